@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+// lmcore: an embeddable engine for Transformer encoder-decoder models.
+// The data flow is the target graph: LMTokenizer (text <-> ids), LMTensor (numbers),
+// LMModel (ids -> logits), LMGeneration (logits -> ids), LMCore (the Swift API),
+// LMCoreC (the C ABI, built as liblmcore.so) and lmcore-cli.
+import PackageDescription
+
+// Hot loops are compiled for Haswell-class CPUs (x86-64-v3: AVX2, FMA, F16C): without it Swift emits scalar code
+// for SIMD types and calls into libm for every fma. See README "CPU requirements".
+let cpuFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
+]
+
+let package = Package(
+    name: "lmcore",
+    products: [
+        // The C ABI: liblmcore.so, self-contained (Swift runtime linked statically), exporting
+        // only lmcore_* symbols (see Sources/LMCoreC/exports.map).
+        .library(name: "lmcore", type: .dynamic, targets: ["LMCoreC"]),
+        .library(name: "LMCore", targets: ["LMCore"]),
+        .executable(name: "lmcore-cli", targets: ["lmcore-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The public C header as a module, so the C ABI layer is checked against it.
+        .systemLibrary(name: "CLMCore", path: "include"),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        .systemLibrary(name: "COniguruma", pkgConfig: "oniguruma",
+                       providers: [.apt(["libonig-dev", "pkg-config"])]),
+
+        .target(name: "LMTensor", dependencies: ["COpenBLAS"], swiftSettings: cpuFlags),
+        .target(name: "LMTokenizer", dependencies: ["COniguruma"], swiftSettings: cpuFlags),
+        .target(name: "LMModel", dependencies: ["LMTensor"], swiftSettings: cpuFlags),
+        .target(name: "LMGeneration", dependencies: ["LMTensor"], swiftSettings: cpuFlags),
+        .target(name: "LMCore", dependencies: ["LMTokenizer", "LMModel", "LMGeneration"],
+                swiftSettings: cpuFlags),
+        .target(
+            name: "LMCoreC",
+            dependencies: ["LMCore", "CLMCore"],
+            exclude: ["exports.map"],
+            swiftSettings: cpuFlags,
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib", "-use-ld=lld", "-Xlinker", "--gc-sections",
+                    "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/LMCoreC/exports.map",
+                    "-Xlinker", "-soname=liblmcore.so",
+                    "-Xlinker", "-rpath=$ORIGIN",
+                ]),
+            ]),
+        .executableTarget(
+            name: "lmcore-cli",
+            dependencies: ["LMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: cpuFlags),
+
+        .testTarget(name: "LMTensorTests", dependencies: ["LMTensor"]),
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"],
+                    resources: []),
+        .testTarget(name: "LMModelTests", dependencies: ["LMModel"]),
+        .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration"]),
+        .testTarget(name: "LMCoreTests", dependencies: ["LMCore"]),
+    ]
+)

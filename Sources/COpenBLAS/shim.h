@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface and its thread controls. Only LMTensor/BLAS.swift imports this.
+#include <cblas.h>

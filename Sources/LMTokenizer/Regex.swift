@@ -1,0 +1,2 @@
+import COniguruma
+public func onigVersion() -> String { String(cString: onig_version()) }

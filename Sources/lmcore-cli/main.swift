@@ -1,0 +1,2 @@
+import LMCore
+print(versionString())
