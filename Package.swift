@@ -56,8 +56,7 @@ let package = Package(
             swiftSettings: cpuFlags),
 
         .testTarget(name: "LMTensorTests", dependencies: ["LMTensor"]),
-        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"],
-                    resources: []),
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"]),
         .testTarget(name: "LMModelTests", dependencies: ["LMModel"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration"]),
         .testTarget(name: "LMCoreTests", dependencies: ["LMCore"]),

@@ -1,2 +1,1 @@
-import LMCore
-print(versionString())
+print("lmcore-cli")

@@ -1,2 +1,0 @@
-import COniguruma
-public func onigVersion() -> String { String(cString: onig_version()) }
