@@ -1,0 +1,22 @@
+/// What each architecture file provides: how its config.json maps to `ModelConfig`, and how
+/// its checkpoint keys become layers.
+public protocol Architecture {
+    /// The config.json `model_type` values this architecture handles.
+    static var modelTypes: [String] { get }
+    /// Maps the checkpoint's config.json to the computation it describes; rejects options the
+    /// engine does not implement with `ModelError.unsupported` naming them.
+    static func config(from file: ConfigFile) throws -> ModelConfig
+    /// Builds the encoder and decoder from the checkpoint's tensors.
+    static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder)
+}
+
+/// The architectures lmcore runs, by model_type.
+public enum Architectures {
+    public static let all: [any Architecture.Type] = [Marian.self, Bart.self, MBart.self]
+
+    public static func named(_ modelType: String) -> (any Architecture.Type)? {
+        all.first { $0.modelTypes.contains(modelType) }
+    }
+
+    public static var supportedModelTypes: [String] { all.flatMap { $0.modelTypes } }
+}

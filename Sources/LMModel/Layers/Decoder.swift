@@ -1,0 +1,128 @@
+import LMTensor
+
+/// The decoder stack and the output projection (lm head).
+public struct Decoder: Sendable {
+    public let embeddings: Embeddings
+    public let layers: [DecoderLayer]
+    public let finalNorm: Norm?
+    public let positionBias: PositionBias?
+    /// (vocab, D) output projection: the lm head, or the token table when tied.
+    public let lmHead: Linear
+    /// Marian/BART's final_logits_bias (vocab), added to the logits.
+    public let finalLogitsBias: FloatBuffer?
+    /// Multiplier applied to the last hidden state before the lm head (T5 tied: d^-0.5).
+    public let outputScale: Float
+    public let dim: Int
+
+    public init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
+                lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int) {
+        self.embeddings = embeddings
+        self.layers = layers
+        self.finalNorm = finalNorm
+        self.positionBias = positionBias
+        self.lmHead = lmHead
+        self.finalLogitsBias = finalLogitsBias
+        self.outputScale = outputScale
+        self.dim = dim
+    }
+
+    public var vocabularySize: Int { lmHead.outFeatures }
+    public var selfAttentionInner: Int { layers.first?.selfAttention.innerDim ?? 0 }
+
+    public var parameterCount: Int {
+        var total = layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount }
+        total += finalNorm?.parameterCount ?? 0
+        if lmHead.weight !== embeddings.tokens { total += lmHead.parameterCount }
+        return total + (finalLogitsBias?.count ?? 0)
+    }
+}
+
+/// The mutable state of decoding one batch: cross-attention keys/values (computed once), the
+/// self-attention cache and which source each row decodes. One per request; not shared.
+public final class DecoderState {
+    public let decoder: Decoder
+    public let encoderOutput: EncoderOutput
+    /// Per layer, the cross-attention keys/values of the whole encoder output.
+    private let crossKeyValues: [FloatBuffer]
+    public let cache: DecoderCache
+    /// The source sequence each row decodes.
+    public private(set) var rowSource: [Int]
+    public let threads: Int
+    private var scratch: FloatBuffer
+    private var hidden: FloatBuffer
+
+    public init(decoder: Decoder, encoderOutput: EncoderOutput, threads: Int) {
+        self.decoder = decoder
+        self.encoderOutput = encoderOutput
+        self.threads = threads
+        let n = encoderOutput.sequences.total
+        crossKeyValues = decoder.layers.map { $0.crossAttention.project(encoderOutput.hidden.pointer, rows: n) }
+        let rows = encoderOutput.sequences.count
+        cache = DecoderCache(layers: decoder.layers.count, inner: decoder.selfAttentionInner, rows: rows)
+        rowSource = Array(0..<rows)
+        scratch = FloatBuffer(count: 0)
+        hidden = FloatBuffer(count: 0)
+    }
+
+    public var rows: Int { rowSource.count }
+    /// Tokens fed so far per row.
+    public var length: Int { cache.length }
+
+    /// Feeds one token per row; returns next-token logits (rows, vocab).
+    public func step(_ tokens: [Int32]) throws -> Tensor {
+        let logits = try stepBuffer(tokens)
+        return Tensor(shape: [tokens.count, decoder.vocabularySize], storage: logits.array)
+    }
+
+    /// `step` without the copy into a Tensor: the returned buffer is (rows, vocab).
+    public func stepBuffer(_ tokens: [Int32]) throws -> FloatBuffer {
+        let rows = rowSource.count, d = decoder.dim, vocab = decoder.vocabularySize
+        guard tokens.count == rows else {
+            throw ModelError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
+        }
+        let embeddingRows = decoder.embeddings.vocabSize
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= embeddingRows }) {
+            throw ModelError.invalidArgument("decoder input id \(bad) is outside the vocabulary [0, \(embeddingRows))")
+        }
+        let position = cache.length
+        guard position < decoder.embeddings.maxPositions else {
+            throw ModelError.invalidArgument("the decoder reached \(position) positions, the model's maximum "
+                + "(max_position_embeddings)")
+        }
+        if hidden.count < rows * d { hidden = FloatBuffer(count: rows * d, zeroed: false) }
+        let need = decoder.layers.map { $0.scratchSize(rows: rows, dim: d) }.max() ?? 0
+        if scratch.count < need { scratch = FloatBuffer(count: need, zeroed: false) }
+
+        tokens.withUnsafeBufferPointer { ids in
+            decoder.embeddings(ids, positions: { _ in position }, into: hidden.pointer)
+        }
+        cache.beginStep()
+        for (l, layer) in decoder.layers.enumerated() {
+            layer.step(hidden.pointer, rows: rows, dim: d, layer: l, cache: cache, crossKeyValues: crossKeyValues[l],
+                       sources: encoderOutput.sequences, rowSource: rowSource, bias: decoder.positionBias,
+                       threads: threads, scratch: scratch.pointer)
+        }
+        if let norm = decoder.finalNorm {
+            norm(hidden.pointer, rows: rows, into: hidden.pointer)
+        }
+        if decoder.outputScale != 1 {
+            Scale.inPlace(hidden.pointer, count: rows * d, by: decoder.outputScale)
+        }
+        let logits = FloatBuffer(count: rows * vocab, zeroed: false)
+        decoder.lmHead(hidden.pointer, rows: rows, into: logits.pointer)
+        if let bias = decoder.finalLogitsBias {
+            for r in 0..<rows { Scale.add(bias.pointer, into: logits.pointer + r * vocab, count: vocab) }
+        }
+        return logits
+    }
+
+    /// Keeps rows `indices` in this order (repeats allowed).
+    public func reorder(_ indices: [Int]) throws {
+        let rows = rowSource.count
+        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
+            throw ModelError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
+        }
+        rowSource = indices.map { rowSource[$0] }
+        cache.reorder(indices)
+    }
+}

@@ -1,0 +1,93 @@
+import LMTensor
+
+/// The decoder's self-attention keys and values, for every layer, for every live row.
+///
+/// Keys/values are written once into per-layer pools of "slots" (one slot per row per step)
+/// and never moved. Each row keeps the list of its slots, position by position. Reordering rows
+/// for beam search therefore copies only these small index lists, not the cached tensors
+/// (CTranslate2 gathers the whole cache on every reorder; candle recomputes it).
+public final class DecoderCache: @unchecked Sendable {
+    public let layers: Int
+    public let inner: Int
+    private var keyPools: [FloatBuffer]
+    private var valuePools: [FloatBuffer]
+    private var capacity: Int
+    private var used = 0
+    /// Per row, the slot of each cached position.
+    private var histories: [[Int32]]
+    /// The first slot of the step being computed (rows take consecutive slots).
+    private var stepBase = 0
+    /// Cached positions per row, including the step being computed once `beginStep` ran.
+    public private(set) var length = 0
+
+    public init(layers: Int, inner: Int, rows: Int) {
+        self.layers = layers
+        self.inner = inner
+        self.capacity = max(16, rows * 8)
+        keyPools = (0..<layers).map { _ in FloatBuffer(count: max(16, rows * 8) * inner, zeroed: false) }
+        valuePools = (0..<layers).map { _ in FloatBuffer(count: max(16, rows * 8) * inner, zeroed: false) }
+        histories = Array(repeating: [], count: rows)
+    }
+
+    public var rows: Int { histories.count }
+
+    /// Reserves one new slot per row for the next position.
+    public func beginStep() {
+        let rows = histories.count
+        if used + rows > capacity {
+            grow(to: max(capacity * 2, used + rows))
+        }
+        stepBase = used
+        used += rows
+        for r in 0..<rows {
+            histories[r].append(Int32(stepBase + r))
+        }
+        length += 1
+    }
+
+    /// Copies each row's new key (first `inner` floats at `source + r·stride`) and value (the
+    /// next `inner` floats) into this step's slots of `layer`.
+    public func store(layer: Int, rows: Int, from source: UnsafePointer<Float>, stride: Int) {
+        let k = keyPools[layer].pointer, v = valuePools[layer].pointer
+        for r in 0..<rows {
+            let src = source + r * stride
+            (k + (stepBase + r) * inner).update(from: src, count: inner)
+            (v + (stepBase + r) * inner).update(from: src + inner, count: inner)
+        }
+    }
+
+    public func keys(layer: Int) -> UnsafeMutablePointer<Float> { keyPools[layer].pointer }
+    public func values(layer: Int) -> UnsafeMutablePointer<Float> { valuePools[layer].pointer }
+
+    /// Calls `body` with the slot list of `row` (`length` entries).
+    @inlinable
+    public func withHistory<R>(row: Int, _ body: (UnsafePointer<Int32>) -> R) -> R {
+        historyStorage(row).withUnsafeBufferPointer { buffer in
+            // A history is never empty once a step began; the placeholder only keeps this total.
+            body(buffer.baseAddress ?? UnsafePointer(DecoderCache.noSlots))
+        }
+    }
+
+    @usableFromInline
+    nonisolated(unsafe) static let noSlots = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+
+    @usableFromInline
+    func historyStorage(_ row: Int) -> [Int32] { histories[row] }
+
+    /// Keeps rows `indices` in this order (repeats allowed). Only slot lists move.
+    public func reorder(_ indices: [Int]) {
+        histories = indices.map { histories[$0] }
+    }
+
+    private func grow(to newCapacity: Int) {
+        for l in 0..<layers {
+            let k = FloatBuffer(count: newCapacity * inner, zeroed: false)
+            let v = FloatBuffer(count: newCapacity * inner, zeroed: false)
+            k.pointer.update(from: keyPools[l].pointer, count: used * inner)
+            v.pointer.update(from: valuePools[l].pointer, count: used * inner)
+            keyPools[l] = k
+            valuePools[l] = v
+        }
+        capacity = newCapacity
+    }
+}

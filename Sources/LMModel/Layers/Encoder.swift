@@ -1,0 +1,82 @@
+import LMTensor
+
+/// The encoder's result for a batch: hidden states of every input, packed back to back.
+public struct EncoderOutput: Sendable {
+    /// (sequences.total, D) final hidden states.
+    public let hidden: FloatBuffer
+    public let sequences: PackedSequences
+    /// The source ids, kept for processors that look at them (encoder_no_repeat_ngram).
+    public let sourceIds: [[Int32]]
+    public let dim: Int
+
+    /// The hidden states of input `i` as a (length, D) tensor.
+    public func states(of i: Int) -> Tensor {
+        let start = sequences.offsets[i] * dim, count = sequences.lengths[i] * dim
+        return Tensor(shape: [sequences.lengths[i], dim],
+                      storage: Array(UnsafeBufferPointer(start: hidden.pointer + start, count: count)))
+    }
+}
+
+/// The encoder stack: embeddings, layers, optional final norm.
+public struct Encoder: Sendable {
+    public let embeddings: Embeddings
+    public let layers: [EncoderLayer]
+    public let finalNorm: Norm?
+    public let positionBias: PositionBias?
+    public let dim: Int
+
+    public init(embeddings: Embeddings, layers: [EncoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
+                dim: Int) {
+        self.embeddings = embeddings
+        self.layers = layers
+        self.finalNorm = finalNorm
+        self.positionBias = positionBias
+        self.dim = dim
+    }
+
+    /// Checks ids and lengths; the message names the input and the offending id.
+    public func validate(_ inputs: [[Int32]]) throws {
+        guard !inputs.isEmpty else { throw ModelError.invalidArgument("no inputs given") }
+        for (i, ids) in inputs.enumerated() {
+            guard !ids.isEmpty else { throw ModelError.invalidArgument("input \(i) is empty") }
+            guard ids.count <= embeddings.maxPositions else {
+                throw ModelError.invalidArgument("input \(i) has \(ids.count) tokens; the model accepts at most "
+                    + "\(embeddings.maxPositions) (max_position_embeddings)")
+            }
+            if let bad = ids.first(where: { $0 < 0 || Int($0) >= embeddings.vocabSize }) {
+                throw ModelError.invalidArgument("input \(i) holds id \(bad), outside the vocabulary "
+                    + "[0, \(embeddings.vocabSize))")
+            }
+        }
+    }
+
+    /// Runs the encoder on every input. `observer(layer, states)` sees the packed states after
+    /// the embeddings (layer -1) and after each layer (tests compare them with the reference).
+    public func callAsFunction(_ inputs: [[Int32]], threads: Int,
+                               observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
+        try validate(inputs)
+        let sequences = PackedSequences(lengths: inputs.map(\.count))
+        let n = sequences.total, d = dim
+        let hidden = FloatBuffer(count: n * d, zeroed: false)
+        let flat = inputs.flatMap { $0 }
+        flat.withUnsafeBufferPointer { ids in
+            embeddings(ids, positions: { row in sequences.locate(row: row).position }, into: hidden.pointer)
+        }
+        observer?(-1, hidden)
+        let scratchSize = layers.map { $0.scratchSize(rows: n, dim: d) }.max() ?? 0
+        let scratch = FloatBuffer(count: scratchSize, zeroed: false)
+        for (l, layer) in layers.enumerated() {
+            layer(hidden.pointer, sequences: sequences, dim: d, bias: positionBias, threads: threads,
+                  scratch: scratch.pointer)
+            observer?(l, hidden)
+        }
+        if let finalNorm {
+            finalNorm(hidden.pointer, rows: n, into: hidden.pointer)
+        }
+        return EncoderOutput(hidden: hidden, sequences: sequences, sourceIds: inputs, dim: d)
+    }
+
+    public var parameterCount: Int {
+        layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount } + (finalNorm?.parameterCount ?? 0)
+    }
+}

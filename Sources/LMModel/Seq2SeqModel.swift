@@ -1,0 +1,89 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import LMTensor
+
+/// A loaded encoder-decoder checkpoint: ids in, logits out. Immutable after loading and safe
+/// to share between threads; per-request state lives in `DecoderState`.
+public final class Seq2SeqModel: Sendable {
+    public let config: ModelConfig
+    public let encoder: Encoder
+    public let decoder: Decoder
+    /// The folder the model was loaded from.
+    public let directory: String
+    /// config.json as read, for fields other layers interpret (generation defaults).
+    public let configFile: ConfigFile
+    /// Dtypes of the stored tensors and how many of each (for `inspect`).
+    public let storedDtypes: [String: Int]
+    /// Threads for the engine's own parallel loops (OpenBLAS threads are set separately).
+    public let threads: Int
+
+    public init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String, configFile: ConfigFile,
+                storedDtypes: [String: Int], threads: Int) {
+        self.config = config
+        self.encoder = encoder
+        self.decoder = decoder
+        self.directory = directory
+        self.configFile = configFile
+        self.storedDtypes = storedDtypes
+        self.threads = max(1, threads)
+    }
+
+    /// Reads the architecture from `<directory>/config.json` and the weights from the folder's
+    /// checkpoint files.
+    public static func load(directory: String, threads: Int = 1) throws -> Seq2SeqModel {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
+            throw ModelError.io("\(directory): not a model folder (it does not exist or is not a directory)")
+        }
+        let configFile = try ConfigFile.read(directory + "/config.json")
+        let config = try architectureConfig(configFile)
+        guard let architecture = Architectures.named(config.modelType) else {
+            throw ModelError.unsupported("\(configFile.path): model_type '\(config.modelType)' is not supported")
+        }
+        let weights = try WeightStore.open(directory: directory)
+        let (encoder, decoder) = try architecture.load(config: config, weights: weights)
+        var dtypes: [String: Int] = [:]
+        for key in weights.keys {
+            if let info = weights.info(key) { dtypes[info.dtype.rawValue, default: 0] += 1 }
+        }
+        return Seq2SeqModel(config: config, encoder: encoder, decoder: decoder, directory: directory,
+                            configFile: configFile, storedDtypes: dtypes, threads: threads)
+    }
+
+    /// The computation described by a config.json, or an error naming what is unsupported.
+    public static func architectureConfig(_ file: ConfigFile) throws -> ModelConfig {
+        guard let modelType = try file.string("model_type") else {
+            throw ModelError.format("\(file.path): field 'model_type' is missing")
+        }
+        guard let architecture = Architectures.named(modelType) else {
+            throw ModelError.unsupported("\(file.path): model_type '\(modelType)' is not supported (supported: "
+                + Architectures.supportedModelTypes.joined(separator: ", ") + ")")
+        }
+        let config = try architecture.config(from: file)
+        let vocab = config.decoderVocabSize
+        for (name, id) in [("pad_token_id", config.padTokenId), ("decoder_start_token_id", config.decoderStartTokenId)]
+            where id < 0 || id >= vocab {
+            throw ModelError.format("\(file.path): \(name) \(id) is outside the decoder vocabulary [0, \(vocab))")
+        }
+        return config
+    }
+
+    /// Runs the encoder over a batch of id sequences (no ids are added).
+    public func encode(_ inputs: [[Int32]], observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
+        try encoder(inputs, threads: threads, observer: observer)
+    }
+
+    /// Starts decoding `encoderOutput`: one row per input, no token fed yet.
+    public func startDecoding(_ encoderOutput: EncoderOutput) -> DecoderState {
+        DecoderState(decoder: decoder, encoderOutput: encoderOutput, threads: threads)
+    }
+
+    public var parameterCount: Int {
+        var total = encoder.parameterCount + decoder.parameterCount
+        if encoder.embeddings.tokens === decoder.embeddings.tokens { total -= encoder.embeddings.tokens.count }
+        return total
+    }
+}

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The activation functions of transformers' ACT2FN that seq2seq checkpoints use, named by
+/// their `activation_function` / `dense_act_fn` strings.
+public enum Activation: String, Sendable, CaseIterable {
+    case relu
+    /// Exact GELU: 0.5·x·(1 + erf(x/√2)) (ACT2FN["gelu"]).
+    case gelu
+    /// tanh approximation (ACT2FN["gelu_new"], ["gelu_pytorch_tanh"]).
+    case geluNew = "gelu_new"
+    case geluPytorchTanh = "gelu_pytorch_tanh"
+    /// 0.5·x·(1 + tanh(x·0.7978845608·(1 + 0.044715·x²))) (ACT2FN["gelu_fast"]).
+    case geluFast = "gelu_fast"
+    /// x·sigmoid(1.702·x) (ACT2FN["quick_gelu"]).
+    case quickGelu = "quick_gelu"
+    case silu
+    case swish
+    case tanh
+    case sigmoid
+
+    /// Applies the activation to `n` values in place.
+    @inlinable
+    public func apply(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+        switch self {
+        case .relu:
+            for i in 0..<n { x[i] = Swift.max(x[i], 0) }
+        case .gelu:
+            let invSqrt2: Float = 0.70710678118654752440
+            for i in 0..<n {
+                let v = x[i]
+                x[i] = 0.5 * v * (1 + erff(v * invSqrt2))
+            }
+        case .geluNew, .geluPytorchTanh:
+            let c: Float = 0.79788456080286535588  // sqrt(2/pi)
+            for i in 0..<n {
+                let v = x[i]
+                x[i] = 0.5 * v * (1 + tanhf(c * (v + 0.044715 * v * v * v)))
+            }
+        case .geluFast:
+            for i in 0..<n {
+                let v = x[i]
+                x[i] = 0.5 * v * (1 + tanhf(v * 0.7978845608 * (1 + 0.044715 * v * v)))
+            }
+        case .quickGelu:
+            for i in 0..<n {
+                let v = x[i]
+                x[i] = v / (1 + expf(-1.702 * v))
+            }
+        case .silu, .swish:
+            for i in 0..<n {
+                let v = x[i]
+                x[i] = v / (1 + expf(-v))
+            }
+        case .tanh:
+            for i in 0..<n { x[i] = tanhf(x[i]) }
+        case .sigmoid:
+            for i in 0..<n { x[i] = 1 / (1 + expf(-x[i])) }
+        }
+    }
+
+    /// Tensor form.
+    public func callAsFunction(_ t: Tensor) -> Tensor {
+        let b = t.buffer
+        apply(b.pointer, count: t.count)
+        return Tensor(shape: t.shape, storage: b.array)
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Softmax and log-softmax over the last axis, in place.
+public enum Softmax {
+    /// softmax over each of `rows` rows of `n` values at `x` (row stride `n`).
+    @inlinable
+    public static func inPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        for r in 0..<rows {
+            row(x + r * n, n: n)
+        }
+    }
+
+    /// softmax of one row of `n` values. A row that is entirely -inf (fully masked) becomes
+    /// all zeros rather than NaN.
+    @inlinable
+    public static func row(_ x: UnsafeMutablePointer<Float>, n: Int) {
+        guard n > 0 else { return }
+        let maxValue = Reduce.max(x, count: n)
+        guard maxValue > -Float.infinity else {
+            x.update(repeating: 0, count: n)
+            return
+        }
+        var sum: Float = 0
+        for i in 0..<n {
+            let e = expf(x[i] - maxValue)
+            x[i] = e
+            sum += e
+        }
+        Scale.inPlace(x, count: n, by: 1 / sum)
+    }
+
+    /// log-softmax of one row of `n` values.
+    @inlinable
+    public static func logRow(_ x: UnsafeMutablePointer<Float>, n: Int) {
+        guard n > 0 else { return }
+        let maxValue = Reduce.max(x, count: n)
+        var sum: Float = 0
+        for i in 0..<n {
+            sum += expf(x[i] - maxValue)
+        }
+        let shift = maxValue + logf(sum)
+        for i in 0..<n {
+            x[i] -= shift
+        }
+    }
+
+    /// Tensor form over the last axis.
+    public static func softmax(_ t: Tensor) -> Tensor {
+        let n = t.shape.last ?? 1
+        let b = t.buffer
+        inPlace(b.pointer, rows: n == 0 ? 0 : t.count / n, n: n)
+        return Tensor(shape: t.shape, storage: b.array)
+    }
+
+    /// Tensor form over the last axis.
+    public static func logSoftmax(_ t: Tensor) -> Tensor {
+        let n = t.shape.last ?? 1
+        let b = t.buffer
+        for r in 0..<(n == 0 ? 0 : t.count / n) { logRow(b.pointer + r * n, n: n) }
+        return Tensor(shape: t.shape, storage: b.array)
+    }
+}
