@@ -222,7 +222,9 @@ struct TorchUnpickler {
 
     private func resolve(module: String, name: String) throws -> TorchGlobal {
         guard let global = TorchGlobal(module: module, name: name) else {
-            throw ModelError.unsupported("refusing to load \(path): pickle global '\(module).\(name)' is not "
+            // Protocol 2 spells Python 3's builtins the Python 2 way; name them as a Python 3 user knows them.
+            let shown = module == "__builtin__" ? "builtins" : module
+            throw ModelError.unsupported("refusing to load \(path): pickle global '\(shown).\(name)' is not "
                 + "allowed (a PyTorch checkpoint may only name its tensor-rebuild functions and storage types)")
         }
         return global
