@@ -1,0 +1,122 @@
+import LMTensor
+
+/// All tensors of a checkpoint, by key: the one way model code reaches weights.
+///
+/// Opening a checkpoint maps its files and validates every header, but reads no tensor data; each
+/// `tensor(_:)` call copies (and if needed converts) one tensor out of the mapping. The store is
+/// immutable, so one store can serve many threads; the files stay mapped until it is released.
+///
+/// ```swift
+/// let weights = try WeightStore.open(directory: "opus-mt-en-de")
+/// let attention = weights.scope("model.encoder.layers.0.self_attn")
+/// let k = try attention.tensor("k_proj.weight", shape: [d, d])
+/// ```
+public final class WeightStore: Sendable {
+    /// What was opened (the folder, or the files): the prefix of error messages not about one file.
+    public let source: String
+    /// The safetensors `__metadata__` entries of the opened files, merged (empty for PyTorch files).
+    public let metadata: [String: String]
+    /// Every tensor key, sorted.
+    public let keys: [String]
+    private let tensors: [String: StoredTensor]
+
+    /// Builds a store from validated tensors; the same key in two files is an error.
+    init(source: String, tensors list: [StoredTensor], metadata: [String: String]) throws {
+        var byKey: [String: StoredTensor] = [:]
+        byKey.reserveCapacity(list.count)
+        for t in list {
+            if let other = byKey[t.info.name] {
+                throw ModelError.format("\(source): tensor '\(t.info.name)' appears twice, in \(other.info.file) "
+                    + "and in \(t.info.file)")
+            }
+            byKey[t.info.name] = t
+        }
+        self.source = source
+        self.metadata = metadata
+        self.tensors = byKey
+        self.keys = byKey.keys.sorted()
+    }
+
+    /// Opens explicit checkpoint files: `.safetensors`, or PyTorch `.bin`/`.pt`/`.pth` (zip or legacy format).
+    /// Keys must be unique across the files.
+    public static func open(files: [String]) throws -> WeightStore {
+        guard !files.isEmpty else {
+            throw ModelError.invalidArgument("WeightStore.open(files:): no files given")
+        }
+        var all: [StoredTensor] = []
+        var metadata: [String: String] = [:]
+        for path in files {
+            let opened = try CheckpointFile.open(path: path)
+            all.append(contentsOf: opened.tensors)
+            metadata.merge(opened.metadata) { first, _ in first }
+        }
+        let source = files.count == 1 ? files[0] : files.joined(separator: ", ")
+        return try WeightStore(source: source, tensors: all, metadata: metadata)
+    }
+
+    /// True when the checkpoint holds `key`.
+    public func contains(_ key: String) -> Bool {
+        tensors[key] != nil
+    }
+
+    /// The dtype, shape and file of `key`, or nil when absent.
+    public func info(_ key: String) -> TensorInfo? {
+        tensors[key]?.info
+    }
+
+    /// The tensor `key` as float32 (F16 and BF16 are widened exactly).
+    /// - Throws: `ModelError.format` when the key is missing, `.unsupported` for other dtypes.
+    public func tensor(_ key: String) throws -> Tensor {
+        let stored = try lookup(key)
+        let info = stored.info
+        guard info.dtype.isReadableAsFloat else {
+            throw ModelError.unsupported("\(info.file): tensor '\(key)' has dtype \(info.dtype.rawValue); "
+                + "only F32, F16 and BF16 tensors can be read as float32")
+        }
+        let count = info.elementCount
+        let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress {
+                if stored.isContiguous {
+                    FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
+                } else {
+                    let bytes = stored.contiguousBytes()
+                    bytes.withUnsafeBytes { raw in
+                        if let src = raw.baseAddress {
+                            FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
+        return Tensor(shape: info.shape, storage: storage)
+    }
+
+    /// The tensor `key` as float32, checked to have exactly `shape`.
+    /// - Throws: `ModelError.format` naming the file, the tensor and both shapes on a mismatch.
+    public func tensor(_ key: String, shape: [Int]) throws -> Tensor {
+        let stored = try lookup(key)
+        guard stored.info.shape == shape else {
+            throw ModelError.format("\(stored.info.file): tensor '\(key)' has shape \(stored.info.shape), "
+                + "expected \(shape)")
+        }
+        return try tensor(key)
+    }
+
+    /// The raw bytes of `key` in its stored dtype, row-major (used by the converter).
+    public func rawBytes(_ key: String) throws -> [UInt8] {
+        try lookup(key).contiguousBytes()
+    }
+
+    /// A view that prefixes every key with `prefix` and a dot.
+    public func scope(_ prefix: String) -> WeightScope {
+        WeightScope(store: self, prefix: prefix)
+    }
+
+    private func lookup(_ key: String) throws -> StoredTensor {
+        guard let stored = tensors[key] else {
+            throw ModelError.format("\(source): tensor '\(key)' is missing")
+        }
+        return stored
+    }
+}

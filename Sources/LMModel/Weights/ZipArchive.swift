@@ -1,0 +1,197 @@
+/// The entry table of a zip archive whose entries are stored (uncompressed), as `torch.save` writes them.
+///
+/// Only the central directory is trusted for sizes (torch writes local headers with zero sizes and a
+/// trailing data descriptor); each entry's local header is still checked to match. ZIP64 records, which
+/// torch always writes, supply the 64-bit sizes and offsets.
+// Follows the zip format of PKWARE's APPNOTE.TXT 6.3, sections 4.3 and 4.5.3.
+struct ZipArchive {
+    struct Entry {
+        let name: String
+        /// Offset of the entry's first data byte in the file.
+        let dataOffset: Int
+        let size: Int
+    }
+
+    let path: String
+    let entries: [Entry]
+    private let indexByName: [String: Int]
+
+    func entry(_ name: String) -> Entry? {
+        indexByName[name].map { entries[$0] }
+    }
+
+    private static let endOfCentralDirectory: UInt32 = 0x0605_4B50
+    private static let zip64EndOfCentralDirectory: UInt32 = 0x0606_4B50
+    private static let zip64Locator: UInt32 = 0x0706_4B50
+    private static let centralHeader: UInt32 = 0x0201_4B50
+    private static let localHeader: UInt32 = 0x0403_4B50
+
+    init(file: MappedFile) throws {
+        let path = file.path
+        self.path = path
+        let bytes = file.bytes
+        let reader = ByteReader(bytes: bytes, path: file.path, what: "zip archive")
+
+        // The end-of-central-directory record is 22 bytes plus a comment of up to 65535 bytes.
+        guard bytes.count >= 22 else {
+            throw ModelError.format("\(path): truncated zip archive (\(bytes.count) bytes)")
+        }
+        var eocd = -1
+        var candidate = bytes.count - 22
+        let lowest = max(0, bytes.count - 22 - 0xFFFF)
+        while candidate >= lowest {
+            if reader.u32(candidate) == ZipArchive.endOfCentralDirectory,
+               candidate + 22 + Int(reader.u16(candidate + 20) ?? 0) == bytes.count {
+                eocd = candidate
+                break
+            }
+            candidate -= 1
+        }
+        guard eocd >= 0 else {
+            throw ModelError.format("\(path): zip end-of-central-directory record not found: "
+                + "the archive is truncated or not a zip file")
+        }
+        guard let diskNumber = reader.u16(eocd + 4), let directoryDisk = reader.u16(eocd + 6),
+              let count16 = reader.u16(eocd + 10), let size32 = reader.u32(eocd + 12),
+              let offset32 = reader.u32(eocd + 16) else {
+            throw ModelError.format("\(path): truncated zip end-of-central-directory record")
+        }
+        var entryCount = Int(count16)
+        var directorySize = Int(size32)
+        var directoryOffset = Int(offset32)
+        var directoryLimit = eocd
+        if diskNumber != 0 || directoryDisk != 0 {
+            throw ModelError.unsupported("\(path): multi-part zip archives are not supported")
+        }
+
+        if eocd >= 20, reader.u32(eocd - 20) == ZipArchive.zip64Locator {
+            guard let recordOffset = reader.u64AsInt(eocd - 20 + 8),
+                  reader.u32(recordOffset) == ZipArchive.zip64EndOfCentralDirectory,
+                  recordOffset + 56 <= eocd - 20,
+                  let count64 = reader.u64AsInt(recordOffset + 32),
+                  let size64 = reader.u64AsInt(recordOffset + 40),
+                  let offset64 = reader.u64AsInt(recordOffset + 48) else {
+                throw ModelError.format("\(path): bad ZIP64 end-of-central-directory record")
+            }
+            entryCount = count64
+            directorySize = size64
+            directoryOffset = offset64
+            directoryLimit = recordOffset
+        }
+        let (directoryEnd, overflow) = directoryOffset.addingReportingOverflow(directorySize)
+        guard !overflow, directoryEnd <= directoryLimit else {
+            throw ModelError.format("\(path): bad zip central directory: offset \(directoryOffset) + size "
+                + "\(directorySize) runs past its end record")
+        }
+
+        var entries: [Entry] = []
+        var indexByName: [String: Int] = [:]
+        var position = directoryOffset
+        for number in 0..<entryCount {
+            guard reader.u32(position) == ZipArchive.centralHeader, position + 46 <= directoryEnd,
+                  let flags = reader.u16(position + 8), let method = reader.u16(position + 10),
+                  let compressed32 = reader.u32(position + 20), let uncompressed32 = reader.u32(position + 24),
+                  let nameLength = reader.u16(position + 28), let extraLength = reader.u16(position + 30),
+                  let commentLength = reader.u16(position + 32), let local32 = reader.u32(position + 42) else {
+                throw ModelError.format("\(path): bad zip central directory: entry \(number) of \(entryCount) "
+                    + "is damaged or missing")
+            }
+            let nameStart = position + 46
+            let extraStart = nameStart + Int(nameLength)
+            let next = extraStart + Int(extraLength) + Int(commentLength)
+            guard next <= directoryEnd else {
+                throw ModelError.format("\(path): bad zip central directory: entry \(number) runs past its end")
+            }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<extraStart]), as: UTF8.self)
+            var compressed = Int(compressed32)
+            var uncompressed = Int(uncompressed32)
+            var localOffset = Int(local32)
+            // ZIP64 extended information: 64-bit values for the fields saturated at 0xFFFFFFFF, in order.
+            var extra = extraStart
+            let extraEnd = extraStart + Int(extraLength)
+            while extra + 4 <= extraEnd, let id = reader.u16(extra), let length = reader.u16(extra + 2) {
+                let dataStart = extra + 4
+                guard dataStart + Int(length) <= extraEnd else { break }
+                if id == 0x0001 {
+                    var field = dataStart
+                    func next64() throws -> Int {
+                        guard field + 8 <= dataStart + Int(length), let v = reader.u64AsInt(field) else {
+                            throw ModelError.format("\(path): zip entry '\(name)': bad ZIP64 extra field")
+                        }
+                        field += 8
+                        return v
+                    }
+                    if uncompressed32 == 0xFFFF_FFFF { uncompressed = try next64() }
+                    if compressed32 == 0xFFFF_FFFF { compressed = try next64() }
+                    if local32 == 0xFFFF_FFFF { localOffset = try next64() }
+                }
+                extra = dataStart + Int(length)
+            }
+            if flags & 1 != 0 {
+                throw ModelError.unsupported("\(path): zip entry '\(name)' is encrypted")
+            }
+            if method != 0 {
+                throw ModelError.unsupported("\(path): zip entry '\(name)' is compressed (method \(method)); "
+                    + "only stored entries, as torch.save writes them, are supported: re-save the checkpoint with "
+                    + "torch.save or convert it to safetensors")
+            }
+            guard compressed == uncompressed else {
+                throw ModelError.format("\(path): zip entry '\(name)' is stored but its sizes differ "
+                    + "(\(compressed) vs \(uncompressed))")
+            }
+            // The local header repeats the name; its extra field (torch's alignment padding) may differ.
+            guard reader.u32(localOffset) == ZipArchive.localHeader,
+                  let localNameLength = reader.u16(localOffset + 26),
+                  let localExtraLength = reader.u16(localOffset + 28),
+                  localNameLength == nameLength,
+                  localOffset + 30 + Int(nameLength) <= directoryOffset,
+                  bytes[(localOffset + 30)..<(localOffset + 30 + Int(nameLength))].elementsEqual(bytes[nameStart..<extraStart])
+            else {
+                throw ModelError.format("\(path): zip entry '\(name)': local header at \(localOffset) is missing "
+                    + "or does not match the central directory")
+            }
+            let dataOffset = localOffset + 30 + Int(nameLength) + Int(localExtraLength)
+            let (dataEnd, sizeOverflow) = dataOffset.addingReportingOverflow(uncompressed)
+            guard !sizeOverflow, dataEnd <= directoryOffset else {
+                throw ModelError.format("\(path): zip entry '\(name)': \(uncompressed) bytes at offset \(dataOffset) "
+                    + "run past the entry area (truncated or corrupt archive)")
+            }
+            guard indexByName[name] == nil else {
+                throw ModelError.format("\(path): zip entry '\(name)' appears twice")
+            }
+            indexByName[name] = entries.count
+            entries.append(Entry(name: name, dataOffset: dataOffset, size: uncompressed))
+            position = next
+        }
+        self.entries = entries
+        self.indexByName = indexByName
+    }
+}
+
+/// Bounds-checked little-endian reads from a byte buffer: every read returns nil past the end.
+struct ByteReader {
+    let bytes: UnsafeRawBufferPointer
+    let path: String
+    let what: String
+
+    func u16(_ offset: Int) -> UInt16? {
+        guard offset >= 0, offset <= bytes.count - 2 else { return nil }
+        return bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndian
+    }
+
+    func u32(_ offset: Int) -> UInt32? {
+        guard offset >= 0, offset <= bytes.count - 4 else { return nil }
+        return bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian
+    }
+
+    func u64(_ offset: Int) -> UInt64? {
+        guard offset >= 0, offset <= bytes.count - 8 else { return nil }
+        return bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
+    }
+
+    /// A 64-bit value that must fit a non-negative Int (sizes and offsets).
+    func u64AsInt(_ offset: Int) -> Int? {
+        guard let v = u64(offset), v <= UInt64(Int.max) else { return nil }
+        return Int(v)
+    }
+}
