@@ -1,0 +1,145 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// Follows transformers' GenerationConfig loading (v5.23): `generation_config.json` when the model has one,
+// otherwise `GenerationConfig.from_model_config(config.json)`.
+extension GenerationOptions {
+    /// The model's generation defaults, as transformers loads them: `generation_config.json` when present;
+    /// otherwise the generation fields of `config.json` (legacy models such as OPUS-MT keep `num_beams`,
+    /// `max_length`, `bad_words_ids` there), falling back per field to its `decoder` / `generator` /
+    /// `text_config` section, as `GenerationConfig.from_model_config` does.
+    public static func modelDefaults(generationConfigJSON: Data?, modelConfigJSON: Data?) throws -> GenerationOptions {
+        if let data = generationConfigJSON {
+            return try GenerationOptions(generationConfigJSON: data)
+        }
+        if let data = modelConfigJSON {
+            return try GenerationOptions(modelConfigJSON: data)
+        }
+        return GenerationOptions()
+    }
+
+    /// Reads a `generation_config.json`. Unknown fields are ignored (HF keeps them as custom attributes);
+    /// known fields of the wrong type throw, naming the field.
+    public init(generationConfigJSON data: Data, file: String = "generation_config.json") throws {
+        let fields = try GenerationOptions.object(data, file: file)
+        try self.init(fields: JSONFields(object: fields, file: file))
+    }
+
+    /// Reads the generation fields of a model's `config.json` (HF's `from_model_config`).
+    public init(modelConfigJSON data: Data, file: String = "config.json") throws {
+        var top = try GenerationOptions.object(data, file: file)
+        top = top.filter { $0.value != .null }
+        // Generation attributes set only in the decoder section count when the top level leaves them unset.
+        for section in ["decoder", "generator", "text_config"] {
+            guard case .object(let sub)? = top[section], !sub.isEmpty else { continue }
+            for key in GenerationOptions.knownKeys where top[key] == nil {
+                if let v = sub[key] { top[key] = v }
+            }
+            break
+        }
+        let fields = JSONFields(object: top, file: file)
+        try self.init(fields: fields)
+        // BC: `force_bos_token_to_be_generated` meant "force bos_token_id as the first token".
+        if try fields.bool("force_bos_token_to_be_generated") == true {
+            forcedBosTokenId = bosTokenId
+        }
+    }
+
+    static func object(_ data: Data, file: String) throws -> [String: JSONValue] {
+        guard case .object(let o) = try JSONValue.parse(data, file: file) else {
+            throw GenerationError.invalidArgument("\(file): the top level must be a JSON object")
+        }
+        return o
+    }
+
+    static let knownKeys: [String] = [
+        "max_length", "max_new_tokens", "min_length", "min_new_tokens", "early_stopping", "do_sample", "num_beams",
+        "temperature", "top_k", "top_p", "typical_p", "repetition_penalty", "encoder_repetition_penalty",
+        "length_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size", "bad_words_ids",
+        "suppress_tokens", "begin_suppress_tokens", "forced_bos_token_id", "forced_eos_token_id",
+        "exponential_decay_length_penalty", "remove_invalid_values", "renormalize_logits",
+        "num_return_sequences", "output_scores", "bos_token_id", "eos_token_id", "pad_token_id",
+        "decoder_start_token_id",
+    ] + unsupportedKeys
+
+    /// Fields that change generation but that lmcore does not implement.
+    static let unsupportedKeys: [String] = [
+        "num_beam_groups", "diversity_penalty", "penalty_alpha", "constraints", "force_words_ids", "sequence_bias",
+        "guidance_scale", "watermarking_config", "min_p", "top_h", "epsilon_cutoff", "eta_cutoff", "dola_layers",
+        "stop_strings", "max_time", "token_healing", "prompt_lookup_num_tokens", "use_mtp", "low_memory",
+        "assistant_early_exit",
+    ]
+
+    init(fields f: JSONFields) throws {
+        self.init()
+        maxLength = try f.int("max_length")
+        maxNewTokens = try f.int("max_new_tokens")
+        minLength = try f.int("min_length")
+        minNewTokens = try f.int("min_new_tokens")
+        if let v = f.value("early_stopping") {
+            switch v {
+            case .bool(true): earlyStopping = .whenFull
+            case .bool(false): earlyStopping = .heuristic
+            case .string("never"): earlyStopping = .never
+            default:
+                throw GenerationError.invalidArgument(
+                    "\(f.file): field \"early_stopping\" must be true, false or \"never\", got \(v.typeName)")
+            }
+        }
+        doSample = try f.bool("do_sample")
+        numBeams = try f.int("num_beams")
+        numReturnSequences = try f.int("num_return_sequences")
+        lengthPenalty = try f.double("length_penalty")
+        temperature = try f.double("temperature")
+        topK = try f.int("top_k")
+        topP = try f.double("top_p")
+        typicalP = try f.double("typical_p")
+        repetitionPenalty = try f.double("repetition_penalty")
+        encoderRepetitionPenalty = try f.double("encoder_repetition_penalty")
+        noRepeatNgramSize = try f.int("no_repeat_ngram_size")
+        encoderNoRepeatNgramSize = try f.int("encoder_no_repeat_ngram_size")
+        badWordsIds = try f.tokenLists("bad_words_ids")
+        suppressTokens = try f.tokenList("suppress_tokens")
+        beginSuppressTokens = try f.tokenList("begin_suppress_tokens")
+        forcedBosTokenId = try f.tokenId("forced_bos_token_id")
+        forcedEosTokenId = try f.tokenIds("forced_eos_token_id")
+        if let v = f.value("exponential_decay_length_penalty") {
+            guard case .array(let pair) = v, pair.count == 2, let start = JSONFields.integer(pair[0]),
+                  case .number(let factor) = pair[1], factor.isFinite else {
+                throw f.fail("exponential_decay_length_penalty", "a pair [start_index, decay_factor]", v)
+            }
+            exponentialDecayLengthPenalty = ExponentialDecay(startIndex: start, decayFactor: factor)
+        }
+        removeInvalidValues = try f.bool("remove_invalid_values")
+        renormalizeLogits = try f.bool("renormalize_logits")
+        outputScores = try f.bool("output_scores")
+        bosTokenId = try f.tokenId("bos_token_id")
+        eosTokenId = try f.tokenIds("eos_token_id")
+        padTokenId = try f.tokenId("pad_token_id")
+        decoderStartTokenId = try f.tokenId("decoder_start_token_id")
+        unsupportedOptions = try GenerationOptions.activeUnsupported(f)
+    }
+
+    /// The unsupported fields whose value would change what HF generates.
+    static func activeUnsupported(_ f: JSONFields) throws -> [String] {
+        var active: [String] = []
+        for key in unsupportedKeys {
+            guard let v = f.value(key) else { continue }
+            let isActive: Bool
+            switch (key, v) {
+            case ("num_beam_groups", .number(let d)): isActive = d > 1
+            case ("diversity_penalty", .number(let d)), ("penalty_alpha", .number(let d)):
+                isActive = d != 0
+            case ("guidance_scale", .number(let d)): isActive = d != 1
+            case ("epsilon_cutoff", .number(let d)), ("eta_cutoff", .number(let d)): isActive = d > 0 && d < 1
+            case (_, .bool(let b)): isActive = b
+            default: isActive = true
+            }
+            if isActive { active.append(key) }
+        }
+        return active
+    }
+}

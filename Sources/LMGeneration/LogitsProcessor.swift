@@ -1,0 +1,55 @@
+/// One hypothesis as a logits processor sees it.
+public struct ProcessorRow {
+    /// Every decoder token so far: the decoder start token, any forced prefix, then generated tokens
+    /// (HF's `input_ids` row). Its count is HF's `cur_len`.
+    public let tokens: UnsafeBufferPointer<Int32>
+    /// The source input this row belongs to (index into the `inputs` of the generate call).
+    public let input: Int
+
+    public init(tokens: UnsafeBufferPointer<Int32>, input: Int) {
+        self.tokens = tokens
+        self.input = input
+    }
+}
+
+/// Rewrites one row of next-token scores in place, like transformers' `LogitsProcessor.__call__` on one row.
+///
+/// In greedy search and sampling the scores are the model's logits; in beam search they are
+/// log-softmax log-probabilities (HF applies processors after `log_softmax`). Each processor is the
+/// HF class of the same name, restricted to one row.
+public protocol LogitsProcessor: Sendable {
+    mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow)
+}
+
+/// A list of processors applied in order (transformers' `LogitsProcessorList`).
+public struct LogitsProcessorList: Sendable {
+    public var processors: [any LogitsProcessor]
+
+    public init(_ processors: [any LogitsProcessor] = []) {
+        self.processors = processors
+    }
+
+    public var isEmpty: Bool { processors.isEmpty }
+
+    public mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+        for i in processors.indices {
+            processors[i].process(scores, row: row)
+        }
+    }
+}
+
+extension UnsafeMutableBufferPointer where Element == Float {
+    /// Sets `scores[id] = value` when `id` is a valid index (HF's `isin` masks ignore other ids).
+    @inline(__always)
+    func setIfValid(_ id: Int32, _ value: Float) {
+        let i = Int(id)
+        if i >= 0 && i < count { self[i] = value }
+    }
+
+    /// `scores[id] += value` when `id` is a valid index.
+    @inline(__always)
+    func addIfValid(_ id: Int32, _ value: Float) {
+        let i = Int(id)
+        if i >= 0 && i < count { self[i] += value }
+    }
+}
