@@ -62,7 +62,9 @@ struct UnicodeData: Sendable {
             for fields in UnicodeData.records(table) where fields.count >= 2 {
                 let lo = fields[0], hi = fields[1]
                 guard lo <= hi else { continue }
-                for cp in lo...min(hi, 0xFFFF) where cp <= 0xFFFF { bmpProperties[Int(cp)] |= prop.rawValue }
+                if lo <= 0xFFFF {
+                    for cp in lo...min(hi, 0xFFFF) { bmpProperties[Int(cp)] |= prop.rawValue }
+                }
                 if hi > 0xFFFF {
                     astral.lows.append(max(lo, 0x10000)); astral.highs.append(hi); astral.values.append(1)
                 }
