@@ -1,0 +1,144 @@
+// Follows HF tokenizers' Unigram model (models/unigram/model.rs, tokenizers 0.23): the optimized
+// Viterbi of sentencepiece's unigram_model.cc over a trie of pieces, unknown characters scored
+// min_score - 10 and fused, byte fallback to <0xXX> pieces.
+
+struct UnigramModel: TokenizerModel {
+    let pieces: [String]
+    let scores: [Double]
+    let pieceToId: VocabularyMap
+    let trie: ByteTrie
+    let minScore: Double
+    let unkId: Int32?
+    let byteFallback: Bool
+    var vocabularySize: Int { pieces.count }
+    static let unknownPenalty = 10.0
+
+    init(_ config: ModelConfig.Unigram) throws {
+        pieces = config.vocab.map(\.0)
+        scores = config.vocab.map(\.1)
+        if let u = config.unkId {
+            guard !pieces.isEmpty else { throw TokenizerError.format("tokenizer.json: Unigram vocabulary is empty") }
+            guard u >= 0 && u < pieces.count else {
+                throw TokenizerError.format("tokenizer.json: Unigram unk_id \(u) is outside the vocabulary (size \(pieces.count))")
+            }
+            unkId = Int32(u)
+        } else {
+            unkId = nil
+        }
+        guard pieces.count < Int(Int32.max) else { throw TokenizerError.format("tokenizer.json: Unigram vocabulary too large") }
+        var keys: [([UInt8], Int32)] = []
+        keys.reserveCapacity(pieces.count)
+        var minScore = Double.infinity
+        for (i, (p, s)) in config.vocab.enumerated() {
+            // Later duplicates overwrite earlier ones in both tables, as HF's map does.
+            keys.append((Array(p.utf8), Int32(i)))
+            if s < minScore { minScore = s }
+        }
+        pieceToId = VocabularyMap(config.vocab.enumerated().map { ($0.element.0, Int32($0.offset)) })
+        trie = ByteTrie(keys: keys)
+        self.minScore = minScore
+        byteFallback = config.byteFallback
+    }
+
+    func tokenToId(_ token: String) -> Int32? { pieceToId.get(token) }
+
+    func idToToken(_ id: Int32) -> String? {
+        id >= 0 && Int(id) < pieces.count ? pieces[Int(id)] : nil
+    }
+
+    /// Best segmentation as byte ranges of `s`, unknown runs fused.
+    func encode(_ s: [UInt8]) throws -> [Range<Int>] {
+        let size = s.count
+        if size == 0 { return [] }
+        let unkScore = minScore - UnigramModel.unknownPenalty
+        var bestScore = [Double](repeating: 0, count: size + 1)
+        var startsAt = [Int](repeating: -1, count: size + 1)
+        var nodeId = [Int32](repeating: 0, count: size + 1)
+        try s.withUnsafeBufferPointer { bytes in
+            var pos = 0
+            while pos < size {
+                let here = bestScore[pos]
+                let mblen = min(UTF8Scalar.length(leadByte: bytes[pos]), size - pos)
+                var hasSingle = false
+                trie.commonPrefixes(bytes, from: pos) { length, id in
+                    let end = pos + length
+                    let candidate = scores[Int(id)] + here
+                    if startsAt[end] < 0 || candidate > bestScore[end] {
+                        bestScore[end] = candidate
+                        startsAt[end] = pos
+                        nodeId[end] = id
+                    }
+                    if length == mblen { hasSingle = true }
+                }
+                if !hasSingle {
+                    let end = pos + mblen
+                    let candidate = unkScore + here
+                    if startsAt[end] < 0 || candidate > bestScore[end] {
+                        guard let unkId else {
+                            throw TokenizerError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
+                        }
+                        bestScore[end] = candidate
+                        startsAt[end] = pos
+                        nodeId[end] = unkId
+                    }
+                }
+                pos += mblen
+            }
+        }
+        var out: [Range<Int>] = []
+        var end = size
+        var unkEnd = -1  // end of the pending fused unknown run
+        var unkStart = -1
+        while end > 0 {
+            let start = startsAt[end]
+            guard start >= 0 && start < end else {
+                throw TokenizerError.invalidArgument("Unigram: no segmentation found")
+            }
+            if let unkId, nodeId[end] == unkId {
+                if unkEnd < 0 { unkEnd = end }
+                unkStart = start
+            } else {
+                if unkEnd >= 0 { out.append(unkStart..<unkEnd); unkEnd = -1 }
+                out.append(start..<end)
+            }
+            end = start
+        }
+        if unkEnd >= 0 { out.append(unkStart..<unkEnd) }
+        out.reverse()
+        return out
+    }
+
+    func tokenize(_ word: [UInt8]) throws -> [Token] {
+        var tokens: [Token] = []
+        for r in try encode(word) {
+            let piece = UTF8Scalar.string(word[r])
+            if let id = pieceToId.get(word[r]) {
+                tokens.append(Token(id: id, value: piece, offsets: r))
+                continue
+            }
+            if byteFallback {
+                var bytesTokens: [Token] = []
+                for b in word[r] {
+                    let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(2) + ">"
+                    guard let id = pieceToId.get(name) else { bytesTokens.removeAll(); break }
+                    bytesTokens.append(Token(id: id, value: name, offsets: r))
+                }
+                if bytesTokens.count == r.count {
+                    tokens.append(contentsOf: bytesTokens)
+                    continue
+                }
+            }
+            guard let unkId else {
+                throw TokenizerError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
+            }
+            tokens.append(Token(id: unkId, value: piece, offsets: r))
+        }
+        return tokens
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String {
+        count >= n ? self : String(repeating: "0", count: n - count) + self
+    }
+}

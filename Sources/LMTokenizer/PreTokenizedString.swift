@@ -1,0 +1,73 @@
+// Follows HF tokenizers' PreTokenizedString (tokenizer/pre_tokenizer.rs): the pieces a text is
+// cut into before the model runs, each either still open or already tokenized (added tokens).
+
+/// A model token inside one piece; offsets are normalized bytes of that piece.
+public struct Token: Sendable, Equatable {
+    public var id: Int32
+    public var value: String
+    public var offsets: Range<Int>
+    public init(id: Int32, value: String, offsets: Range<Int>) {
+        self.id = id
+        self.value = value
+        self.offsets = offsets
+    }
+}
+
+struct PreTokenizedString: Sendable {
+    struct Split: Sendable {
+        var normalized: NormalizedString
+        var tokens: [Token]?
+    }
+
+    var splits: [Split]
+
+    init(_ normalized: NormalizedString) {
+        splits = [Split(normalized: normalized, tokens: nil)]
+    }
+
+    /// Replaces each open piece by the pieces `body` returns, dropping empty ones (HF `split`).
+    mutating func split(_ body: (Int, NormalizedString) throws -> [Split]) throws {
+        var out: [Split] = []
+        out.reserveCapacity(splits.count)
+        for (i, s) in splits.enumerated() {
+            if s.tokens != nil {
+                out.append(s)
+                continue
+            }
+            for piece in try body(i, s.normalized) where !piece.normalized.isEmpty {
+                out.append(piece)
+            }
+        }
+        splits = out
+    }
+
+    mutating func split(_ body: (NormalizedString) throws -> [NormalizedString]) throws {
+        try split { _, n in try body(n).map { Split(normalized: $0, tokens: nil) } }
+    }
+
+    /// Applies `body` to each open piece.
+    mutating func normalize(_ body: (inout NormalizedString) throws -> Void) rethrows {
+        for i in splits.indices where splits[i].tokens == nil {
+            try body(&splits[i].normalized)
+        }
+    }
+
+    /// Flattens into per-token (id, value, original byte offsets).
+    func tokensWithOffsets() -> [(Token, Range<Int>)] {
+        var out: [(Token, Range<Int>)] = []
+        for s in splits {
+            guard let tokens = s.tokens else { continue }
+            let shift = s.normalized.originalShift
+            for t in tokens {
+                let offsets: Range<Int>
+                if let r = s.normalized.originalRange(ofNormalized: t.offsets) {
+                    offsets = (shift + r.lowerBound)..<(shift + max(r.lowerBound, r.upperBound))
+                } else {
+                    offsets = t.offsets
+                }
+                out.append((t, offsets))
+            }
+        }
+        return out
+    }
+}

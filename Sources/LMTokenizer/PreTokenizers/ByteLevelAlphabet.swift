@@ -1,0 +1,55 @@
+// Follows HF tokenizers' `bytes_char` (pre_tokenizers/byte_level.rs): GPT-2's reversible map
+// from bytes to printable scalars.
+
+enum ByteLevelAlphabet {
+    /// byte -> scalar.
+    static let byteToScalar: [UInt32] = {
+        var table = [UInt32](repeating: 0, count: 256)
+        var n: UInt32 = 0
+        for b in 0..<256 {
+            let printable = (0x21...0x7E).contains(b) || (0xA1...0xAC).contains(b) || (0xAE...0xFF).contains(b)
+            if printable {
+                table[b] = UInt32(b)
+            } else {
+                table[b] = 256 + n
+                n += 1
+            }
+        }
+        return table
+    }()
+
+    /// byte -> its scalar's UTF-8 (1 or 2 bytes), for fast token building.
+    static let byteToUTF8: [[UInt8]] = byteToScalar.map { s in
+        var out = [UInt8]()
+        UTF8Scalar.append(s, to: &out)
+        return out
+    }
+
+    /// scalar -> byte, for decoding (-1 when the scalar is not in the alphabet).
+    static let scalarToByte: [Int16] = {
+        var table = [Int16](repeating: -1, count: 324)
+        for (b, s) in byteToScalar.enumerated() { table[Int(s)] = Int16(b) }
+        return table
+    }()
+
+    @inline(__always)
+    static func byte(for scalar: UInt32) -> UInt8? {
+        guard scalar < 324 else { return nil }
+        let b = scalarToByte[Int(scalar)]
+        return b < 0 ? nil : UInt8(b)
+    }
+
+    /// Replaces each byte by its alphabet scalar; all but a character's first byte are insertions.
+    static func mapBytes(_ n: inout NormalizedString) {
+        let bytes = n.normalized
+        var out: [(UInt32, Int)] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let len = min(UTF8Scalar.length(leadByte: bytes[i]), bytes.count - i)
+            for k in 0..<len { out.append((byteToScalar[Int(bytes[i + k])], k > 0 ? 1 : 0)) }
+            i += len
+        }
+        n.transform(out, initialOffset: 0)
+    }
+}
