@@ -122,15 +122,28 @@ public struct PrecompiledCharsmap: Sendable {
     public func longestPrefixMatch(_ bytes: UnsafeBufferPointer<UInt8>)
         -> (consumed: Int, replacement: ArraySlice<UInt8>)?
     {
+        guard let rule = longestRule(bytes, from: 0) else { return nil }
+        return (rule.consumed, normalizedTable[rule.replacement])
+    }
+
+    /// ``longestPrefixMatch(_:)-(UnsafeBufferPointer<UInt8>)`` from offset `start`, giving the
+    /// replacement as a range of ``normalizedTable`` (no copies: the normalizer's hot path).
+    func longestRule(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (consumed: Int, replacement: Range<Int>)? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        let rest = UnsafeBufferPointer(start: base + start, count: bytes.count - start)
         var best: (Int, Int)?
         var seen = 0
-        walk(bytes) { length, value in
+        walk(rest) { length, value in
             best = (length, value)
             seen += 1
             return seen < Self.maxPrefixResults
         }
-        guard let (length, index) = best, let bytes = replacement(at: index) else { return nil }
-        return (length, bytes)
+        guard let (length, index) = best, index >= 0, index <= normalizedTable.count else { return nil }
+        var end = index
+        normalizedTable.withUnsafeBufferPointer { t in
+            while end < t.count, t[end] != 0 { end += 1 }
+        }
+        return (length, index..<end)
     }
 
     /// Convenience over ``longestPrefixMatch(_:)-(UnsafeBufferPointer<UInt8>)`` for a byte array.
