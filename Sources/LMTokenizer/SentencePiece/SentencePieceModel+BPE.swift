@@ -60,6 +60,12 @@ extension SentencePieceModel {
     }
 
     func encodeBPE(_ normalized: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, id: Int32)] {
+        trie.withView { encodeBPE(normalized, vocab: $0) }
+    }
+
+    private func encodeBPE(_ normalized: UnsafeBufferPointer<UInt8>, vocab: SentencePieceTrie.View)
+        -> [(range: Range<Int>, id: Int32)]
+    {
         var symbols: [Symbol] = []
         symbols.reserveCapacity(normalized.count)
         var i = 0
@@ -80,7 +86,7 @@ extension SentencePieceModel {
         func maybeAddPair(_ left: Int, _ right: Int) {
             guard left >= 0, right >= 0, !symbols[left].freeze, !symbols[right].freeze else { return }
             let range = symbols[left].range.lowerBound..<symbols[right].range.upperBound
-            guard let id = trie.exactMatch(UnsafeBufferPointer(rebasing: normalized[range])) else { return }
+            guard let id = vocab.exactMatch(UnsafeBufferPointer(rebasing: normalized[range])) else { return }
             agenda.push(SymbolPair(left: left, right: right, score: scores[Int(id)], size: range.count))
             if isUnused(id) {
                 reverseMerges[Array(normalized[range])] = (symbols[left].range, symbols[right].range)

@@ -18,43 +18,45 @@ extension SentencePieceModel {
         guard size < Int(Int32.max) else { return [] }
         let unkScore = minScore - Self.unknownPenalty
         var best = [BestPathNode](repeating: BestPathNode(), count: size + 1)
-        best.withUnsafeMutableBufferPointer { best in
+        trie.withView { trie in
             types.withUnsafeBufferPointer { types in
                 scores.withUnsafeBufferPointer { scores in
-                    var startsAt = 0
-                    while startsAt < size {
-                        let scoreTillHere = best[startsAt].score
-                        var hasSingleNode = false
-                        let mblen = min(SentencePieceUTF8.oneCharLength(normalized[startsAt]), size - startsAt)
-                        var node = SentencePieceTrie.root
-                        var keyPos = startsAt
-                        while keyPos < size {
-                            guard let next = trie.child(node, normalized[keyPos]) else { break }
-                            node = next
-                            keyPos += 1
-                            guard let id = trie.valueAt(node) else { continue }
-                            let type = types[Int(id)]
-                            if type == .unused { continue }
-                            let length = keyPos - startsAt
-                            // sentencepiece computes this in double (the user-defined bonus is a
-                            // double expression) and stores the float; we do the same.
-                            let score: Double = type == .userDefined
-                                ? Double(Float(length) * maxScore) - 0.1
-                                : Double(scores[Int(id)])
-                            let candidate = score + Double(scoreTillHere)
-                            if best[keyPos].startsAt == -1 || candidate > Double(best[keyPos].score) {
-                                best[keyPos] = BestPathNode(id: id, score: Float(candidate), startsAt: Int32(startsAt))
+                    best.withUnsafeMutableBufferPointer { best in
+                        var startsAt = 0
+                        while startsAt < size {
+                            let scoreTillHere = best[startsAt].score
+                            var hasSingleNode = false
+                            let mblen = min(SentencePieceUTF8.oneCharLength(normalized[startsAt]), size - startsAt)
+                            var node = SentencePieceTrie.root
+                            var keyPos = startsAt
+                            while keyPos < size {
+                                guard let next = trie.child(node, normalized[keyPos]) else { break }
+                                node = next
+                                keyPos += 1
+                                guard let id = trie.valueAt(node) else { continue }
+                                let type = types[Int(id)]
+                                if type == .unused { continue }
+                                let length = keyPos - startsAt
+                                // sentencepiece computes this in double (the user-defined bonus is a
+                                // double expression) and stores the float; so do we.
+                                let score: Double = type == .userDefined
+                                    ? Double(Float(length) * maxScore) - 0.1
+                                    : Double(scores[Int(id)])
+                                let candidate = score + Double(scoreTillHere)
+                                if best[keyPos].startsAt == -1 || candidate > Double(best[keyPos].score) {
+                                    best[keyPos] = BestPathNode(id: id, score: Float(candidate), startsAt: Int32(startsAt))
+                                }
+                                if !hasSingleNode && length == mblen { hasSingleNode = true }
                             }
-                            if !hasSingleNode && length == mblen { hasSingleNode = true }
-                        }
-                        if !hasSingleNode {
-                            let target = startsAt + mblen
-                            let candidate = unkScore + scoreTillHere
-                            if best[target].startsAt == -1 || candidate > best[target].score {
-                                best[target] = BestPathNode(id: unkId, score: candidate, startsAt: Int32(startsAt))
+                            if !hasSingleNode {
+                                let target = startsAt + mblen
+                                let candidate = unkScore + scoreTillHere
+                                if best[target].startsAt == -1 || candidate > best[target].score {
+                                    best[target] = BestPathNode(id: unkId, score: candidate, startsAt: Int32(startsAt))
+                                }
                             }
+                            startsAt += mblen
                         }
-                        startsAt += mblen
                     }
                 }
             }

@@ -28,41 +28,71 @@ struct SentencePieceTrie: Sendable {
         value = builder.value
     }
 
-    /// Follows byte `c` from `node`; nil when there is no such edge.
-    @inline(__always)
-    func child(_ node: Int, _ c: UInt8) -> Int? {
-        let t = Int(base[node]) + Int(c)
-        guard t > 0, t < check.count, Int(check[t]) == node else { return nil }
-        return t
+    /// Unsafe views of the arrays for a batch of lookups (valid only inside ``withView(_:)``);
+    /// every index is still bounds-checked against the views.
+    struct View {
+        let base: UnsafeBufferPointer<Int32>
+        let check: UnsafeBufferPointer<Int32>
+        let value: UnsafeBufferPointer<Int32>
+
+        /// Follows byte `c` from `node`; nil when there is no such edge.
+        @inline(__always)
+        func child(_ node: Int, _ c: UInt8) -> Int? {
+            let t = Int(base[node]) &+ Int(c)
+            guard t > 0, t < check.count, Int(check[t]) == node else { return nil }
+            return t
+        }
+
+        /// The id stored for the key ending at `node`, or nil.
+        @inline(__always)
+        func valueAt(_ node: Int) -> Int32? {
+            let v = value[node]
+            return v >= 0 ? v : nil
+        }
+
+        /// The id of exactly `bytes`, or nil.
+        @inline(__always)
+        func exactMatch(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+            var node = SentencePieceTrie.root
+            for c in bytes {
+                guard let n = child(node, c) else { return nil }
+                node = n
+            }
+            return valueAt(node)
+        }
+
+        /// The longest key that is a prefix of `bytes[start...]`: (length, id).
+        @inline(__always)
+        func longestPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> (length: Int, id: Int32)? {
+            var node = SentencePieceTrie.root
+            var best: (Int, Int32)?
+            var i = start
+            while i < bytes.count {
+                guard let n = child(node, bytes[i]) else { break }
+                node = n
+                i += 1
+                if let v = valueAt(node) { best = (i - start, v) }
+            }
+            return best
+        }
     }
 
-    /// The id stored for the key ending at `node`, or nil.
-    @inline(__always)
-    func valueAt(_ node: Int) -> Int32? {
-        let v = value[node]
-        return v >= 0 ? v : nil
+    func withView<R>(_ body: (View) throws -> R) rethrows -> R {
+        try base.withUnsafeBufferPointer { b in
+            try check.withUnsafeBufferPointer { c in
+                try value.withUnsafeBufferPointer { v in try body(View(base: b, check: c, value: v)) }
+            }
+        }
     }
 
     /// The id of exactly `bytes`, or nil.
     func exactMatch(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        var node = Self.root
-        for c in bytes {
-            guard let n = child(node, c) else { return nil }
-            node = n
-        }
-        return valueAt(node)
+        withView { $0.exactMatch(bytes) }
     }
 
-    /// The longest key that is a prefix of `bytes`: (length, id).
-    func longestPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, id: Int32)? {
-        var node = Self.root
-        var best: (Int, Int32)?
-        for (i, c) in bytes.enumerated() {
-            guard let n = child(node, c) else { break }
-            node = n
-            if let v = valueAt(node) { best = (i + 1, v) }
-        }
-        return best
+    /// The longest key that is a prefix of `bytes[start...]`: (length, id).
+    func longestPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> (length: Int, id: Int32)? {
+        withView { $0.longestPrefix(bytes, from: start) }
     }
 
     private struct Builder {
