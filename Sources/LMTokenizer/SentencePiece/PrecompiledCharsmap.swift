@@ -53,48 +53,86 @@ public struct PrecompiledCharsmap: Sendable {
         self.normalizedTable = table
     }
 
-    // MARK: darts-clone unit fields
+    // MARK: Lookups
 
-    @inline(__always) private static func hasLeaf(_ u: UInt32) -> Bool { (u >> 8) & 1 == 1 }
-    @inline(__always) private static func value(_ u: UInt32) -> Int { Int(u & 0x7FFF_FFFF) }
-    @inline(__always) private static func label(_ u: UInt32) -> UInt32 { u & (0x8000_0000 | 0xFF) }
-    @inline(__always) private static func offset(_ u: UInt32) -> Int {
-        Int((u >> 10) << ((u & (1 << 9)) >> 6))
-    }
+    /// Unsafe views of the trie and table for a batch of lookups (valid only inside
+    /// ``withLookup(_:)``); every index is still bounds-checked against the views.
+    struct Lookup {
+        let units: UnsafeBufferPointer<UInt32>
+        let table: UnsafeBufferPointer<UInt8>
 
-    /// Walks the trie over `bytes`, calling `onMatch(length, value)` for every prefix that has a
-    /// value, shortest first, until `onMatch` returns false. Stops at a NUL byte (as the Rust port
-    /// does; in darts-clone a NUL never matches a label either).
-    @inline(__always)
-    private func walk(_ bytes: UnsafeBufferPointer<UInt8>, _ onMatch: (Int, Int) -> Bool) {
-        units.withUnsafeBufferPointer { array in
-            guard let root = array.first else { return }
+        // darts-clone unit fields.
+        @inline(__always) static func hasLeaf(_ u: UInt32) -> Bool { (u >> 8) & 1 == 1 }
+        @inline(__always) static func value(_ u: UInt32) -> Int { Int(u & 0x7FFF_FFFF) }
+        @inline(__always) static func label(_ u: UInt32) -> UInt32 { u & (0x8000_0000 | 0xFF) }
+        @inline(__always) static func offset(_ u: UInt32) -> Int { Int((u >> 10) << ((u & (1 << 9)) >> 6)) }
+
+        /// Walks the trie over `bytes[start...]`, calling `onMatch(length, value)` for every prefix
+        /// with a value, shortest first, until it returns false. Stops at a NUL byte (as the Rust
+        /// port does; in darts-clone a NUL never matches a label either).
+        @inline(__always)
+        func walk(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ onMatch: (Int, Int) -> Bool) {
+            guard let root = units.first else { return }
             var nodePos = Self.offset(root)
-            for i in 0..<bytes.count {
+            var i = start
+            while i < bytes.count {
                 let c = bytes[i]
                 if c == 0 { return }
                 nodePos ^= Int(c)
-                guard nodePos < array.count else { return }
-                let unit = array[nodePos]
+                guard nodePos < units.count else { return }
+                let unit = units[nodePos]
                 guard Self.label(unit) == UInt32(c) else { return }
                 nodePos ^= Self.offset(unit)
+                i += 1
                 if Self.hasLeaf(unit) {
-                    guard nodePos < array.count else { return }
-                    if !onMatch(i + 1, Self.value(array[nodePos])) { return }
+                    guard nodePos < units.count else { return }
+                    if !onMatch(i - start, Self.value(units[nodePos])) { return }
                 }
             }
         }
+
+        /// The table range of the replacement at `index` (up to the next NUL or the table's end);
+        /// nil when the index lies outside the table.
+        @inline(__always)
+        func replacement(at index: Int) -> Range<Int>? {
+            guard index >= 0, index <= table.count else { return nil }
+            var end = index
+            while end < table.count, table[end] != 0 { end += 1 }
+            return index..<end
+        }
+
+        /// sentencepiece's rule lookup at `start`: the longest of the first `maxPrefixResults`
+        /// matching prefixes, as (bytes consumed, replacement range in the table).
+        @inline(__always)
+        func longestRule(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (consumed: Int, replacement: Range<Int>)? {
+            var best = (length: 0, value: 0)
+            var seen = 0
+            walk(bytes, from: start) { length, value in
+                best = (length, value)
+                seen += 1
+                return seen < PrecompiledCharsmap.maxPrefixResults
+            }
+            guard seen > 0, let r = replacement(at: best.value) else { return nil }
+            return (best.length, r)
+        }
+
+        /// spm_precompiled's `transform` rule: the replacement range of the shortest match.
+        @inline(__always)
+        func firstRule(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+            var first: Int?
+            walk(bytes, from: 0) { _, value in
+                first = value
+                return false
+            }
+            return first.flatMap { replacement(at: $0) }
+        }
     }
 
-    /// The replacement stored at `index`: bytes up to the next NUL (or the table's end); nil when
-    /// the index lies outside the table.
-    private func replacement(at index: Int) -> ArraySlice<UInt8>? {
-        guard index >= 0, index <= normalizedTable.count else { return nil }
-        var end = index
-        normalizedTable.withUnsafeBufferPointer { t in
-            while end < t.count, t[end] != 0 { end += 1 }
+    /// Runs `body` with pointer views of the trie and table.
+    func withLookup<R>(_ body: (Lookup) throws -> R) rethrows -> R {
+        try units.withUnsafeBufferPointer { u in
+            try normalizedTable.withUnsafeBufferPointer { t in try body(Lookup(units: u, table: t)) }
         }
-        return normalizedTable[index..<end]
     }
 
     /// spm_precompiled's `transform`, as HF tokenizers' `Precompiled` normalizer calls it on a
@@ -102,18 +140,15 @@ public struct PrecompiledCharsmap: Sendable {
     /// result selects the replacement — even when that match covers only part of the chunk.
     /// Returns nil when no prefix of the chunk has a rule.
     public func transform(_ chunk: Substring) -> String? {
-        var first: Int?
         var chunk = chunk
-        chunk.withUTF8 { buf in
-            walk(buf) { _, value in
-                first = value
-                return false
+        return chunk.withUTF8 { buf in
+            withLookup { lookup in
+                guard let r = lookup.firstRule(buf) else { return nil }
+                // Rust slices the table as a str: an index inside a character would panic there;
+                // here it is treated as no rule.
+                return String(validating: UnsafeBufferPointer(rebasing: lookup.table[r]), as: UTF8.self)
             }
         }
-        guard let index = first, let bytes = replacement(at: index) else { return nil }
-        // Rust slices the table as a str: an index inside a character would panic there; here it
-        // is treated as no rule.
-        return String(validating: bytes, as: UTF8.self)
     }
 
     /// sentencepiece's `NormalizePrefix` rule lookup: the longest of the first
@@ -122,15 +157,8 @@ public struct PrecompiledCharsmap: Sendable {
     public func longestPrefixMatch(_ bytes: UnsafeBufferPointer<UInt8>)
         -> (consumed: Int, replacement: ArraySlice<UInt8>)?
     {
-        var best: (Int, Int)?
-        var seen = 0
-        walk(bytes) { length, value in
-            best = (length, value)
-            seen += 1
-            return seen < Self.maxPrefixResults
-        }
-        guard let (length, index) = best, let bytes = replacement(at: index) else { return nil }
-        return (length, bytes)
+        guard let rule = withLookup({ $0.longestRule(bytes, from: 0) }) else { return nil }
+        return (rule.consumed, normalizedTable[rule.replacement])
     }
 
     /// Convenience over ``longestPrefixMatch(_:)-(UnsafeBufferPointer<UInt8>)`` for a byte array.

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Golden fixtures for lmcore's SentencePiece tokenizers (Sources/LMTokenizer/SentencePiece).
+
+Run from the repository root with the pinned reference venv (Tests/Generator/requirements.txt):
+
+    /opt/lmcore-ref/bin/python Tests/Generator/gen_sentencepiece.py
+
+Writes Tests/Fixtures/sentencepiece/goldens/*.json, each recording the library versions it ran with.
+Inputs: the shared corpus Tests/Fixtures/corpus/multilingual.jsonl plus SentencePiece-specific cases
+(SPM_EXTRA_CASES below), the real model files copied under Tests/Fixtures/sentencepiece/.
+"""
+import json
+import os
+import platform
+import random
+import shutil
+import sys
+import tempfile
+
+import sentencepiece as spm
+import tokenizers
+import transformers
+from sentencepiece import sentencepiece_model_pb2 as model_pb2
+from tokenizers import normalizers
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
+SPM_DIR = os.path.join(FIXTURES, "sentencepiece")
+GOLDENS = os.path.join(SPM_DIR, "goldens")
+
+# Cases the shared corpus lacks that exercise SentencePiece specifically.
+SPM_EXTRA_CASES = [
+    "ｶﾞｷﾞｸﾞ ﾊﾟﾋﾟ",  # half-width kana + voiced marks: multi-character charsmap rules
+    "①②③ ㈱ ㍻ ㌔",  # enclosed / squared forms expand to several characters
+    "a\u0000b",  # NUL stops the trie walk
+    "x\u00a0\u2000\u2001\u2002\u200a\u202f\u205fy",  # Unicode spaces
+    "  ",  # only spaces
+    "\u3000\u3000",
+    "trailing\u3000",
+    "Tab\tsep\tvalues\t",
+    "MiXeD CASE WITH ALL CAPS AND Title Case",
+    "digits 0123456789 and 2024 and 3.14",
+    "▁ already has the meta symbol ▁▁",
+    "<unk> <s> </s> <pad> inside text",
+    ">>fra<< language code at start",
+    ">>fra<<no space after code",
+    ">>eng<<",
+    "text with >>deu<< code in middle",
+    "Hello \U0001F600\U0001F600 \u2764\ufe0f",
+    "\ufeffBOM at start",
+    "ⅰⅱⅲ Ⅳ ﬀ ﬃ ſt",
+    "ア゙ カ゚ ｱﾞ",
+    "ǅ ǈ ǋ ǲ",
+    "ﾟﾞ",
+    "é" * 40,
+    "abc" * 50,
+]
+
+
+def versions():
+    return {
+        "python": platform.python_version(),
+        "sentencepiece": spm.__version__,
+        "tokenizers": tokenizers.__version__,
+        "transformers": transformers.__version__,
+        "protobuf": __import__("google.protobuf").protobuf.__version__,
+    }
+
+
+def corpus_texts():
+    texts = []
+    with open(os.path.join(FIXTURES, "corpus", "multilingual.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts + [t for t in SPM_EXTRA_CASES if t not in texts]
+
+
+def write(name, payload):
+    os.makedirs(os.path.dirname(os.path.join(GOLDENS, name)), exist_ok=True)
+    payload = {"generator": "Tests/Generator/gen_sentencepiece.py", "versions": versions(), **payload}
+    path = os.path.join(GOLDENS, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {os.path.relpath(path, ROOT)} ({os.path.getsize(path)} bytes)")
+
+
+def load_proto(path):
+    m = model_pb2.ModelProto()
+    with open(path, "rb") as f:
+        m.ParseFromString(f.read())
+    return m
+
+
+# --- precompiled_charsmap ------------------------------------------------------------------------
+
+def all_scalars():
+    return (chr(cp) for cp in range(1, 0x110000) if not 0xD800 <= cp <= 0xDFFF)
+
+
+def charsmap_case(name, model_rel, texts):
+    """Every code point the rules change, through HF's Precompiled normalizer (spm_precompiled
+    transform) and through sentencepiece's own normalizer with whitespace handling off (longest
+    prefix match); plus whole texts through both."""
+    path = os.path.join(SPM_DIR, model_rel)
+    charsmap = load_proto(path).normalizer_spec.precompiled_charsmap
+    hf = normalizers.Precompiled(charsmap)
+    sp = spm.SentencePieceNormalizer(model_file=path, add_dummy_prefix=False,
+                                     escape_whitespaces=False, remove_extra_whitespaces=False)
+    hf_single = [[ord(c), o] for c in all_scalars() if (o := hf.normalize_str(c)) != c]
+    sp_single = [[ord(c), o] for c in all_scalars() if (o := sp.Normalize(c)) != c]
+    return {
+        "name": name,
+        "model": model_rel,
+        "charsmap_bytes": len(charsmap),
+        "hf_single": hf_single,
+        "spm_single": sp_single,
+        "texts": [{"text": t, "hf": hf.normalize_str(t), "spm": sp.Normalize(t)} for t in texts],
+    }
+
+
+def gen_charsmaps():
+    texts = corpus_texts()
+    write("charsmap.json", {"charsmaps": [
+        charsmap_case("nmt_nfkc", "opus-mt-en-mg/source.spm", texts),
+        charsmap_case("custom rules (case factoring)", "marian-nmt-ortx-test/vocab.joint.spm", texts),
+    ]})
+
+
+# --- trained models ------------------------------------------------------------------------------
+
+TRAINED = os.path.join(SPM_DIR, "trained")
+
+# Small custom normalization rules (tab-separated source and target code points) so one model has
+# a charsmap built from rules rather than the large nmt_nfkc table, including multi-character keys.
+CUSTOM_RULES = [
+    ("41", "61"), ("42", "62"), ("43", "63"),  # A B C -> a b c
+    ("DF", "73 73"),  # ß -> ss
+    ("FB01", "66 69"),  # ﬁ -> fi
+    ("FF76 FF9E", "30AC"),  # ｶﾞ -> ガ (two characters in)
+    ("FF76", "30AB"),  # ｶ -> カ
+    ("3000", "20"),  # ideographic space -> space
+    ("9", "20"),  # tab -> space
+    ("200B", ""),  # zero width space -> deleted
+    ("2460", "28 31 29"),  # ① -> (1)
+]
+DENORMALIZER_RULES = [("61", "41")]  # decoded a -> A: makes the denormalizer visible
+
+
+def training_text():
+    """The shared corpus plus number words in many languages (deterministic, no downloads)."""
+    from num2words import num2words
+
+    lines = [t for t in corpus_texts() if t.strip()]
+    rng = random.Random(0)
+    for lang in ["en", "fr", "de", "es", "ru", "ar", "he", "ja", "ko", "vi", "tr", "pl", "cs", "it", "pt", "th"]:
+        for n in rng.sample(range(1, 100000), 150):
+            lines.append(f"{n} = {num2words(n, lang=lang)}.")
+    return lines
+
+
+def write_rules(path, rules):
+    with open(path, "w", encoding="utf-8") as f:
+        for src, dst in rules:
+            f.write(f"{src}\t{dst}\n")
+
+
+# name -> SentencePieceTrainer options (besides input/model_prefix).
+TRAINING = {
+    "unigram-nfkc": dict(model_type="unigram", vocab_size=1000, pad_id=0, eos_id=1, unk_id=2, bos_id=-1),
+    "unigram-bytefallback": dict(
+        model_type="unigram", vocab_size=800, byte_fallback=True, normalization_rule_name="identity",
+        user_defined_symbols=["<sep>", "[MASK]", "@@", "ab"], control_symbols=["<ctrl>"], split_digits=True),
+    "bpe-nfkc": dict(model_type="bpe", vocab_size=1000),
+    "bpe-bytefallback": dict(
+        model_type="bpe", vocab_size=800, byte_fallback=True, normalization_rule_name="identity",
+        add_dummy_prefix=False, remove_extra_whitespaces=False, user_defined_symbols=["<sep>", "[MASK]"]),
+    "unigram-rules": dict(
+        model_type="unigram", vocab_size=600, add_dummy_prefix=False, remove_extra_whitespaces=False,
+        normalization_rule_tsv="RULES"),
+    "unigram-suffix": dict(
+        model_type="unigram", vocab_size=600, treat_whitespace_as_suffix=True, allow_whitespace_only_pieces=True,
+        normalization_rule_name="identity", denormalization_rule_tsv="DENORM"),
+    "word": dict(model_type="word", vocab_size=400, normalization_rule_name="identity"),
+    "char": dict(model_type="char", vocab_size=120, normalization_rule_name="identity"),
+}
+
+# Models derived from trained ones by marking pieces UNUSED (what sentencepiece's SetVocabulary
+# does), so the unigram lattice skips them and BPE re-splits merged unused pieces.
+UNUSED_VARIANTS = {"unigram-unused": "unigram-bytefallback", "bpe-unused": "bpe-bytefallback"}
+
+
+def train_models():
+    os.makedirs(TRAINED, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = os.path.join(tmp, "train.txt")
+        with open(corpus, "w", encoding="utf-8") as f:
+            f.write("\n".join(training_text()) + "\n")
+        rules = os.path.join(tmp, "rules.tsv")
+        write_rules(rules, CUSTOM_RULES)
+        denorm = os.path.join(tmp, "denorm.tsv")
+        write_rules(denorm, DENORMALIZER_RULES)
+        for name, options in TRAINING.items():
+            opts = dict(options)
+            for key, value in list(opts.items()):
+                if value == "RULES":
+                    opts[key] = rules
+                elif value == "DENORM":
+                    opts[key] = denorm
+            spm.SentencePieceTrainer.train(
+                input=corpus, model_prefix=os.path.join(tmp, name), num_threads=1, character_coverage=1.0,
+                shuffle_input_sentence=False, minloglevel=2, **opts)
+            shutil.copy(os.path.join(tmp, name + ".model"), os.path.join(TRAINED, name + ".model"))
+    for name, base in UNUSED_VARIANTS.items():
+        m = load_proto(os.path.join(TRAINED, base + ".model"))
+        normal = [p for p in m.pieces if p.type == model_pb2.ModelProto.SentencePiece.NORMAL]
+        # Every 7th multi-character piece becomes UNUSED.
+        for p in [p for p in normal if len(p.piece) > 1][::7]:
+            p.type = model_pb2.ModelProto.SentencePiece.UNUSED
+        with open(os.path.join(TRAINED, name + ".model"), "wb") as f:
+            f.write(m.SerializeToString())
+    with open(os.path.join(TRAINED, "TRAINING.json"), "w", encoding="utf-8") as f:
+        json.dump({"versions": versions(), "options": TRAINING, "unused_variants": UNUSED_VARIANTS,
+                   "custom_rules": CUSTOM_RULES, "denormalizer_rules": DENORMALIZER_RULES}, f, indent=1)
+    print("trained", ", ".join(list(TRAINING) + list(UNUSED_VARIANTS)))
+
+
+# --- sentencepiece used directly -----------------------------------------------------------------
+
+# Invalid UTF-8 inputs: lmcore takes text as Swift Strings, which repair bytes the way Python's
+# bytes.decode("utf-8", errors="replace") does (U+FFFD per maximal invalid subpart).
+INVALID_UTF8 = [
+    b"abc\xff def",
+    b"\xe2\x82 truncated euro",
+    b"\xf0\x9f\x98 truncated emoji \xf0\x9f\x98\x80",
+    b"\xc0\xaf overlong slash",
+    b"\xed\xa0\x80 surrogate",
+    b"\x80\x80\x80",
+]
+
+
+def spm_direct_cases(sp, texts):
+    cases = []
+    special = {i for i in range(sp.get_piece_size()) if sp.is_control(i) or sp.is_unknown(i)}
+    for t in texts:
+        om = sp.encode(t, out_type="offset_mapping", return_bytes=True)
+        ids = sp.encode(t)
+        pieces = sp.encode(t, out_type=str)
+        assert ids == om["ids"]
+        cases.append({
+            "text": t, "ids": ids, "pieces": pieces, "offsets": [list(o) for o in om["offsets"]],
+            "decoded": sp.decode(ids),
+            "decoded_skip_special": sp.decode([i for i in ids if i not in special]),
+        })
+    return cases
+
+
+def spm_decode_cases(sp, seed):
+    """Id sequences no encoder produces: control and unknown ids, byte pieces forming broken UTF-8,
+    leading whitespace pieces."""
+    rng = random.Random(seed)
+    n = sp.get_piece_size()
+    out = []
+    for length in [1, 2, 3, 5, 8, 13, 21]:
+        for _ in range(3):
+            ids = [rng.randrange(n) for _ in range(length)]
+            out.append({"ids": ids, "decoded": sp.decode(ids)})
+    ws = [i for i in range(n) if sp.id_to_piece(i).startswith("\u2581")][:5]
+    out.append({"ids": ws, "decoded": sp.decode(ws)})
+    byte_ids = [i for i in range(n) if sp.is_byte(i)]
+    if byte_ids:
+        by = {sp.id_to_piece(i): i for i in byte_ids}
+        for seq in ["E2 82", "E2 82 AC", "F0 9F 98 80 41", "C0 AF", "80 41 FF", "ED A0 80", "F4 90 80 80"]:
+            ids = [by[f"<0x{b}>"] for b in seq.split()]
+            out.append({"ids": ids, "decoded": sp.decode(ids)})
+    return out
+
+
+def gen_spm_direct():
+    texts = corpus_texts()
+    models = [(name, f"trained/{name}.model") for name in list(TRAINING) + list(UNUSED_VARIANTS)]
+    models += [("opus-mt-en-mg source.spm", "opus-mt-en-mg/source.spm"),
+               ("opus-mt-en-mg target.spm", "opus-mt-en-mg/target.spm"),
+               ("marian-nmt-ortx-test vocab.joint.spm", "marian-nmt-ortx-test/vocab.joint.spm")]
+    for k, (name, rel) in enumerate(models):
+        sp = spm.SentencePieceProcessor(model_file=os.path.join(SPM_DIR, rel))
+        invalid = []
+        for raw in INVALID_UTF8:
+            text = raw.decode("utf-8", errors="replace")
+            invalid.append({"bytes_hex": raw.hex(), **spm_direct_cases(sp, [text])[0]})
+        write(f"spm/{name.split()[0]}{'-' + name.split()[1].split('.')[0] if ' ' in name else ''}.json",
+              {"name": name, "model": rel, "piece_count": sp.get_piece_size(),
+               "cases": spm_direct_cases(sp, texts), "invalid_utf8": invalid,
+               "decode_cases": spm_decode_cases(sp, k)})
+
+
+GENERATORS = {
+    "charsmap": gen_charsmaps,
+    "train": train_models,
+    "spm": gen_spm_direct,
+}
+
+if __name__ == "__main__":
+    # Training is explicit (`gen_sentencepiece.py train`): the trained models are fixtures themselves.
+    wanted = sys.argv[1:] or [k for k in GENERATORS if k != "train"]
+    for key in wanted:
+        GENERATORS[key]()
