@@ -1,13 +1,201 @@
+/*
+ * lmcore — an embeddable engine for Transformer encoder-decoder models (Marian/OPUS-MT,
+ * BART/mBART, T5, M2M100, Pegasus) loaded from Hugging Face model folders.
+ *
+ * Data flow: text -> tokenizer -> ids -> encoder (once) -> decoder with caches -> search
+ *            (greedy / beam / sampling) -> ids -> text.
+ *
+ * Usage:
+ *
+ *     lmcore_model *model = NULL;
+ *     lmcore_model_params mp = lmcore_model_default_params();
+ *     if (lmcore_model_load("models/numbers", &mp, &model) != LMCORE_OK) {
+ *         fprintf(stderr, "%s\n", lmcore_last_error());
+ *         return 1;
+ *     }
+ *     const char *texts[] = {">>fr<< 4213"};
+ *     lmcore_generation_params gp = lmcore_generation_default_params();
+ *     gp.beam_size = 4;
+ *     lmcore_result *result = NULL;
+ *     if (lmcore_translate(model, texts, 1, &gp, &result) == LMCORE_OK) {
+ *         printf("%s\n", lmcore_result_text(result, 0, 0));
+ *     }
+ *     lmcore_result_free(result);
+ *     lmcore_model_free(model);
+ *
+ * Thread safety: a loaded lmcore_model (weights, tokenizer, defaults) is immutable; any number
+ * of threads may call any function on the same model at the same time. Each call keeps its
+ * own decoder state. An lmcore_result or lmcore_tokenizer may be read from several threads but
+ * must be freed by one thread after all reads are done. lmcore_last_error() is per thread.
+ * The OpenBLAS thread count is process-wide (the last lmcore_model_load sets it).
+ *
+ * Errors: every fallible function returns an lmcore_status; on failure, out-parameters are
+ * left NULL/0 and lmcore_last_error() describes the problem. No function aborts the process on
+ * bad input (files, text, ids or arguments).
+ *
+ * Ownership: pointers passed in are borrowed for the duration of the call. Objects returned
+ * through `**out` parameters are owned by the caller and released with the matching _free
+ * function; every _free accepts NULL. Strings and arrays returned by getters are owned by
+ * the object they were read from and stay valid until it is freed.
+ */
 #ifndef LMCORE_H
 #define LMCORE_H
+
 #include <stddef.h>
 #include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-typedef enum lmcore_status { LMCORE_OK = 0 } lmcore_status;
+
+#define LMCORE_VERSION_MAJOR 0
+#define LMCORE_VERSION_MINOR 1
+#define LMCORE_VERSION_PATCH 0
+/* Bumped on any incompatible change of a declaration or struct layout in this header. */
+#define LMCORE_ABI_VERSION 1
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LMCORE_DEPRECATED(message) __attribute__((deprecated(message)))
+#else
+#define LMCORE_DEPRECATED(message)
+#endif
+
+/* ---------------------------------------------------------------- status and version */
+
+typedef enum lmcore_status {
+    LMCORE_OK = 0,
+    LMCORE_ERR_INVALID_ARGUMENT = 1, /* NULL where an object is required, ids out of range, ... */
+    LMCORE_ERR_IO = 2,               /* a file or folder cannot be read */
+    LMCORE_ERR_FORMAT = 3,           /* a file is malformed */
+    LMCORE_ERR_UNSUPPORTED = 4,      /* well-formed, but asks for something lmcore does not do */
+    LMCORE_ERR_OUT_OF_MEMORY = 5,
+    LMCORE_ERR_BUFFER_TOO_SMALL = 6, /* a caller buffer is too small; the size out-param says how much */
+    LMCORE_ERR_CANCELLED = 7,        /* a callback asked to stop */
+    LMCORE_ERR_INTERNAL = 8          /* a bug in lmcore: please report it with lmcore_last_error() */
+} lmcore_status;
+
+/* The library version, "MAJOR.MINOR.PATCH". Static storage. */
 const char *lmcore_version(void);
+
+/* The ABI version the library was built with (LMCORE_ABI_VERSION of its header). */
+int32_t lmcore_abi_version(void);
+
+/* A static, human-readable name for a status ("LMCORE_ERR_IO"); "unknown" for other values. */
+const char *lmcore_status_name(lmcore_status status);
+
+/* The message of the last failing call on this thread, or "" if none failed. Owned by the
+ * library; valid until the next failing lmcore call on the same thread (so copy it before
+ * making another call if you need it later). */
+const char *lmcore_last_error(void);
+
+/* ---------------------------------------------------------------- models */
+
+typedef struct lmcore_model lmcore_model;
+
+typedef struct lmcore_model_params {
+    /* Threads used by one call (attention, GEMMs). 0 = all available cores. */
+    int32_t threads;
+    /* 1: also load the folder's tokenizer if it has one (tokenizer.json, source.spm/target.spm
+     * + vocab.json, spiece.model). 0: ids only. */
+    int32_t load_tokenizer;
+} lmcore_model_params;
+
+/* Defaults: threads 0, load_tokenizer 1. */
+lmcore_model_params lmcore_model_default_params(void);
+/* The same, for FFIs that cannot receive structs by value. `params` must not be NULL. */
+void lmcore_model_default_params_by_ref(lmcore_model_params *params);
+
+/* Loads a Hugging Face model folder: config.json, model.safetensors (or sharded, or
+ * pytorch_model.bin), optional generation_config.json and tokenizer files. `params` may be NULL
+ * (defaults). On success *out_model owns the model; release it with lmcore_model_free. */
+lmcore_status lmcore_model_load(const char *path, const lmcore_model_params *params, lmcore_model **out_model);
+
+/* Releases a model. NULL is allowed. No call may be running on the model. */
+void lmcore_model_free(lmcore_model *model);
+
+typedef struct lmcore_model_info {
+    const char *model_type; /* "marian", "bart", ...; owned by the model */
+    int32_t d_model;
+    int32_t encoder_layers;
+    int32_t decoder_layers;
+    int32_t encoder_heads;
+    int32_t decoder_heads;
+    int32_t vocab_size;         /* rows of the encoder embedding */
+    int32_t decoder_vocab_size; /* width of the logits */
+    int64_t parameters;
+    int32_t pad_token_id;
+    int32_t eos_token_id;       /* the first EOS id */
+    int32_t decoder_start_token_id;
+    int32_t has_tokenizer;
+} lmcore_model_info;
+
+/* Fills *info. */
+lmcore_status lmcore_model_get_info(const lmcore_model *model, lmcore_model_info *info);
+
+/* ---------------------------------------------------------------- generation */
+
+/* Called with tokens as they become final: input_index is the input the tokens belong to,
+ * sequence its hypothesis (0 unless sampling several), tokens/n_tokens the new ids (owned by
+ * lmcore, valid during the call). Return 1 to continue, 0 to stop: the call then fails with
+ * LMCORE_ERR_CANCELLED. Called on the calling thread. */
+typedef int32_t (*lmcore_token_callback)(size_t input_index, size_t sequence, const int32_t *tokens,
+                                         size_t n_tokens, void *user_data);
+
+/* Search options. Every field left at its default value (-1 for integers, NaN for floats, as
+ * lmcore_generation_default_params() returns) takes the model's generation_config.json value,
+ * as transformers' generate() does. */
+typedef struct lmcore_generation_params {
+    int32_t max_new_tokens;        /* tokens after the decoder start token (and prefix) */
+    int32_t min_new_tokens;        /* EOS is blocked before this many new tokens */
+    int32_t max_length;            /* total decoder length including the start token */
+    int32_t min_length;
+    int32_t beam_size;             /* num_beams; 1 = greedy */
+    int32_t num_return_sequences;  /* hypotheses per input (<= beam_size for beam search) */
+    float length_penalty;          /* beam scores divided by length^length_penalty */
+    int32_t early_stopping;        /* 0 false, 1 true, 2 "never" */
+    float repetition_penalty;
+    int32_t no_repeat_ngram_size;
+    int32_t encoder_no_repeat_ngram_size;
+    int32_t do_sample;             /* 1: sample (with temperature/top_k/top_p), 0: search */
+    float temperature;
+    int32_t top_k;
+    float top_p;
+    int64_t seed;                  /* sampling seed; -1: a fresh seed per call */
+    int32_t return_scores;         /* 1: per-token log-probs and greedy/sample sequence scores */
+    lmcore_token_callback callback; /* NULL: no streaming */
+    void *callback_user_data;
+} lmcore_generation_params;
+
+lmcore_generation_params lmcore_generation_default_params(void);
+void lmcore_generation_default_params_by_ref(lmcore_generation_params *params);
+
+typedef struct lmcore_result lmcore_result;
+
+/* Generates from ids. inputs[i] points to lengths[i] source ids (exactly the encoder input:
+ * nothing is added). `params` may be NULL. On success *out_result holds n_inputs entries with
+ * their hypotheses, best first. */
+lmcore_status lmcore_generate(const lmcore_model *model, const int32_t *const *inputs, const size_t *lengths,
+                              size_t n_inputs, const lmcore_generation_params *params,
+                              lmcore_result **out_result);
+
+/* ---------------------------------------------------------------- results */
+
+/* Number of inputs in the result. 0 for NULL. */
+size_t lmcore_result_count(const lmcore_result *result);
+/* Number of hypotheses of input i (0 if i is out of range or result is NULL). */
+size_t lmcore_result_hypothesis_count(const lmcore_result *result, size_t i);
+/* The ids of hypothesis j of input i: the tokens after the decoder start token, up to and
+ * including EOS. *ids is owned by the result. */
+lmcore_status lmcore_result_ids(const lmcore_result *result, size_t i, size_t j, const int32_t **ids,
+                                size_t *n_ids);
+/* The score of hypothesis j of input i (beam search: transformers' sequences_scores; greedy and
+ * sampling with return_scores: the sum of token log-probs; otherwise NaN). */
+lmcore_status lmcore_result_score(const lmcore_result *result, size_t i, size_t j, float *score);
+/* Releases a result. NULL is allowed. */
+void lmcore_result_free(lmcore_result *result);
+
 #ifdef __cplusplus
 }
 #endif
-#endif
+
+#endif /* LMCORE_H */

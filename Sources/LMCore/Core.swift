@@ -1,4 +1,0 @@
-import LMTokenizer
-import LMModel
-import LMGeneration
-import LMTensor

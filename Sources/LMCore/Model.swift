@@ -1,0 +1,80 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import LMGeneration
+import LMModel
+import LMTensor
+import LMTokenizer
+
+/// How to load a model.
+public struct ModelOptions: Sendable, Equatable {
+    /// Threads for one call (attention, norms) and for OpenBLAS's GEMMs; 0 = all cores.
+    /// OpenBLAS's thread count is process-wide: the last loaded model's setting wins.
+    public var threads: Int = 0
+    /// Load the folder's tokenizer (tokenizer.json, Marian's .spm pair, spiece.model) if present.
+    public var loadTokenizer: Bool = true
+
+    public init(threads: Int = 0, loadTokenizer: Bool = true) {
+        self.threads = threads
+        self.loadTokenizer = loadTokenizer
+    }
+}
+
+/// A Hugging Face model folder, loaded: the network, its tokenizer and its generation defaults.
+/// Immutable, so one Model serves any number of threads; each call has its own decoder state.
+public final class Model: Sendable {
+    public let network: Seq2SeqModel
+    public let tokenizer: (any TextTokenizer)?
+    /// generation_config.json (or config.json's legacy fields) as search options.
+    public let generationDefaults: GenerationOptions
+    public let path: String
+    public let threads: Int
+
+    /// Loads a model folder (config.json, weights, optional generation_config.json and tokenizer).
+    public static func load(path: String, options: ModelOptions = ModelOptions()) throws(LMCoreError) -> Model {
+        try lmcore {
+            let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+            BLAS.threads = threads
+            let network = try Seq2SeqModel.load(directory: path, threads: threads)
+            let generationJSON = FileManager.default.contents(atPath: path + "/generation_config.json")
+            let configJSON = FileManager.default.contents(atPath: path + "/config.json")
+            let defaults = try GenerationOptions.modelDefaults(generationConfigJSON: generationJSON,
+                                                               modelConfigJSON: configJSON)
+            let tokenizer = options.loadTokenizer ? try Model.findTokenizer(in: path) : nil
+            return Model(network: network, tokenizer: tokenizer, generationDefaults: defaults, path: path,
+                         threads: threads)
+        }
+    }
+
+    init(network: Seq2SeqModel, tokenizer: (any TextTokenizer)?, generationDefaults: GenerationOptions,
+         path: String, threads: Int) {
+        self.network = network
+        self.tokenizer = tokenizer
+        self.generationDefaults = generationDefaults
+        self.path = path
+        self.threads = threads
+    }
+
+    /// The folder's tokenizer, or nil when it has no tokenizer files.
+    static func findTokenizer(in path: String) throws -> (any TextTokenizer)? {
+        let candidates = ["tokenizer.json", "source.spm", "spiece.model", "sentencepiece.bpe.model"]
+        guard candidates.contains(where: { FileManager.default.fileExists(atPath: path + "/" + $0) }) else {
+            return nil
+        }
+        // TODO(tok-spm): AutoTokenizer.load(path:) once the SentencePiece loader lands.
+        let config = path + "/tokenizer_config.json"
+        return try HFTokenizer.load(tokenizerJSON: path + "/tokenizer.json",
+                                    tokenizerConfig: FileManager.default.fileExists(atPath: config) ? config : nil)
+    }
+
+    /// The tokenizer, or an error saying the model folder has none.
+    public func requireTokenizer() throws(LMCoreError) -> any TextTokenizer {
+        guard let tokenizer else {
+            throw LMCoreError(.invalidArgument, "\(path): the model folder has no tokenizer (tokenizer.json, "
+                + "source.spm/target.spm or spiece.model); pass ids instead of text")
+        }
+        return tokenizer
+    }
+}

@@ -1,0 +1,28 @@
+import CLMCore
+
+/// Compile-time check that every @_cdecl export has exactly the type of its declaration in
+/// include/lmcore.h (imported through the CLMCore module): `@_cdecl` itself checks nothing,
+/// so without this a drifted signature would link and corrupt the caller's stack.
+/// A missing line here is caught by Tests/C/check_exports.sh, which compares the header's
+/// declarations with the library's exported symbols.
+private func same<F>(_ header: F, _ export: F) {}
+
+private func abiCheck() {
+    same(CLMCore.lmcore_version, exported_lmcore_version)
+    same(CLMCore.lmcore_abi_version, exported_lmcore_abi_version)
+    same(CLMCore.lmcore_status_name, exported_lmcore_status_name)
+    same(CLMCore.lmcore_last_error, exported_lmcore_last_error)
+    same(CLMCore.lmcore_model_default_params, exported_lmcore_model_default_params)
+    same(CLMCore.lmcore_model_default_params_by_ref, exported_lmcore_model_default_params_by_ref)
+    same(CLMCore.lmcore_model_load, exported_lmcore_model_load)
+    same(CLMCore.lmcore_model_free, exported_lmcore_model_free)
+    same(CLMCore.lmcore_model_get_info, exported_lmcore_model_get_info)
+    same(CLMCore.lmcore_generation_default_params, exported_lmcore_generation_default_params)
+    same(CLMCore.lmcore_generation_default_params_by_ref, exported_lmcore_generation_default_params_by_ref)
+    same(CLMCore.lmcore_generate, exported_lmcore_generate)
+    same(CLMCore.lmcore_result_count, exported_lmcore_result_count)
+    same(CLMCore.lmcore_result_hypothesis_count, exported_lmcore_result_hypothesis_count)
+    same(CLMCore.lmcore_result_ids, exported_lmcore_result_ids)
+    same(CLMCore.lmcore_result_score, exported_lmcore_result_score)
+    same(CLMCore.lmcore_result_free, exported_lmcore_result_free)
+}

@@ -1,0 +1,64 @@
+import CLMCore
+import LMCore
+
+@_cdecl("lmcore_model_default_params")
+public func exported_lmcore_model_default_params() -> lmcore_model_params {
+    lmcore_model_params(threads: 0, load_tokenizer: 1)
+}
+
+@_cdecl("lmcore_model_default_params_by_ref")
+public func exported_lmcore_model_default_params_by_ref(_ params: UnsafeMutablePointer<lmcore_model_params>?) {
+    params?.pointee = exported_lmcore_model_default_params()
+}
+
+@_cdecl("lmcore_model_load")
+public func exported_lmcore_model_load(_ path: UnsafePointer<CChar>?, _ params: UnsafePointer<lmcore_model_params>?,
+                                       _ outModel: UnsafeMutablePointer<OpaquePointer?>?) -> lmcore_status {
+    outModel?.pointee = nil
+    return exported("lmcore_model_load") {
+        guard let outModel else { throw nullArgument("out_model") }
+        guard let path else { throw nullArgument("path") }
+        let p = params?.pointee ?? exported_lmcore_model_default_params()
+        guard p.threads >= 0 else {
+            throw LMCoreError(.invalidArgument, "threads is \(p.threads); use 0 for all cores or a positive count")
+        }
+        let model = try Model.load(path: try CStrings.string(path, name: "path"),
+                                   options: ModelOptions(threads: Int(p.threads), loadTokenizer: p.load_tokenizer != 0))
+        outModel.pointee = Handles.retain(ModelHandle(model: model))
+    }
+}
+
+@_cdecl("lmcore_model_free")
+public func exported_lmcore_model_free(_ model: OpaquePointer?) {
+    Handles.release(model, as: ModelHandle.self)
+}
+
+@_cdecl("lmcore_model_get_info")
+public func exported_lmcore_model_get_info(_ model: OpaquePointer?, _ info: UnsafeMutablePointer<lmcore_model_info>?)
+    -> lmcore_status {
+    exported("lmcore_model_get_info") {
+        let handle = try Handles.borrow(model, as: ModelHandle.self, name: "model")
+        guard let info else { throw nullArgument("info") }
+        let network = handle.model.network
+        let c = network.config
+        info.pointee = lmcore_model_info(
+            model_type: UnsafePointer(handle.modelType), d_model: Int32(c.dModel),
+            encoder_layers: Int32(c.encoder.layers), decoder_layers: Int32(c.decoder.layers),
+            encoder_heads: Int32(c.encoder.heads), decoder_heads: Int32(c.decoder.heads),
+            vocab_size: Int32(c.vocabSize), decoder_vocab_size: Int32(c.decoderVocabSize),
+            parameters: Int64(network.parameterCount), pad_token_id: Int32(c.padTokenId),
+            eos_token_id: Int32(c.eosTokenIds.first ?? -1), decoder_start_token_id: Int32(c.decoderStartTokenId),
+            has_tokenizer: handle.model.tokenizer == nil ? 0 : 1)
+    }
+}
+
+/// Conversions of C strings and arrays from callers.
+enum CStrings {
+    /// A C string as Swift text; invalid UTF-8 is an error (never silently altered).
+    static func string(_ p: UnsafePointer<CChar>, name: String) throws(LMCoreError) -> String {
+        guard let s = String(validatingCString: p) else {
+            throw LMCoreError(.invalidArgument, "\(name) is not valid UTF-8")
+        }
+        return s
+    }
+}
