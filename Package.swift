@@ -45,8 +45,12 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags([
                     "-static-stdlib", "-use-ld=lld", "-Xlinker", "--gc-sections",
+                    // Not pulled in by autolinking when the runtime is linked statically.
+                    "-l_FoundationCollections", "-l_FoundationCShims",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/LMCoreC/exports.map",
                     "-Xlinker", "-soname=liblmcore.so",
+                    // Fail the build, not the user's dlopen, on a symbol left undefined.
+                    "-Xlinker", "-z", "-Xlinker", "defs",
                     "-Xlinker", "-rpath=$ORIGIN",
                 ]),
             ]),

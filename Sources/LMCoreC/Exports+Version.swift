@@ -34,5 +34,5 @@ public func exported_lmcore_last_error() -> UnsafePointer<CChar>? {
 
 extension StaticStrings {
     /// Must equal LMCORE_VERSION_MAJOR.MINOR.PATCH (a test checks).
-    nonisolated(unsafe) static let version = make("0.1.0")
+    nonisolated(unsafe) static let version = make("0.1.0")  // = LMCore.version
 }

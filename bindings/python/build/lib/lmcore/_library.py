@@ -1,0 +1,108 @@
+"""Finding and loading liblmcore.so, and declaring the C signatures (include/lmcore.h)."""
+import ctypes
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _candidates():
+    env = os.environ.get("LMCORE_LIBRARY")
+    if env:
+        yield Path(env)
+        return
+    yield _HERE / "liblmcore.so"
+    # A checkout: bindings/python/lmcore -> repository root -> .build/release
+    root = _HERE.parent.parent.parent
+    yield root / ".build" / "release" / "liblmcore.so"
+    yield root / ".build" / "x86_64-unknown-linux-gnu" / "release" / "liblmcore.so"
+
+
+def load_library():
+    tried = []
+    for path in _candidates():
+        tried.append(str(path))
+        if path.is_file():
+            return ctypes.CDLL(str(path)), str(path)
+    raise OSError("liblmcore.so not found (tried: " + ", ".join(tried) + "); set LMCORE_LIBRARY to its path")
+
+
+class ModelParams(ctypes.Structure):
+    _fields_ = [("threads", ctypes.c_int32), ("load_tokenizer", ctypes.c_int32)]
+
+
+class ModelInfo(ctypes.Structure):
+    _fields_ = [
+        ("model_type", ctypes.c_char_p),
+        ("d_model", ctypes.c_int32),
+        ("encoder_layers", ctypes.c_int32),
+        ("decoder_layers", ctypes.c_int32),
+        ("encoder_heads", ctypes.c_int32),
+        ("decoder_heads", ctypes.c_int32),
+        ("vocab_size", ctypes.c_int32),
+        ("decoder_vocab_size", ctypes.c_int32),
+        ("parameters", ctypes.c_int64),
+        ("pad_token_id", ctypes.c_int32),
+        ("eos_token_id", ctypes.c_int32),
+        ("decoder_start_token_id", ctypes.c_int32),
+        ("has_tokenizer", ctypes.c_int32),
+    ]
+
+
+TOKEN_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_size_t, ctypes.c_size_t,
+                                  ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p)
+
+
+class GenerationParams(ctypes.Structure):
+    _fields_ = [
+        ("max_new_tokens", ctypes.c_int32),
+        ("min_new_tokens", ctypes.c_int32),
+        ("max_length", ctypes.c_int32),
+        ("min_length", ctypes.c_int32),
+        ("beam_size", ctypes.c_int32),
+        ("num_return_sequences", ctypes.c_int32),
+        ("length_penalty", ctypes.c_float),
+        ("early_stopping", ctypes.c_int32),
+        ("repetition_penalty", ctypes.c_float),
+        ("no_repeat_ngram_size", ctypes.c_int32),
+        ("encoder_no_repeat_ngram_size", ctypes.c_int32),
+        ("do_sample", ctypes.c_int32),
+        ("temperature", ctypes.c_float),
+        ("top_k", ctypes.c_int32),
+        ("top_p", ctypes.c_float),
+        ("seed", ctypes.c_int64),
+        ("return_scores", ctypes.c_int32),
+        ("callback", TOKEN_CALLBACK),
+        ("callback_user_data", ctypes.c_void_p),
+    ]
+
+
+def declare(lib):
+    """Sets argtypes/restype of every function the package uses."""
+    c = ctypes
+    P = c.POINTER
+    sigs = {
+        "lmcore_version": (c.c_char_p, []),
+        "lmcore_abi_version": (c.c_int32, []),
+        "lmcore_status_name": (c.c_char_p, [c.c_int]),
+        "lmcore_last_error": (c.c_char_p, []),
+        "lmcore_model_default_params": (ModelParams, []),
+        "lmcore_model_default_params_by_ref": (None, [P(ModelParams)]),
+        "lmcore_model_load": (c.c_int, [c.c_char_p, P(ModelParams), P(c.c_void_p)]),
+        "lmcore_model_free": (None, [c.c_void_p]),
+        "lmcore_model_get_info": (c.c_int, [c.c_void_p, P(ModelInfo)]),
+        "lmcore_generation_default_params": (GenerationParams, []),
+        "lmcore_generation_default_params_by_ref": (None, [P(GenerationParams)]),
+        "lmcore_generate": (c.c_int, [c.c_void_p, P(P(c.c_int32)), P(c.c_size_t), c.c_size_t,
+                                      P(GenerationParams), P(c.c_void_p)]),
+        "lmcore_result_count": (c.c_size_t, [c.c_void_p]),
+        "lmcore_result_hypothesis_count": (c.c_size_t, [c.c_void_p, c.c_size_t]),
+        "lmcore_result_ids": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, P(P(c.c_int32)), P(c.c_size_t)]),
+        "lmcore_result_score": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, P(c.c_float)]),
+        "lmcore_result_free": (None, [c.c_void_p]),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return sigs

@@ -1,0 +1,62 @@
+"""The ctypes package against HF goldens on the tiny fixture models, and its error paths."""
+import pytest
+
+import lmcore
+from conftest import FIXTURES, goldens
+
+VARIANTS = ["marian-swish-tied", "marian-relu-untied", "bart-gelu-tied", "bart-gelunew-untied",
+            "mbart-gelu-tied", "mbart-relu-untied"]
+
+
+def test_version():
+    assert lmcore.version().count(".") == 2
+    assert lmcore.abi_version() >= 1
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_greedy_matches_transformers(variant):
+    g = goldens(variant)
+    with lmcore.Model(FIXTURES / "models" / variant, threads=2) as model:
+        out = model.generate_ids([i["source_ids"] for i in g["inputs"]], max_new_tokens=g["natural_max_new_tokens"])
+        assert [h[0].ids for h in out] == g["batched_greedy"]
+        for i in g["inputs"]:
+            fixed = model.generate_ids([i["source_ids"]], max_new_tokens=g["fixed_new_tokens"],
+                                       min_new_tokens=g["fixed_new_tokens"])
+            assert fixed[0][0].ids == i["greedy_fixed"]
+
+
+def test_info():
+    with lmcore.Model(FIXTURES / "models" / "bart-gelu-tied") as model:
+        info = model.info
+        assert info["model_type"] == "bart"
+        assert info["d_model"] == 32 and info["decoder_vocab_size"] == 80
+
+
+def test_missing_folder_raises():
+    with pytest.raises(lmcore.LMCoreError) as e:
+        lmcore.Model("/nonexistent/model")
+    assert e.value.status == "LMCORE_ERR_IO"
+    assert "/nonexistent/model" in str(e.value)
+
+
+def test_bad_ids_raise_not_crash():
+    with lmcore.Model(FIXTURES / "models" / "marian-swish-tied") as model:
+        with pytest.raises(lmcore.LMCoreError) as e:
+            model.generate_ids([[10**6]])
+        assert e.value.status == "LMCORE_ERR_INVALID_ARGUMENT"
+        with pytest.raises(lmcore.LMCoreError):
+            model.generate_ids([[]])
+        with pytest.raises(lmcore.LMCoreError):
+            model.generate_ids([[5, 2]], beam_size=0)
+
+
+def test_streaming_and_cancel():
+    g = goldens("marian-swish-tied")
+    src = g["inputs"][0]["source_ids"]
+    seen = []
+    with lmcore.Model(FIXTURES / "models" / "marian-swish-tied") as model:
+        out = model.generate_ids([src], max_new_tokens=30, callback=lambda i, s, ids: seen.extend(ids))
+        assert seen == out[0][0].ids
+        with pytest.raises(lmcore.LMCoreError) as e:
+            model.generate_ids([src], max_new_tokens=30, callback=lambda i, s, ids: False)
+        assert e.value.status == "LMCORE_ERR_CANCELLED"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of lmcore: Swift (XCTest/Swift Testing), C (header, exports, ABI
+# from a relocated library in an empty environment), Python (pytest over the pip-installed
+# ctypes package) and CLI smoke tests. One release build serves them all.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+start=$(date +%s)
+
+bash scripts/setup.sh
+bin="$(bash scripts/build.sh)"
+
+echo "== Swift tests"
+# Swift Testing announces every parameterized case as it starts; keep results and failures.
+swift test -c release --skip-build 2>&1 | grep -v -E '^(◇|􀟈) .* started\.$'
+
+echo "== C tests"
+bash Tests/C/run.sh "$bin"
+
+echo "== Python tests"
+venv=".venv-test"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check pytest numpy
+"$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
+(cd bindings/python/tests && LMCORE_LIBRARY="$bin/liblmcore.so" "../../../$venv/bin/python" -m pytest -q .)
+
+echo "== CLI tests"
+bash Tests/CLI/run.sh "$bin"
+
+echo "== all tests passed in $(( $(date +%s) - start )) s"
