@@ -63,10 +63,7 @@ public final class Model: Sendable {
         guard candidates.contains(where: { FileManager.default.fileExists(atPath: path + "/" + $0) }) else {
             return nil
         }
-        // TODO(tok-spm): AutoTokenizer.load(path:) once the SentencePiece loader lands.
-        let config = path + "/tokenizer_config.json"
-        return try HFTokenizer.load(tokenizerJSON: path + "/tokenizer.json",
-                                    tokenizerConfig: FileManager.default.fileExists(atPath: config) ? config : nil)
+        return try Tokenizers.load(path: path)
     }
 
     /// The tokenizer, or an error saying the model folder has none.
