@@ -22,11 +22,16 @@ extension Model {
     /// `score` on text: sources through the tokenizer, targets through its target side (as
     /// transformers' `text_target=`), both with special tokens (so targets end with EOS).
     public func score(sourceTexts: [String], targetTexts: [String]) throws(LMCoreError) -> [SequenceScore] {
-        let tokenizer = try requireTokenizer()
-        let (sources, targets) = try lmcore {
-            (try sourceTexts.map { try tokenizer.encode($0).ids },
-             try targetTexts.map { try tokenizer.encodeTarget($0, addSpecialTokens: true).ids })
-        }
+        let (sources, targets) = try tokenizePairs(sources: sourceTexts, targets: targetTexts)
         return try score(sources: sources, targets: targets)
+    }
+
+    /// Sources through the tokenizer, targets through its target side, with special tokens.
+    public func tokenizePairs(sources: [String], targets: [String]) throws(LMCoreError) -> ([[Int32]], [[Int32]]) {
+        let tokenizer = try requireTokenizer()
+        return try lmcore {
+            (try sources.map { try tokenizer.encode($0).ids },
+             try targets.map { try tokenizer.encodeTarget($0, addSpecialTokens: true).ids })
+        }
     }
 }
