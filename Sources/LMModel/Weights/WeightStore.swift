@@ -76,6 +76,7 @@ public final class WeightStore: Sendable {
         let count = info.elementCount
         let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress {
+                MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
                 if stored.isContiguous {
                     FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
                 } else {
