@@ -200,7 +200,7 @@ import Testing
         defer { scratch.cleanup() }
         for file in ["torch/tensors.bin", "torch/tensors-legacy.bin", "dtypes.safetensors"] {
             let bytes = try WeightsFixtures.bytes(file)
-            for length in stride(from: 0, to: bytes.count, by: 7) {
+            for length in stride(from: 0, to: bytes.count, by: 13) {
                 let path = try scratch.write("cut-\(length)" + (file.hasSuffix(".bin") ? ".bin" : ".safetensors"),
                                              Array(bytes.prefix(length)))
                 #expect(throws: ModelError.self, "\(file) cut at \(length)") { _ = try WeightStore.open(files: [path]) }
@@ -215,7 +215,7 @@ import Testing
         defer { scratch.cleanup() }
         for file in ["torch/tensors.bin", "torch/tensors-legacy.bin", "dtypes.safetensors"] {
             let bytes = try WeightsFixtures.bytes(file)
-            for i in stride(from: 0, to: bytes.count, by: 3) {
+            for i in stride(from: 0, to: bytes.count, by: 11) {
                 var damaged = bytes
                 damaged[i] ^= 0xA5
                 let path = try scratch.write("flip.bin", damaged)
