@@ -26,6 +26,16 @@ import Testing
         }
     }
 
+    @Test(arguments: ["torch/nested.bin", "torch/nested-legacy.bin"])
+    func onlyTopLevelTensorsAreWeights(file: String) throws {
+        let store = try WeightStore.open(files: [WeightsFixtures.path(file)])
+        let golden = try WeightsFixtures.expected("torch/nested.expected.json")
+        #expect(store.keys == ["v", "w"])
+        for (key, g) in golden {
+            expectBitEqual(try store.tensor(key, shape: g.shape).storage, g.values ?? [], "\(file): \(key)")
+        }
+    }
+
     @Test func rawBytesOfViewsAreContiguous() throws {
         let store = try WeightStore.open(files: [WeightsFixtures.path("torch/tensors.bin")])
         // "long" is arange(5) as int64: raw bytes are the row-major little-endian values.

@@ -9,6 +9,10 @@ import Darwin
 /// Checkpoints are mapped rather than read so that opening a multi-gigabyte model costs only the header
 /// parse, and tensors are copied out of the page cache once, when the model asks for them. The mapping is
 /// private and read-only, so sharing it across threads is safe.
+///
+/// As with any mapping, a file truncated by another process while mapped makes reads past the new end
+/// fault (SIGBUS). Tools that replace checkpoints (this module's writer, the Hugging Face hub client)
+/// write a new file and rename it, which leaves existing mappings intact.
 final class MappedFile: @unchecked Sendable {
     /// The path the file was opened with (used in error messages).
     let path: String

@@ -12,6 +12,10 @@ struct TorchUnpickler {
     let path: String
     private(set) var position: Int
 
+    /// Every storage the pickles named through persistent ids, by key (the legacy format needs the dtype of
+    /// each stored record, including storages of tensors outside the state dict's top level).
+    private(set) var storages: [String: TorchStorageRef] = [:]
+
     private var stack: [PickleValue] = []
     private var marks: [[PickleValue]] = []
     private var memo: [Int: PickleValue] = [:]
@@ -185,7 +189,9 @@ struct TorchUnpickler {
                 case let other: throw fail("BUILD on \(other.kind)", at: opOffset)
                 }
             case 0x51: // BINPERSID
-                stack.append(.storage(try persistentStorage(try pop(), at: opOffset)))
+                let storage = try persistentStorage(try pop(), at: opOffset)
+                if storages[storage.key] == nil { storages[storage.key] = storage }
+                stack.append(.storage(storage))
             case 0x68: try get(try u8(), at: opOffset)    // BINGET
             case 0x6A: try get(try u32(), at: opOffset)   // LONG_BINGET
             case 0x71: memo[try u8()] = try top()         // BINPUT
