@@ -146,6 +146,8 @@ def gen_torch():
     state = torch_tensors()
     torch.save(state, d / "tensors.bin")
     torch.save(state, d / "tensors-legacy.bin", _use_new_zipfile_serialization=False)
+    # Newer pickle protocols (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL...), as torch.save(pickle_protocol=5).
+    torch.save(state, d / "tensors-protocol5.bin", pickle_protocol=5)
     write_json(d / "tensors.expected.json", {"versions": versions(), "tensors": expected(state)})
 
     # Tensors below the top level (a checkpoint with extras): only the top-level tensors are weights, but

@@ -6,7 +6,7 @@ import Testing
 /// Reading PyTorch checkpoints written by `torch.save` (zip and legacy formats) and transformers-style
 /// `pytorch_model.bin` folders, against the goldens and the safetensors version of the same model.
 @Suite struct WeightsTorchTests {
-    @Test(arguments: ["torch/tensors.bin", "torch/tensors-legacy.bin"])
+    @Test(arguments: ["torch/tensors.bin", "torch/tensors-legacy.bin", "torch/tensors-protocol5.bin"])
     func tensorsMatchTorchExactly(file: String) throws {
         let path = WeightsFixtures.path(file)
         let store = try WeightStore.open(files: [path])

@@ -54,6 +54,11 @@ public final class WeightStore: Sendable {
         return try WeightStore(source: source, tensors: all, metadata: metadata)
     }
 
+    /// Opens `path` as a model folder (`open(directory:)`) or, if it is a file, as one checkpoint file.
+    public static func open(path: String) throws -> WeightStore {
+        WeightFiles.isDirectory(path) ? try open(directory: path) : try open(files: [path])
+    }
+
     /// True when the checkpoint holds `key`.
     public func contains(_ key: String) -> Bool {
         tensors[key] != nil
@@ -116,8 +121,15 @@ public final class WeightStore: Sendable {
 
     private func lookup(_ key: String) throws -> StoredTensor {
         guard let stored = tensors[key] else {
-            throw ModelError.format("\(source): tensor '\(key)' is missing")
+            throw ModelError.format("\(source): tensor '\(key)' is missing" + nearMiss(key))
         }
         return stored
+    }
+
+    /// A hint when the key exists under another prefix, as when a checkpoint was saved from the bare
+    /// model ("encoder.layers...") rather than the one with a head ("model.encoder.layers..."), or back.
+    private func nearMiss(_ key: String) -> String {
+        let other = keys.first { $0.hasSuffix("." + key) } ?? keys.first { key.hasSuffix("." + $0) }
+        return other.map { " (the checkpoint has '\($0)')" } ?? ""
     }
 }
