@@ -80,17 +80,21 @@ public final class WeightStore: Sendable {
         }
         let count = info.elementCount
         let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress {
-                MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
-                if stored.isContiguous {
-                    FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
-                } else {
-                    let bytes = stored.contiguousBytes()
-                    bytes.withUnsafeBytes { raw in
-                        if let src = raw.baseAddress {
-                            FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
-                        }
-                    }
+            // A non-empty tensor lies inside a non-empty mapping (validated), so both pointers exist.
+            guard let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress else {
+                buffer.initialize(repeating: 0)
+                initialized = count
+                return
+            }
+            MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
+            if stored.isContiguous {
+                FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
+            } else {
+                // A strided PyTorch view: gather it in row-major order first.
+                let bytes = stored.contiguousBytes()
+                bytes.withUnsafeBytes { raw in
+                    guard let src = raw.baseAddress else { return }
+                    FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
                 }
             }
             initialized = count
