@@ -158,6 +158,18 @@ import Testing
             p.mark(); p.string("module"); p.tuple(); p.persistentID(); p.stop()
             return torchZip(pickle: p.bytes, storages: [:])
         }, message: "expected ('storage', type, key, location, numel), got a 1-tuple"),
+        Case(name: "tuples nested a million deep", bytes: {
+            torchZip(pickle: [0x80, 2, 0x4E] + [UInt8](repeating: 0x85, count: 1_000_000) + [0x2E], storages: [:])
+        }, message: "pickle nests containers deeper than 100 levels at byte 103"),
+        Case(name: "lists nested a million deep", bytes: {
+            let n = 1_000_000
+            return torchZip(pickle: [0x80, 2] + [UInt8](repeating: 0x5D, count: n) + [UInt8](repeating: 0x61, count: n - 1)
+                + [0x2E], storages: [:])
+        }, message: "pickle nests containers deeper than 100 levels"),
+        Case(name: "list modified after use", bytes: {
+            // L = []; T = (L,); L.append(1)
+            torchZip(pickle: [0x80, 2, 0x5D, 0x71, 0, 0x85, 0x68, 0, 0x4B, 1, 0x61, 0x2E], storages: [:])
+        }, message: "pickle modifies a list after using it at byte 10"),
         Case(name: "not a state dict", bytes: {
             var p = PickleBuilder()
             p.int(3); p.stop()
