@@ -146,7 +146,20 @@ def gen_torch():
     state = torch_tensors()
     torch.save(state, d / "tensors.bin")
     torch.save(state, d / "tensors-legacy.bin", _use_new_zipfile_serialization=False)
+    # Newer pickle protocols (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL...), as torch.save(pickle_protocol=5).
+    torch.save(state, d / "tensors-protocol5.bin", pickle_protocol=5)
     write_json(d / "tensors.expected.json", {"versions": versions(), "tensors": expected(state)})
+
+    # Tensors below the top level (a checkpoint with extras): only the top-level tensors are weights, but
+    # the legacy reader must still step over the nested tensors' storage records.
+    g = torch.Generator().manual_seed(5)
+    nested = collections.OrderedDict([("w", torch.randn(3, generator=g)),
+                                       ("extra", {"x": torch.randn(4, generator=g).double(), "step": 3}),
+                                       ("v", torch.randn(2, generator=g))])
+    torch.save(nested, d / "nested.bin")
+    torch.save(nested, d / "nested-legacy.bin", _use_new_zipfile_serialization=False)
+    write_json(d / "nested.expected.json", {"versions": versions(),
+                                            "tensors": expected({k: nested[k] for k in ("w", "v")})})
 
     # Refused without running: zip and legacy format, os.system and eval.
     evil = collections.OrderedDict([("evil", Evil()), ("plain", torch.ones(2))])

@@ -158,6 +158,18 @@ import Testing
             p.mark(); p.string("module"); p.tuple(); p.persistentID(); p.stop()
             return torchZip(pickle: p.bytes, storages: [:])
         }, message: "expected ('storage', type, key, location, numel), got a 1-tuple"),
+        Case(name: "tuples nested a million deep", bytes: {
+            torchZip(pickle: [0x80, 2, 0x4E] + [UInt8](repeating: 0x85, count: 1_000_000) + [0x2E], storages: [:])
+        }, message: "pickle nests containers deeper than 100 levels at byte 103"),
+        Case(name: "lists nested a million deep", bytes: {
+            let n = 1_000_000
+            return torchZip(pickle: [0x80, 2] + [UInt8](repeating: 0x5D, count: n) + [UInt8](repeating: 0x61, count: n - 1)
+                + [0x2E], storages: [:])
+        }, message: "pickle nests containers deeper than 100 levels"),
+        Case(name: "list modified after use", bytes: {
+            // L = []; T = (L,); L.append(1)
+            torchZip(pickle: [0x80, 2, 0x5D, 0x71, 0, 0x85, 0x68, 0, 0x4B, 1, 0x61, 0x2E], storages: [:])
+        }, message: "pickle modifies a list after using it at byte 10"),
         Case(name: "not a state dict", bytes: {
             var p = PickleBuilder()
             p.int(3); p.stop()
@@ -200,7 +212,7 @@ import Testing
         defer { scratch.cleanup() }
         for file in ["torch/tensors.bin", "torch/tensors-legacy.bin", "dtypes.safetensors"] {
             let bytes = try WeightsFixtures.bytes(file)
-            for length in stride(from: 0, to: bytes.count, by: 7) {
+            for length in stride(from: 0, to: bytes.count, by: 13) {
                 let path = try scratch.write("cut-\(length)" + (file.hasSuffix(".bin") ? ".bin" : ".safetensors"),
                                              Array(bytes.prefix(length)))
                 #expect(throws: ModelError.self, "\(file) cut at \(length)") { _ = try WeightStore.open(files: [path]) }
@@ -215,7 +227,7 @@ import Testing
         defer { scratch.cleanup() }
         for file in ["torch/tensors.bin", "torch/tensors-legacy.bin", "dtypes.safetensors"] {
             let bytes = try WeightsFixtures.bytes(file)
-            for i in stride(from: 0, to: bytes.count, by: 3) {
+            for i in stride(from: 0, to: bytes.count, by: 11) {
                 var damaged = bytes
                 damaged[i] ^= 0xA5
                 let path = try scratch.write("flip.bin", damaged)

@@ -38,7 +38,13 @@ struct StoredTensor: Sendable {
     func contiguousBytes() -> [UInt8] {
         let total = byteCount
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            if let dst = buffer.baseAddress, total > 0 {
+            guard let dst = buffer.baseAddress, total > 0 else {
+                initialized = 0
+                return
+            }
+            if file.bytes.baseAddress == nil {
+                buffer.initialize(repeating: 0)  // unreachable for validated tensors; never expose garbage
+            } else {
                 copyContiguousBytes(into: UnsafeMutableRawPointer(dst))
             }
             initialized = total
