@@ -77,22 +77,43 @@ public enum ModelConfig: Decodable, Sendable {
                     rank += 1
                 }
             }
-            self = .bpe(BPE(vocab: try c.get("vocab", [:]), merges: merges, dropout: dropout,
+            self = .bpe(BPE(vocab: try decodeVocabulary(c, "BPE", required: false), merges: merges, dropout: dropout,
                             unkToken: try c.get("unk_token"), continuingSubwordPrefix: try c.get("continuing_subword_prefix"),
                             endOfWordSuffix: try c.get("end_of_word_suffix"), fuseUnk: try c.get("fuse_unk", false),
                             byteFallback: try c.get("byte_fallback", false), ignoreMerges: try c.get("ignore_merges", false)))
         case .wordPiece:
-            self = .wordPiece(WordPiece(vocab: try c.require("vocab"), unkToken: try c.get("unk_token", "[UNK]"),
+            self = .wordPiece(WordPiece(vocab: try decodeVocabulary(c, "WordPiece"), unkToken: try c.get("unk_token", "[UNK]"),
                                         continuingSubwordPrefix: try c.get("continuing_subword_prefix", "##"),
                                         maxInputCharsPerWord: try c.get("max_input_chars_per_word", 100)))
         case .wordLevel:
-            self = .wordLevel(WordLevel(vocab: try c.require("vocab"), unkToken: try c.get("unk_token", "<unk>")))
+            self = .wordLevel(WordLevel(vocab: try decodeVocabulary(c, "WordLevel"), unkToken: try c.get("unk_token", "<unk>")))
         case .unigram:
             let entries: [UnigramEntry] = try c.require("vocab")
             let unk: Int? = try c.get("unk_id")
             self = .unigram(Unigram(vocab: entries.map { ($0.piece, $0.score) }, unkId: unk, byteFallback: try c.get("byte_fallback", false)))
         }
     }
+}
+
+/// A `{token: id}` vocabulary; ids are checked to fit in 0...Int32.max, naming the token.
+func decodeVocabulary(_ c: KeyedDecodingContainer<AnyKey>, _ model: String, required: Bool = true) throws -> [String: UInt32] {
+    let key = AnyKey(stringValue: "vocab")
+    guard required || c.contains(key) else { return [:] }
+    let raw: [String: Double]
+    do {
+        raw = try c.decode([String: Double].self, forKey: key)
+    } catch let e as DecodingError {
+        throw TokenizerError.format("tokenizer.json: \(model) model.vocab must be an object of token -> id: \(TokenizerFile.describe(e))")
+    }
+    var out: [String: UInt32] = [:]
+    out.reserveCapacity(raw.count)
+    for (token, id) in raw {
+        guard id >= 0, id <= Double(Int32.max), id == id.rounded() else {
+            throw TokenizerError.format("tokenizer.json: \(model) vocab id \(id) of \(token.debugDescription) is out of range")
+        }
+        out[token] = UInt32(id)
+    }
+    return out
 }
 
 /// One `[piece, score]` entry of a Unigram vocabulary.
