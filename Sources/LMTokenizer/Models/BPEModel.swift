@@ -1,7 +1,6 @@
 // Follows HF tokenizers' BPE model (models/bpe/model.rs and word.rs, tokenizers 0.23): symbols
 // per character (with continuing-subword prefix / end-of-word suffix), byte fallback, unknown
 // fusing, then merges applied lowest rank first (leftmost on ties) with a priority queue.
-import Synchronization
 
 final class BPEModel: TokenizerModel, @unchecked Sendable {
     let vocab: VocabularyMap
@@ -20,9 +19,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
     let byteIds: [Int32?]
 
     /// Word cache, as HF's (10,000 words shorter than 256 bytes).
-    private let cache = Mutex<[[UInt8]: CachedWord]>([:])
-    static let cacheCapacity = 10_000
-    static let cacheMaxLength = 256
+    private let cache = WordCache<CachedWord>()
 
     struct CachedWord: Sendable {
         var ids: [Int32]
@@ -91,22 +88,14 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         if ignoreMerges, let id = vocab.get(word) {
             return [Token(id: id, value: UTF8Scalar.string(word), offsets: 0..<word.count)]
         }
-        let cached: CachedWord?
-        if word.count < BPEModel.cacheMaxLength {
-            cached = cache.withLock { $0[word] }
-        } else {
-            cached = nil
-        }
+        let cacheable = word.count < WordCache<CachedWord>.maxWordLength
+        let key = cacheable ? WordCache<CachedWord>.Key(word) : nil
         let w: CachedWord
-        if let cached {
+        if let key, let cached = cache.get(key) {
             w = cached
         } else {
             w = try mergeWord(word)
-            if word.count < BPEModel.cacheMaxLength {
-                cache.withLock { c in
-                    if c.count < BPEModel.cacheCapacity { c[word] = w }
-                }
-            }
+            if let key { cache.set(key, w) }
         }
         var tokens: [Token] = []
         tokens.reserveCapacity(w.ids.count)
