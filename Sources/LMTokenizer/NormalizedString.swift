@@ -4,9 +4,15 @@
 
 /// A byte span [start, end) in the original text.
 public struct Span: Sendable, Equatable {
-    public var start: Int
-    public var end: Int
-    @inline(__always) public init(_ start: Int, _ end: Int) { self.start = start; self.end = end }
+    // Int32 halves the memory traffic of per-byte alignments (texts are limited to 2 GB).
+    var start32: Int32
+    var end32: Int32
+    @inline(__always) public var start: Int { Int(start32) }
+    @inline(__always) public var end: Int { Int(end32) }
+    @inline(__always) public init(_ start: Int, _ end: Int) {
+        start32 = Int32(truncatingIfNeeded: start)
+        end32 = Int32(truncatingIfNeeded: end)
+    }
 }
 
 /// How a split keeps the delimiters it matched (HF `SplitDelimiterBehavior`).
@@ -108,38 +114,43 @@ public struct NormalizedString: Sendable {
     /// Replaces normalized bytes `nRange` by `dest`, each scalar with its change (HF `transform_range`).
     mutating func transform(range nRange: Range<Int>, _ dest: [(UInt32, Int)], initialOffset: Int) {
         guard nRange.lowerBound >= 0, nRange.upperBound <= normalized.count else { return }
-        let replaced = UTF8Scalar.scalars(normalized[nRange])
-        var ri = 0
+        // `offset` walks the replaced bytes scalar by scalar, as HF's iterator over the replaced chars.
+        let end = nRange.upperBound
         var offset = nRange.lowerBound
-        while ri < min(initialOffset, replaced.count) {
-            offset += UTF8Scalar.width(replaced[ri]); ri += 1
+        @inline(__always) func skipScalar() -> Bool {
+            guard offset < end else { return false }
+            offset = min(end, offset + UTF8Scalar.length(leadByte: normalized[offset]))
+            return true
         }
+        var k = 0
+        while k < initialOffset && skipScalar() { k += 1 }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(nRange.count)
+        bytes.reserveCapacity(max(nRange.count, dest.count))
         var aligns = [Span]()
-        aligns.reserveCapacity(nRange.count)
+        aligns.reserveCapacity(max(nRange.count, dest.count))
         for (c, changes) in dest {
             let align: Span
             if changes > 0 {
                 align = offset < 1 ? Span(0, 0) : alignment(at: offset - 1)
             } else {
                 align = alignment(at: offset)
-            }
-            if changes <= 0, ri < replaced.count {
-                offset += UTF8Scalar.width(replaced[ri]); ri += 1
+                _ = skipScalar()
             }
             if changes < 0 {
                 var n = -changes
-                while n > 0, ri < replaced.count {
-                    offset += UTF8Scalar.width(replaced[ri]); ri += 1; n -= 1
-                }
+                while n > 0 && skipScalar() { n -= 1 }
             }
             let before = bytes.count
             UTF8Scalar.append(c, to: &bytes)
             for _ in before..<bytes.count { aligns.append(align) }
         }
-        normalized.replaceSubrange(nRange, with: bytes)
-        alignments.replaceSubrange(nRange, with: aligns)
+        if nRange.lowerBound == 0 && nRange.upperBound == normalized.count {
+            normalized = bytes
+            alignments = aligns
+        } else {
+            normalized.replaceSubrange(nRange, with: bytes)
+            alignments.replaceSubrange(nRange, with: aligns)
+        }
     }
 
     @inline(__always)

@@ -43,7 +43,12 @@ public struct TokenizerFile: Decodable, Sendable {
     /// Parses tokenizer.json bytes; malformed input throws `TokenizerError.format` naming `source`.
     public static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
         do {
-            return try JSONDecoder().decode(TokenizerFile.self, from: data)
+            let decoder = JSONDecoder()
+            if let key = ModelDataScanner.userInfoKey, let (blanked, scanned) = ModelDataScanner.scan(data) {
+                decoder.userInfo[key] = scanned
+                return try decoder.decode(TokenizerFile.self, from: blanked)
+            }
+            return try decoder.decode(TokenizerFile.self, from: data)
         } catch let error as TokenizerError {
             throw error
         } catch let error as DecodingError {

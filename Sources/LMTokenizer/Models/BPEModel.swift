@@ -1,13 +1,10 @@
 // Follows HF tokenizers' BPE model (models/bpe/model.rs and word.rs, tokenizers 0.23): symbols
 // per character (with continuing-subword prefix / end-of-word suffix), byte fallback, unknown
 // fusing, then merges applied lowest rank first (leftmost on ties) with a priority queue.
-import Synchronization
 
 final class BPEModel: TokenizerModel, @unchecked Sendable {
     let vocab: VocabularyMap
-    let idToTokenTable: [Int32: String]
-    /// Dense id -> token for the common case of ids 0..<n.
-    let denseTokens: [String?]
+    let idToTokenTable: TokenTable
     let merges: MergeMap
     let unkToken: String?
     let continuingSubwordPrefix: [UInt8]?
@@ -20,9 +17,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
     let byteIds: [Int32?]
 
     /// Word cache, as HF's (10,000 words shorter than 256 bytes).
-    private let cache = Mutex<[[UInt8]: CachedWord]>([:])
-    static let cacheCapacity = 10_000
-    static let cacheMaxLength = 256
+    private let cache = WordCache<CachedWord>()
 
     struct CachedWord: Sendable {
         var ids: [Int32]
@@ -34,13 +29,9 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             guard p >= 0 && p <= 1 else { throw TokenizerError.format("tokenizer.json: BPE dropout \(p) must be in [0, 1]") }
             throw TokenizerError.unsupported("tokenizer.json: BPE dropout \(p) is not supported (only null or 0)")
         }
-        idToTokenTable = try reverseVocabulary(config.vocab, model: "BPE")
-        vocab = VocabularyMap(config.vocab.map { ($0.key, Int32($0.value)) })
-        vocabularySize = config.vocab.count
-        let maxId = idToTokenTable.keys.max() ?? -1
-        var dense = [String?](repeating: nil, count: Int(min(maxId + 1, 1 << 24)))
-        for (id, t) in idToTokenTable where Int(id) < dense.count { dense[Int(id)] = t }
-        denseTokens = dense
+        vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
+        idToTokenTable = try TokenTable(vocab, model: "BPE")
+        vocabularySize = vocab.count
         unkToken = config.unkToken
         continuingSubwordPrefix = config.continuingSubwordPrefix.map { Array($0.utf8) }
         endOfWordSuffix = config.endOfWordSuffix.map { Array($0.utf8) }
@@ -60,7 +51,8 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             guard bBytes.count >= prefixLength else {
                 throw TokenizerError.format("tokenizer.json: BPE merge \(rank) right part \(b.debugDescription) is shorter than the continuing_subword_prefix")
             }
-            let merged = Array(a.utf8) + bBytes[prefixLength...]
+            var merged = Array(a.utf8)
+            merged.append(contentsOf: bBytes[prefixLength...])
             guard let newId = vocab.get(merged) else {
                 throw TokenizerError.format("tokenizer.json: BPE merge \(rank) result \(String(decoding: merged, as: UTF8.self).debugDescription) is not in the vocabulary")
             }
@@ -81,32 +73,21 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
 
     func tokenToId(_ token: String) -> Int32? { vocab.get(token) }
 
-    func idToToken(_ id: Int32) -> String? {
-        if id >= 0 && Int(id) < denseTokens.count { return denseTokens[Int(id)] }
-        return idToTokenTable[id]
-    }
+    func idToToken(_ id: Int32) -> String? { idToTokenTable[id] }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
         if word.isEmpty { return [] }
         if ignoreMerges, let id = vocab.get(word) {
             return [Token(id: id, value: UTF8Scalar.string(word), offsets: 0..<word.count)]
         }
-        let cached: CachedWord?
-        if word.count < BPEModel.cacheMaxLength {
-            cached = cache.withLock { $0[word] }
-        } else {
-            cached = nil
-        }
+        let cacheable = word.count < WordCache<CachedWord>.maxWordLength
+        let key = cacheable ? WordCache<CachedWord>.Key(word) : nil
         let w: CachedWord
-        if let cached {
+        if let key, let cached = cache.get(key) {
             w = cached
         } else {
             w = try mergeWord(word)
-            if word.count < BPEModel.cacheMaxLength {
-                cache.withLock { c in
-                    if c.count < BPEModel.cacheCapacity { c[word] = w }
-                }
-            }
+            if let key { cache.set(key, w) }
         }
         var tokens: [Token] = []
         tokens.reserveCapacity(w.ids.count)

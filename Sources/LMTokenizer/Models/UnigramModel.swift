@@ -2,7 +2,7 @@
 // Viterbi of sentencepiece's unigram_model.cc over a trie of pieces, unknown characters scored
 // min_score - 10 and fused, byte fallback to <0xXX> pieces.
 
-struct UnigramModel: TokenizerModel {
+final class UnigramModel: TokenizerModel, Sendable {
     let pieces: [String]
     let scores: [Double]
     let pieceToId: VocabularyMap
@@ -12,6 +12,15 @@ struct UnigramModel: TokenizerModel {
     let byteFallback: Bool
     var vocabularySize: Int { pieces.count }
     static let unknownPenalty = 10.0
+    /// Segmentations of recent words, as HF's Unigram cache.
+    private let cache = WordCache<[Segment]>()
+
+    /// A piece of the best segmentation: its byte range and, unless it is (fused) unknown, its id.
+    struct Segment: Sendable {
+        var start: Int32
+        var end: Int32
+        var id: Int32  // -1 for unknown runs
+    }
 
     init(_ config: ModelConfig.Unigram) throws {
         pieces = config.vocab.map(\.0)
@@ -46,8 +55,8 @@ struct UnigramModel: TokenizerModel {
         id >= 0 && Int(id) < pieces.count ? pieces[Int(id)] : nil
     }
 
-    /// Best segmentation as byte ranges of `s`, unknown runs fused.
-    func encode(_ s: [UInt8]) throws -> [Range<Int>] {
+    /// Best segmentation of `s`, unknown runs fused.
+    func encode(_ s: [UInt8]) throws -> [Segment] {
         let size = s.count
         if size == 0 { return [] }
         let unkScore = minScore - UnigramModel.unknownPenalty
@@ -85,7 +94,7 @@ struct UnigramModel: TokenizerModel {
                 pos += mblen
             }
         }
-        var out: [Range<Int>] = []
+        var out: [Segment] = []
         var end = size
         var unkEnd = -1  // end of the pending fused unknown run
         var unkStart = -1
@@ -98,19 +107,35 @@ struct UnigramModel: TokenizerModel {
                 if unkEnd < 0 { unkEnd = end }
                 unkStart = start
             } else {
-                if unkEnd >= 0 { out.append(unkStart..<unkEnd); unkEnd = -1 }
-                out.append(start..<end)
+                if unkEnd >= 0 { out.append(Segment(start: Int32(unkStart), end: Int32(unkEnd), id: -1)); unkEnd = -1 }
+                out.append(Segment(start: Int32(start), end: Int32(end), id: nodeId[end]))
             }
             end = start
         }
-        if unkEnd >= 0 { out.append(unkStart..<unkEnd) }
+        if unkEnd >= 0 { out.append(Segment(start: Int32(unkStart), end: Int32(unkEnd), id: -1)) }
         out.reverse()
         return out
     }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
+        let cacheable = word.count < WordCache<[Segment]>.maxWordLength
+        let key = cacheable ? WordCache<[Segment]>.Key(word) : nil
+        let segments: [Segment]
+        if let key, let cached = cache.get(key) {
+            segments = cached
+        } else {
+            segments = try encode(word)
+            if let key { cache.set(key, segments) }
+        }
         var tokens: [Token] = []
-        for r in try encode(word) {
+        tokens.reserveCapacity(segments.count)
+        for seg in segments {
+            let r = Int(seg.start)..<Int(seg.end)
+            if seg.id >= 0 {
+                tokens.append(Token(id: seg.id, value: pieces[Int(seg.id)], offsets: r))
+                continue
+            }
+            // HF looks the text up again: a fused unknown run may spell a piece.
             let piece = UTF8Scalar.string(word[r])
             if let id = pieceToId.get(word[r]) {
                 tokens.append(Token(id: id, value: piece, offsets: r))

@@ -3,16 +3,16 @@
 
 struct WordPieceModel: TokenizerModel {
     let vocab: VocabularyMap
-    let idToTokenTable: [Int32: String]
+    let idToTokenTable: TokenTable
     let unkToken: String
     let prefix: [UInt8]
     let maxInputCharsPerWord: Int
     let vocabularySize: Int
 
     init(_ config: ModelConfig.WordPiece) throws {
-        idToTokenTable = try reverseVocabulary(config.vocab, model: "WordPiece")
-        vocab = VocabularyMap(config.vocab.map { ($0.key, Int32($0.value)) })
-        vocabularySize = config.vocab.count
+        vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
+        idToTokenTable = try TokenTable(vocab, model: "WordPiece")
+        vocabularySize = vocab.count
         unkToken = config.unkToken
         prefix = Array(config.continuingSubwordPrefix.utf8)
         maxInputCharsPerWord = config.maxInputCharsPerWord
@@ -61,14 +61,14 @@ struct WordPieceModel: TokenizerModel {
 
 struct WordLevelModel: TokenizerModel {
     let vocab: VocabularyMap
-    let idToTokenTable: [Int32: String]
+    let idToTokenTable: TokenTable
     let unkToken: String
     let vocabularySize: Int
 
     init(_ config: ModelConfig.WordLevel) throws {
-        idToTokenTable = try reverseVocabulary(config.vocab, model: "WordLevel")
-        vocab = VocabularyMap(config.vocab.map { ($0.key, Int32($0.value)) })
-        vocabularySize = config.vocab.count
+        vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
+        idToTokenTable = try TokenTable(vocab, model: "WordLevel")
+        vocabularySize = vocab.count
         unkToken = config.unkToken
     }
 

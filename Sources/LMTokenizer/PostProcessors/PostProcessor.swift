@@ -30,7 +30,12 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
         let c = try decoder.container(keyedBy: AnyKey.self)
         func tokenPair(_ key: String) throws -> (String, UInt32) {
             var u = try c.nestedUnkeyedContainer(forKey: AnyKey(stringValue: key))
-            return (try u.decode(String.self), try u.decode(UInt32.self))
+            let token = try u.decode(String.self)
+            let id = try u.decode(Double.self)
+            guard id >= 0, id <= Double(Int32.max), id == id.rounded() else {
+                throw TokenizerError.format("tokenizer.json: post_processor \(key) id \(id) is out of range")
+            }
+            return (token, UInt32(id))
         }
         switch kind {
         case .roberta:

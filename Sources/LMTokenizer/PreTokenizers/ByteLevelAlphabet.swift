@@ -39,17 +39,44 @@ enum ByteLevelAlphabet {
         return b < 0 ? nil : UInt8(b)
     }
 
-    /// Replaces each byte by its alphabet scalar; all but a character's first byte are insertions.
+    /// Replaces each byte by its alphabet scalar; all but a character's first byte are insertions
+    /// (HF builds that as a `transform`; this writes the same bytes and alignments directly: the
+    /// first scalar takes the alignment of the character's first byte, the others that of its last).
     static func mapBytes(_ n: inout NormalizedString) {
         let bytes = n.normalized
-        var out: [(UInt32, Int)] = []
-        out.reserveCapacity(bytes.count)
+        let aligns = n.alignments
+        // The direct path assumes HF's `Range::Original(..)` covers the whole string, which holds
+        // unless the first alignment is empty or one reaches past the original.
+        let direct = aligns.count == bytes.count && (aligns.first.map { $0.start != $0.end } ?? true)
+            && !aligns.contains { $0.end > n.originalLength }
+        guard direct else {
+            var out: [(UInt32, Int)] = []
+            var i = 0
+            while i < bytes.count {
+                let len = min(UTF8Scalar.length(leadByte: bytes[i]), bytes.count - i)
+                for k in 0..<len { out.append((byteToScalar[Int(bytes[i + k])], k > 0 ? 1 : 0)) }
+                i += len
+            }
+            n.transform(out, initialOffset: 0)
+            return
+        }
+        var outBytes = [UInt8]()
+        outBytes.reserveCapacity(bytes.count * 2)
+        var outAligns = [Span]()
+        outAligns.reserveCapacity(bytes.count * 2)
         var i = 0
         while i < bytes.count {
             let len = min(UTF8Scalar.length(leadByte: bytes[i]), bytes.count - i)
-            for k in 0..<len { out.append((byteToScalar[Int(bytes[i + k])], k > 0 ? 1 : 0)) }
+            let first = aligns[i], last = aligns[i + len - 1]
+            for k in 0..<len {
+                let encoded = byteToUTF8[Int(bytes[i + k])]
+                outBytes.append(contentsOf: encoded)
+                let a = k == 0 ? first : last
+                for _ in 0..<encoded.count { outAligns.append(a) }
+            }
             i += len
         }
-        n.transform(out, initialOffset: 0)
+        n.normalized = outBytes
+        n.alignments = outAligns
     }
 }
