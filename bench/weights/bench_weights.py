@@ -56,7 +56,7 @@ def build_driver():
     out = WORK / "build"
     out.mkdir(parents=True, exist_ok=True)
     exe = out / "weights-bench"
-    common = ["-O", "-target-cpu", "haswell", "-parse-as-library"]
+    common = ["-O", "-wmo", "-target-cpu", "haswell", "-parse-as-library"]
     # LMTensor's Tensor alone (the weight code needs nothing else of it, and no BLAS).
     subprocess.run([SWIFTC, *common, "-emit-module", "-emit-library", "-static", "-module-name", "LMTensor",
                     "-emit-module-path", str(out / "LMTensor.swiftmodule"), "-o", str(out / "libLMTensor.a"),
