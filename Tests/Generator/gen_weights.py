@@ -258,8 +258,9 @@ def gen_torch():
     # The same archive with deflated entries (torch never writes these; zip tools do).
     with zipfile.ZipFile(d / "tensors.bin") as src, \
             zipfile.ZipFile(d / "compressed.bin", "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, src.read(info.filename))
+        for info in src.infolist():  # fixed timestamps: the same input gives the same bytes
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            dst.writestr(entry, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
 
 
 def save_bin_shards(state, folder, shard_count):
@@ -314,9 +315,12 @@ def gen_marian():
 
 
 def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
+    # Start clean, keeping the hand-written README.
+    OUT.mkdir(parents=True, exist_ok=True)
+    for item in OUT.iterdir():
+        if item.name == "README.md":
+            continue
+        shutil.rmtree(item) if item.is_dir() else item.unlink()
     gen_dtypes()
     gen_writer_reference()
     gen_conformance()
