@@ -180,8 +180,11 @@ import Testing
             p.beginDict(); p.string("epoch"); p.int(3); p.endDict(); p.stop()
             return torchZip(pickle: p.bytes, storages: [:])
         }, message: "no tensors at the top level (keys: 'epoch')"),
-        Case(name: "legacy file truncated", bytes: { Array(try fixture("torch/tensors-legacy.bin").dropLast(10)) },
-             message: "run past the end of the file"),
+        Case(name: "legacy file missing its last bytes", bytes: { Array(legacyTorchCheckpoint(values: [1, 2, 3]).dropLast(3)) },
+             message: "storage '0': 3 elements at byte"),
+        Case(name: "legacy file cut in a record header", bytes: {
+            Array(legacyTorchCheckpoint(values: [1, 2, 3]).dropLast(12 + 3))
+        }, message: "storage '0': record header missing at byte"),
         Case(name: "legacy file cut inside the pickles", bytes: { Array(try fixture("torch/tensors-legacy.bin").prefix(300)) },
              message: "(legacy format): pickle truncated"),
         Case(name: "pickle without the torch magic", bytes: { [0x80, 2, 0x4B, 1, 0x2E] },
@@ -204,6 +207,14 @@ import Testing
         #expect(c.unsupported ? error?.isUnsupported == true : error?.isFormat == true, "\(String(describing: error))")
         #expect(error?.description.contains(path) == true, "\(String(describing: error))")
         #expect(error?.description.contains(c.message) == true, "\(String(describing: error))")
+    }
+
+    @Test func handBuiltLegacyCheckpointLoads() throws {
+        // Guards the builder the truncation cases above rely on.
+        let scratch = try ScratchFolder()
+        defer { scratch.cleanup() }
+        let path = try scratch.write("legacy.bin", legacyTorchCheckpoint(values: [1, 2, 3]))
+        #expect(try WeightStore.open(files: [path]).tensor("w").storage == [1, 2, 3])
     }
 
     @Test func everyTruncationOfACheckpointFailsCleanly() throws {

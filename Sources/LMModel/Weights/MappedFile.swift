@@ -41,8 +41,6 @@ final class MappedFile: @unchecked Sendable {
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw ModelError.io("\(path): cannot map \(size) bytes: \(MappedFile.errnoText())")
         }
-        // Tensors are read front to back, each once: ask the kernel for aggressive read-ahead.
-        _ = madvise(base, size, MADV_SEQUENTIAL)
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
@@ -57,6 +55,17 @@ final class MappedFile: @unchecked Sendable {
     /// The bytes in `range`, which the caller has already checked lies inside the file.
     func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[range])
+    }
+
+    /// Tells the kernel the bytes in `range` are about to be read, so that on a cold page cache the whole
+    /// tensor is read ahead at once rather than fault by fault (tensors are read in whatever order the
+    /// model asks for them, so one sequential hint for the whole file would not fit).
+    func willNeed(_ range: Range<Int>) {
+        #if os(Linux)
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let start = range.lowerBound & ~4095
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), range.upperBound - start, MADV_WILLNEED)
+        #endif
     }
 
     /// Asks the kernel to back the 2 MB-aligned interior of a fresh, large allocation with huge pages.

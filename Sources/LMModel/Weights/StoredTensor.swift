@@ -51,9 +51,17 @@ struct StoredTensor: Sendable {
         }
     }
 
+    /// The bytes of the file the tensor's elements lie in (for a view, its first to last element).
+    var byteRange: Range<Int> {
+        guard let strides, info.elementCount > 0 else { return byteOffset..<(byteOffset + byteCount) }
+        let last = zip(info.shape, strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
+        return byteOffset..<(byteOffset + (last + 1) * elementSize)
+    }
+
     /// Writes the tensor's bytes in row-major order to `dst`, which has room for `byteCount` bytes.
     func copyContiguousBytes(into dst: UnsafeMutableRawPointer) {
         guard let base = file.bytes.baseAddress, byteCount > 0 else { return }
+        file.willNeed(byteRange)
         let src = base + byteOffset
         guard let strides, !isContiguous else {
             dst.copyMemory(from: src, byteCount: byteCount)

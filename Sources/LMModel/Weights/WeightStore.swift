@@ -88,6 +88,7 @@ public final class WeightStore: Sendable {
             }
             MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
             if stored.isContiguous {
+                stored.file.willNeed(stored.byteRange)
                 FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
             } else {
                 // A strided PyTorch view: gather it in row-major order first.
