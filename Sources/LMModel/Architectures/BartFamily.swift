@@ -157,8 +157,11 @@ enum BartFamily {
             let p = try positions(weights, stackKey: root + stack, config: config)
             let norm = config.layernormEmbedding
                 ? try Norm(model.scope(stack), "layernorm_embedding", dim: d, config: config) : nil
+            var fairseqPadding: Int? = nil
+            if case .sinusoidalFairseq(let paddingIndex) = config.positions { fairseqPadding = paddingIndex }
             return Embeddings(tokens: tokens, vocabSize: vocab, dim: d, scale: config.embedScale,
-                              positions: p.table, positionRows: p.rows, positionOffset: p.offset, norm: norm)
+                              positions: p.table, positionRows: p.rows, positionOffset: p.offset, norm: norm,
+                              fairseqPaddingIndex: fairseqPadding)
         }
 
         let encoderScope = model.scope("encoder")

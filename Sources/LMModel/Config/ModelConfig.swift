@@ -120,10 +120,13 @@ public struct ModelConfig: Sendable, Equatable {
         self.decoderStartTokenId = decoderStartTokenId
     }
 
-    /// The longest input the position scheme allows (nil: unbounded, as relative bias is).
+    /// The longest input the position scheme allows (nil: unbounded, as relative bias and
+    /// fairseq's on-demand sinusoidal table are).
     public var maxSourceLength: Int? {
-        if case .relativeBias = positions { return nil }
-        return maxPositions
+        switch positions {
+        case .relativeBias, .sinusoidalFairseq: return nil
+        case .sinusoidalMarian, .learned: return maxPositions
+        }
     }
 
     /// The longest decoder sequence (start token included) the position scheme allows.
