@@ -61,7 +61,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var embedScale: Float
     public var positions: Positions
     /// max_position_embeddings: how many positions the model has (learned tables have
-    /// `offset` more rows; fairseq tables `paddingIndex + 1` more).
+    /// `offset` more rows; fairseq positions are unbounded, the reference grows its table).
     public var maxPositions: Int
     /// BART/mBART: a layer norm right after embeddings.
     public var layernormEmbedding: Bool

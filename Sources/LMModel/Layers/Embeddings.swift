@@ -15,8 +15,9 @@ public struct Embeddings: Sendable {
     /// BART's layernorm_embedding.
     public let norm: Norm?
     /// fairseq/M2M100 positions (M2M100SinusoidalPositionalEmbedding): tokens with this id get
-    /// the table's zero row and do not count as positions, and rows past the table are
-    /// computed, as the reference grows its table on demand. nil for other models.
+    /// the reference's zero row (nothing is added) and do not count as positions; the table's
+    /// row p holds position p (the reference's row padding_idx + 1 + p, offset 0), and rows past
+    /// the table are computed, as the reference grows its table on demand. nil for other models.
     public let fairseqPaddingIndex: Int?
     private let fairseqFrequencies: [Float]
 
@@ -71,10 +72,11 @@ public struct Embeddings: Sendable {
                 let row = positionOf(i) + positionOffset
                 if row < positionRows {
                     Scale.add(table.pointer + row * dim, into: out + i * dim, count: dim)
-                } else if fairseqPaddingIndex != nil {
+                } else if let pad = fairseqPaddingIndex {
                     let scratch = computed ?? FloatBuffer(count: dim, zeroed: false)
                     computed = scratch
-                    Sinusoidal.fairseqRow(row, frequencies: fairseqFrequencies, dim: dim, into: scratch.pointer)
+                    Sinusoidal.fairseqRow(positionOf(i) + pad + 1, frequencies: fairseqFrequencies, dim: dim,
+                                          into: scratch.pointer)
                     Scale.add(scratch.pointer, into: out + i * dim, count: dim)
                 }
             }
