@@ -72,6 +72,25 @@ import Testing
         #expect(buckets?.description.contains("relative_attention_max_distance") == true)
         let type = modelError { _ = try Self.config(#"{"model_type": "t5", "d_model": "512"}"#) }
         #expect(type?.description.contains("d_model") == true)
+        let huge = modelError { _ = try Self.config(#"{"model_type": "t5", "num_heads": 4000000000, "d_kv": 4000000000}"#) }
+        #expect(huge?.description.contains("num_heads") == true)
+    }
+
+    /// A checkpoint without a tensor the config needs fails with the tensor's name.
+    @Test(arguments: ["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
+                      "decoder.block.1.layer.2.DenseReluDense.wi.weight", "decoder.final_layer_norm.weight"])
+    func missingT5TensorIsNamed(key: String) throws {
+        let source = Fixtures.path("models/t5-relu-tied")
+        let store = try WeightStore.open(files: [source + "/model.safetensors"])
+        #expect(store.contains(key))
+        let scratch = try ScratchFolder()
+        defer { scratch.cleanup() }
+        try FileManager.default.copyItem(atPath: source + "/config.json", toPath: scratch.file("config.json"))
+        try SafetensorsWriter.write(tensors: try store.keys.filter { $0 != key }.map { ($0, try store.tensor($0)) },
+                                    to: scratch.file("model.safetensors"))
+        let error = modelError { _ = try Seq2SeqModel.load(directory: scratch.path) }
+        #expect(error?.isFormat == true)
+        #expect(error?.description.contains(key) == true)
     }
 
     @Test func m2m100AndPegasusMapping() throws {

@@ -47,6 +47,10 @@ public enum T5: Architecture {
         let heads = try file.int("num_heads", default: defaults.heads, minimum: 1)
         let layers = try file.int("num_layers", default: defaults.layers, minimum: 0)
         let decoderLayers = try file.int("num_decoder_layers", default: layers, minimum: 0)
+        let (inner, overflow) = heads.multipliedReportingOverflow(by: headDim)
+        guard !overflow, inner <= 1 << 24 else {
+            throw ModelError.format("\(file.path): num_heads \(heads) × d_kv \(headDim) is too large")
+        }
         let vocab = try file.int("vocab_size", default: defaults.vocab, minimum: 1)
         let buckets = try file.int("relative_attention_num_buckets", default: 32, minimum: 1)
         let maxDistance = try file.int("relative_attention_max_distance", default: 128, minimum: 1)
@@ -67,7 +71,8 @@ public enum T5: Architecture {
             vocabSize: vocab, decoderVocabSize: vocab, activation: activation, gatedFeedForward: gated,
             normalization: .rmsNorm, normEpsilon: Float(epsilon), preNorm: true, embedScale: 1,
             positions: .relativeBias(numBuckets: buckets, maxDistance: maxDistance),
-            maxPositions: 0, layernormEmbedding: false, finalLayerNorm: true, scaleAttention: false,
+            maxPositions: 0,  // unused: relative positions are unbounded
+            layernormEmbedding: false, finalLayerNorm: true, scaleAttention: false,
             linearBias: false, finalLogitsBias: false,
             outputScale: scaleDecoderOutputs ? 1 / Float(d).squareRoot() : 1,
             sharedEmbeddings: true, tiedOutput: true,

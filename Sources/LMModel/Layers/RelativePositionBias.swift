@@ -41,10 +41,11 @@ public struct RelativePositionBias: PositionBias {
         self.maxDistance = maxDistance
         let span = RelativePositionBias.saturation(bidirectional: bidirectional, numBuckets: numBuckets,
                                                    maxDistance: maxDistance)
-        guard span <= RelativePositionBias.maxSpan else {
+        guard span <= RelativePositionBias.maxSpan, heads <= (1 << 28) / (2 * span + 1) else {
             throw ModelError.unsupported("relative_attention_max_distance \(maxDistance) with "
-                + "relative_attention_num_buckets \(numBuckets) needs relative positions up to \(span); at most "
-                + "\(RelativePositionBias.maxSpan) are supported")
+                + "relative_attention_num_buckets \(numBuckets) needs relative positions up to \(span) for "
+                + "\(heads) heads; tables of at most \(RelativePositionBias.maxSpan) positions and 2^28 entries are "
+                + "supported")
         }
         self.span = span
         let width = 2 * span + 1
