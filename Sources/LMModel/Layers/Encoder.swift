@@ -59,8 +59,9 @@ public struct Encoder: Sendable {
         let n = sequences.total, d = dim
         let hidden = FloatBuffer(count: n * d, zeroed: false)
         let flat = inputs.flatMap { $0 }
+        let positions = embeddings.encoderPositions(inputs)
         flat.withUnsafeBufferPointer { ids in
-            embeddings(ids, positions: { row in sequences.locate(row: row).position }, into: hidden.pointer)
+            embeddings(ids, positions: { row in positions[row] }, into: hidden.pointer)
         }
         observer?(-1, hidden)
         let scratchSize = layers.map { $0.scratchSize(rows: n, dim: d) }.max() ?? 0
