@@ -1,5 +1,4 @@
 import LMModel
-import LMTensor
 
 /// The encoder's view of a batch: per-token hidden states and a mean-pooled vector per input.
 public struct EncoderEmbeddings: Sendable {

@@ -5,7 +5,6 @@ import Foundation
 #endif
 import LMGeneration
 import LMModel
-import LMTensor
 import LMTokenizer
 
 /// How to load a model.
@@ -36,7 +35,7 @@ public final class Model: Sendable {
     public static func load(path: String, options: ModelOptions = ModelOptions()) throws(LMCoreError) -> Model {
         try lmcore {
             let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-            BLAS.threads = threads
+            ComputeBackend.blasThreads = threads
             let network = try Seq2SeqModel.load(directory: path, threads: threads)
             let generationJSON = FileManager.default.contents(atPath: path + "/generation_config.json")
             let configJSON = FileManager.default.contents(atPath: path + "/config.json")
