@@ -295,10 +295,174 @@ def gen_spm_direct():
                "decode_cases": spm_decode_cases(sp, k)})
 
 
+# --- Marian ------------------------------------------------------------------------------------
+
+MARIAN_EXTRA_CASES = [
+    ">>fra<< Bonjour le monde",
+    ">>deu<<Guten Tag",
+    "  >>fra<< leading spaces before the code",
+    "</s>>>fra<< code right after an added token",
+    "a [MASK] b",
+    "a[MASK]b",
+    "[MASK]",
+    "x <sep> y",
+    "x<sep>y",
+    "<pad><pad></s><unk>",
+    "word</s>",
+    "Hello , world ! It 's fine .",
+]
+
+
+def make_synthetic_marian_folders():
+    """Two Marian folders built from small trained models: one with separate vocabularies (ids
+    that differ from the SentencePiece ids, pieces missing from the vocab, added tokens with
+    lstrip / single_word), one joint with >>xx<< language codes and legacy special_tokens_map.json."""
+    src_model = os.path.join(TRAINED, "unigram-rules.model")
+    tgt_model = os.path.join(TRAINED, "bpe-bytefallback.model")
+    src = spm.SentencePieceProcessor(model_file=src_model)
+    tgt = spm.SentencePieceProcessor(model_file=tgt_model)
+
+    def vocab_from(sp, codes, drop_every, reverse):
+        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+        pieces = [p for p in pieces if p not in ("</s>", "<unk>", "<s>", "<pad>")]
+        pieces = [p for k, p in enumerate(pieces) if k % drop_every != 3]
+        if reverse:
+            pieces.reverse()
+        ordered = ["</s>", "<unk>"] + codes + pieces + ["[MASK]", "<sep>", "<pad>"]
+        return {p: i for i, p in enumerate(ordered)}
+
+    sep_dir = os.path.join(SPM_DIR, "marian-separate")
+    os.makedirs(sep_dir, exist_ok=True)
+    shutil.copy(src_model, os.path.join(sep_dir, "source.spm"))
+    shutil.copy(tgt_model, os.path.join(sep_dir, "target.spm"))
+    vocab = vocab_from(src, [">>fra<<", ">>deu<<"], 10, False)
+    target_vocab = vocab_from(tgt, [], 9, True)
+    with open(os.path.join(sep_dir, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(vocab, f, ensure_ascii=False, indent=1)
+    with open(os.path.join(sep_dir, "target_vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(target_vocab, f, ensure_ascii=False, indent=1)
+
+    def added(content, idx, **kw):
+        d = {"content": content, "lstrip": False, "normalized": False, "rstrip": False, "single_word": False,
+             "special": True}
+        d.update(kw)
+        return str(idx), d
+
+    config = {
+        "separate_vocabs": True, "source_lang": "en", "target_lang": "fr", "clean_up_tokenization_spaces": True,
+        "tokenizer_class": "MarianTokenizer", "model_max_length": 512,
+        "added_tokens_decoder": dict([
+            added("</s>", vocab["</s>"]), added("<unk>", vocab["<unk>"]),
+            added("[MASK]", vocab["[MASK]"], lstrip=True),
+            added("<sep>", vocab["<sep>"], single_word=True, special=False),
+            added("<pad>", vocab["<pad>"])]),
+        "additional_special_tokens": ["[MASK]"],
+    }
+    with open(os.path.join(sep_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump(config, f, ensure_ascii=False, indent=1)
+    with open(os.path.join(sep_dir, "SOURCE.txt"), "w", encoding="utf-8") as f:
+        f.write("Synthetic Marian folder made by Tests/Generator/gen_sentencepiece.py from trained/unigram-rules.model\n"
+                "(source.spm) and trained/bpe-bytefallback.model (target.spm): separate vocabularies whose ids differ\n"
+                "from the SentencePiece ids, some pieces missing, added tokens with lstrip and single_word.\n")
+
+    joint_dir = os.path.join(SPM_DIR, "marian-joint-codes")
+    os.makedirs(joint_dir, exist_ok=True)
+    shutil.copy(src_model, os.path.join(joint_dir, "source.spm"))
+    shutil.copy(tgt_model, os.path.join(joint_dir, "target.spm"))
+    joint = vocab_from(src, [">>fra<<", ">>deu<<", ">>ita<<"], 8, False)
+    for p in [tgt.id_to_piece(i) for i in range(tgt.get_piece_size())]:
+        joint.setdefault(p, len(joint))
+    with open(os.path.join(joint_dir, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(joint, f, ensure_ascii=False, indent=1)
+    with open(os.path.join(joint_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump({"source_lang": "en", "target_lang": "mul", "tokenizer_class": "MarianTokenizer"}, f, indent=1)
+    with open(os.path.join(joint_dir, "special_tokens_map.json"), "w", encoding="utf-8") as f:
+        json.dump({"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+                   "additional_special_tokens": ["<sep>"]}, f, indent=1)
+    with open(os.path.join(joint_dir, "SOURCE.txt"), "w", encoding="utf-8") as f:
+        f.write("Synthetic Marian folder made by Tests/Generator/gen_sentencepiece.py from trained/unigram-rules.model\n"
+                "(source.spm) and trained/bpe-bytefallback.model (target.spm): one joint vocab.json with >>xx<< codes,\n"
+                "special tokens from the legacy special_tokens_map.json.\n")
+
+
+def marian_cases(tok, texts):
+    from transformers import MarianTokenizer  # noqa: F401  (the class under test)
+
+    cases = []
+    for t in texts:
+        enc = tok(t, return_special_tokens_mask=True)
+        ids = enc["input_ids"]
+        tok._switch_to_target_mode()
+        target_tokens = tok.tokenize(t)
+        tok._switch_to_input_mode()
+        labels = tok(text_target=t)["input_ids"]
+        cases.append({
+            "text": t, "ids": ids, "tokens": tok.tokenize(t) + [tok.eos_token],
+            "special_tokens_mask": enc["special_tokens_mask"],
+            "ids_no_special": tok(t, add_special_tokens=False)["input_ids"],
+            "decoded": tok.decode(ids), "decoded_skip_special": tok.decode(ids, skip_special_tokens=True),
+            "target_ids": labels, "target_tokens": target_tokens + [tok.eos_token],
+            "target_decoded": tok.decode(labels),
+            "target_decoded_skip_special": tok.decode(labels, skip_special_tokens=True),
+        })
+    return cases
+
+
+def marian_golden(name, tok, files, texts, seed):
+    rng = random.Random(seed)
+    n = len(tok.decoder) if hasattr(tok, "decoder") else len(tok)
+    decode_cases = []
+    special = list(tok.all_special_ids)
+    for length in [1, 2, 4, 8, 16]:
+        for _ in range(3):
+            ids = [rng.randrange(n) for _ in range(length)] + [rng.choice(special)]
+            rng.shuffle(ids)
+            decode_cases.append({"ids": ids, "decoded": tok.decode(ids),
+                                 "decoded_skip_special": tok.decode(ids, skip_special_tokens=True)})
+    pairs = []
+    for a, b in [("Hello world", "Second part"), ("", "only pair"), (">>fra<< code", "[MASK] b")]:
+        e = tok(a, b, return_token_type_ids=True)
+        pairs.append({"text": a, "pair": b, "ids": e["input_ids"], "type_ids": e["token_type_ids"]})
+    write(f"marian/{name}.json", {
+        "name": name, "files": files, "vocab_size": len(tok),
+        "all_special_ids": tok.all_special_ids, "all_special_tokens": tok.all_special_tokens,
+        "supported_language_codes": tok.supported_language_codes,
+        "cases": marian_cases(tok, texts), "pairs": pairs, "decode_cases": decode_cases,
+    })
+
+
+def gen_marian():
+    import warnings
+
+    from transformers import AutoTokenizer, MarianTokenizer
+
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+    make_synthetic_marian_folders()
+    texts = corpus_texts() + MARIAN_EXTRA_CASES
+    texts += [raw.decode("utf-8", errors="replace") for raw in INVALID_UTF8]
+    for k, folder in enumerate(["opus-mt-en-mg", "marian-separate", "marian-joint-codes"]):
+        tok = AutoTokenizer.from_pretrained(os.path.join(SPM_DIR, folder))
+        assert type(tok) is MarianTokenizer, type(tok)
+        marian_golden(folder, tok, {"directory": folder}, texts, 100 + k)
+    # The ortx joint vocabulary as a Marian model (source.spm = target.spm = vocab.joint.spm).
+    with tempfile.TemporaryDirectory() as tmp:
+        d = os.path.join(SPM_DIR, "marian-nmt-ortx-test")
+        for f in ["vocab.json", "tokenizer_config.json", "special_tokens_map.json"]:
+            shutil.copy(os.path.join(d, f), os.path.join(tmp, f))
+        shutil.copy(os.path.join(d, "vocab.joint.spm"), os.path.join(tmp, "source.spm"))
+        shutil.copy(os.path.join(d, "vocab.joint.spm"), os.path.join(tmp, "target.spm"))
+        tok = AutoTokenizer.from_pretrained(tmp)
+        assert type(tok) is MarianTokenizer, type(tok)
+        marian_golden("marian-nmt-ortx-test", tok, {
+            "source": "marian-nmt-ortx-test/vocab.joint.spm", "target": "marian-nmt-ortx-test/vocab.joint.spm",
+            "vocab": "marian-nmt-ortx-test/vocab.json", "config_directory": "marian-nmt-ortx-test"}, texts, 99)
+
+
 GENERATORS = {
     "charsmap": gen_charsmaps,
     "train": train_models,
     "spm": gen_spm_direct,
+    "marian": gen_marian,
 }
 
 if __name__ == "__main__":
