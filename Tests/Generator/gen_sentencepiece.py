@@ -245,11 +245,13 @@ def spm_direct_cases(sp, texts):
     special = {i for i in range(sp.get_piece_size()) if sp.is_control(i) or sp.is_unknown(i)}
     for t in texts:
         om = sp.encode(t, out_type="offset_mapping", return_bytes=True)
+        om_chars = sp.encode(t, out_type="offset_mapping")
         ids = sp.encode(t)
         pieces = sp.encode(t, out_type=str)
-        assert ids == om["ids"]
+        assert ids == om["ids"] == om_chars["ids"]
         cases.append({
-            "text": t, "ids": ids, "pieces": pieces, "offsets": [list(o) for o in om["offsets"]],
+            "text": t, "ids": ids, "pieces": pieces, "byte_offsets": [list(o) for o in om["offsets"]],
+            "offsets": [list(o) for o in om_chars["offsets"]],
             "decoded": sp.decode(ids),
             "decoded_skip_special": sp.decode([i for i in ids if i not in special]),
         })
@@ -458,11 +460,61 @@ def gen_marian():
             "vocab": "marian-nmt-ortx-test/vocab.json", "config_directory": "marian-nmt-ortx-test"}, texts, 99)
 
 
+# --- T5 (spiece.model through transformers' T5Tokenizer) -----------------------------------------
+
+CHARSMAP_MARKER = "<spiece.model normalizer_spec.precompiled_charsmap>"
+
+# name -> (spiece.model source, files written next to it). transformers 5.23 converts spiece.model
+# into a `tokenizers` pipeline (T5Tokenizer is a TokenizersBackend): the golden keeps that pipeline
+# (backend_tokenizer.to_str()) and its outputs.
+T5_FOLDERS = {
+    "t5-default": ("trained/unigram-nfkc.model", {"config.json": {"model_type": "t5"}}),
+    "t5-config": ("trained/unigram-nfkc.model", {
+        "config.json": {"model_type": "t5"},
+        "tokenizer_config.json": {"tokenizer_class": "T5Tokenizer", "extra_ids": 10, "legacy": False,
+                                  "clean_up_tokenization_spaces": True}}),
+    "t5-userdefined": ("trained/unigram-bytefallback.model", {"config.json": {"model_type": "t5"}}),
+}
+
+
+def gen_t5():
+    import base64
+
+    from transformers import AutoTokenizer, T5Tokenizer
+
+    texts = corpus_texts() + ["<extra_id_0> fill <extra_id_1> in", "x<extra_id_9>y", "<sep> [MASK] <ctrl> @@ ab",
+                              "</s> <pad> <unk> <s>"]
+    for name, (spiece, files) in T5_FOLDERS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(os.path.join(SPM_DIR, spiece), os.path.join(tmp, "spiece.model"))
+            for fname, content in files.items():
+                with open(os.path.join(tmp, fname), "w", encoding="utf-8") as f:
+                    json.dump(content, f)
+            tok = AutoTokenizer.from_pretrained(tmp)
+            assert type(tok) is T5Tokenizer, type(tok)
+            pipeline = json.loads(tok.backend_tokenizer.to_str())
+            charsmap = load_proto(os.path.join(SPM_DIR, spiece)).normalizer_spec.precompiled_charsmap
+            norm = pipeline.get("normalizer")
+            if norm and norm.get("type") == "Precompiled":
+                assert base64.b64decode(norm["precompiled_charsmap"]) == charsmap
+                norm["precompiled_charsmap"] = CHARSMAP_MARKER
+            cases = []
+            for t in texts:
+                ids = tok(t)["input_ids"]
+                cases.append({"text": t, "ids": ids, "tokens": tok.convert_ids_to_tokens(ids),
+                              "decoded": tok.decode(ids), "decoded_skip_special": tok.decode(ids, skip_special_tokens=True)})
+            write(f"t5/{name}.json", {
+                "name": name, "spiece": spiece, "files": files, "tokenizer_json": pipeline,
+                "clean_up_tokenization_spaces": tok.clean_up_tokenization_spaces,
+                "all_special_ids": tok.all_special_ids, "vocab_size": len(tok), "cases": cases})
+
+
 GENERATORS = {
     "charsmap": gen_charsmaps,
     "train": train_models,
     "spm": gen_spm_direct,
     "marian": gen_marian,
+    "t5": gen_t5,
 }
 
 if __name__ == "__main__":

@@ -96,7 +96,13 @@ extension MarianTokenizer {
         let specialIds = Set(allSpecialIds).subtracting([addedEncoder[PythonKey(unkToken)] ?? -1])
         var ids = tokens.map(\.id)
         var strings = tokens.map(\.token)
-        var offsets = tokens.map(\.offset)
+        // Offsets in code points, as HF tokenizers report them.
+        let mapA = SentencePieceUTF8.scalarIndexByByte(text)
+        var offsets = tokens[..<firstCount].map { mapA[$0.offset.lowerBound]..<mapA[$0.offset.upperBound] }
+        if let pair {
+            let mapB = SentencePieceUTF8.scalarIndexByByte(pair)
+            offsets += tokens[firstCount...].map { mapB[$0.offset.lowerBound]..<mapB[$0.offset.upperBound] }
+        }
         // prepare_for_model: without special tokens the mask and the token types are all zeros.
         var mask = [Int32](repeating: 0, count: ids.count)
         var typeIds = [Int32](repeating: 0, count: ids.count)

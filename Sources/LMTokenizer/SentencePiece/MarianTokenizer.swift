@@ -8,7 +8,8 @@
 ///
 /// `Encoding.tokens` are the tokens `tokenizer.tokenize(text)` gives (SentencePiece pieces, runs of
 /// unknown characters as one piece, language codes, added tokens) plus the appended `</s>`.
-/// Offsets are UTF-8 byte ranges in the input (special tokens added at the end get an empty range).
+/// Offsets are code-point ranges in the input, as HF tokenizers report them (transformers' Python
+/// MarianTokenizer has none); the appended `</s>` gets an empty range.
 /// The sacremoses punctuation normalizer transformers mentions is not applied (transformers does
 /// not call it when encoding either).
 public struct MarianTokenizer: TextTokenizer {

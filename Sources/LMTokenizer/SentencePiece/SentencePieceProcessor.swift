@@ -12,8 +12,9 @@ import Foundation
 /// `sp.encode(text)` ids and `sp.encode(text, out_type=str)` pieces (no BOS/EOS: a bare model adds
 /// no special tokens, whatever `addSpecialTokens` says), `decode` gives `sp.decode(ids)`.
 ///
-/// Offsets are UTF-8 byte ranges in the input, as sentencepiece's own `begin`/`end`
-/// (`encode(text, out_type="offset_mapping", return_bytes=True)`).
+/// `Encoding.offsets` are code-point ranges in the input, as
+/// `sp.encode(text, out_type="offset_mapping")` and HF tokenizers report them; ``encodePieces(_:)``
+/// gives sentencepiece's own UTF-8 byte `begin`/`end`.
 ///
 /// Immutable after loading; safe to share across threads.
 public struct SentencePieceProcessor: TextTokenizer {
@@ -77,7 +78,8 @@ public struct SentencePieceProcessor: TextTokenizer {
 
     // MARK: Encoding
 
-    /// Encodes `text` as `sp.encode`: ids, pieces and UTF-8 byte offsets. Runs of unknown
+    /// Encodes `text` as `sp.encode`: ids, pieces and UTF-8 byte offsets (sentencepiece's
+    /// `begin`/`end`). Runs of unknown
     /// characters merge into one unknown piece; with byte fallback they become `<0xXX>` pieces.
     /// - Throws: `TokenizerError.invalidArgument` where sentencepiece reports an error (a segment
     ///   that maps to a control piece leaves text unconsumed).
@@ -229,11 +231,13 @@ public struct SentencePieceProcessor: TextTokenizer {
     /// `addSpecialTokens` has no effect: a bare SentencePiece model adds no BOS/EOS.
     public func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
         let a = try encodePieces(text)
-        var ids = a.ids, tokens = a.pieces, offsets = a.offsets
+        let mapA = SentencePieceUTF8.scalarIndexByByte(text)
+        var ids = a.ids, tokens = a.pieces, offsets = a.offsets.map { mapA[$0.lowerBound]..<mapA[$0.upperBound] }
         var typeIds = [Int32](repeating: 0, count: ids.count)
         if let pair {
             let b = try encodePieces(pair)
-            ids += b.ids; tokens += b.pieces; offsets += b.offsets
+            let mapB = SentencePieceUTF8.scalarIndexByByte(pair)
+            ids += b.ids; tokens += b.pieces; offsets += b.offsets.map { mapB[$0.lowerBound]..<mapB[$0.upperBound] }
             typeIds += [Int32](repeating: 1, count: b.ids.count)
         }
         return Encoding(ids: ids, tokens: tokens, offsets: offsets, typeIds: typeIds,

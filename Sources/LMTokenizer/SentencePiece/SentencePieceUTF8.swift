@@ -46,6 +46,20 @@ enum SentencePieceUTF8 {
         return (1, false)
     }
 
+    /// For each UTF-8 byte position of `text` (and its end), the number of Unicode scalars that
+    /// start before it: converts byte offsets at character boundaries to code-point offsets.
+    static func scalarIndexByByte(_ text: String) -> [Int] {
+        var map: [Int] = []
+        map.reserveCapacity(text.utf8.count + 1)
+        var scalars = 0
+        for b in text.utf8 {
+            map.append(scalars)
+            if b & 0xC0 != 0x80 { scalars += 1 }
+        }
+        map.append(scalars)
+        return map
+    }
+
     /// U+FFFD REPLACEMENT CHARACTER.
     static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
     /// U+2581 LOWER ONE EIGHTH BLOCK, sentencepiece's whitespace symbol.
