@@ -473,6 +473,18 @@ T5_FOLDERS = {
         "config.json": {"model_type": "t5"},
         "tokenizer_config.json": {"tokenizer_class": "T5Tokenizer", "extra_ids": 10, "legacy": False,
                                   "clean_up_tokenization_spaces": True}}),
+    "t5-v1_1": ("trained/unigram-nfkc.model", {
+        "config.json": {"model_type": "t5"},
+        "tokenizer_config.json": {"tokenizer_class": "T5Tokenizer", "extra_ids": 100, "legacy": True,
+                                  "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+                                  "additional_special_tokens": [f"<extra_id_{i}>" for i in range(100)],
+                                  "model_max_length": 512}}),
+    "t5-custom": ("trained/unigram-nfkc.model", {
+        "config.json": {"model_type": "t5"},
+        "tokenizer_config.json": {
+            "extra_ids": 3, "additional_special_tokens": ["<foo>", "<extra_id_0>"], "pad_token": "<mypad>",
+            "added_tokens_decoder": {"1005": {"content": "<new>", "lstrip": True, "rstrip": False, "normalized": True,
+                                              "single_word": False, "special": False}}}}),
     "t5-userdefined": ("trained/unigram-bytefallback.model", {"config.json": {"model_type": "t5"}}),
 }
 
@@ -483,7 +495,7 @@ def gen_t5():
     from transformers import AutoTokenizer, T5Tokenizer
 
     texts = corpus_texts() + ["<extra_id_0> fill <extra_id_1> in", "x<extra_id_9>y", "<sep> [MASK] <ctrl> @@ ab",
-                              "</s> <pad> <unk> <s>"]
+                              "</s> <pad> <unk> <s>", "a <foo> b <new>x <mypad> <bar>"]
     for name, (spiece, files) in T5_FOLDERS.items():
         with tempfile.TemporaryDirectory() as tmp:
             shutil.copy(os.path.join(SPM_DIR, spiece), os.path.join(tmp, "spiece.model"))
@@ -498,6 +510,12 @@ def gen_t5():
             if norm and norm.get("type") == "Precompiled":
                 assert base64.b64decode(norm["precompiled_charsmap"]) == charsmap
                 norm["precompiled_charsmap"] = CHARSMAP_MARKER
+            # The model vocabulary starts with the spiece.model pieces and scores: keep only the rest.
+            proto = load_proto(os.path.join(SPM_DIR, spiece))
+            vocab = pipeline["model"]["vocab"]
+            n = len(proto.pieces)
+            assert [tuple(v) for v in vocab[:n]] == [(p.piece, p.score) for p in proto.pieces]
+            pipeline["model"]["vocab"] = {"spiece_pieces": n, "then": vocab[n:]}
             cases = []
             for t in texts:
                 ids = tok(t)["input_ids"]

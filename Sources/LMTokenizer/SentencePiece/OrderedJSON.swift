@@ -56,6 +56,87 @@ enum OrderedJSON: Sendable {
         return Int(d)
     }
 
+    /// Compact JSON text. Integral numbers below 2^53 are written without a fraction (ids), others
+    /// in Swift's shortest round-trip form (as Python's repr).
+    func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .number(let d):
+            if d.rounded() == d, abs(d) < 9.0e15 {
+                out += Array(String(Int(d)).utf8)
+            } else if d.isFinite {
+                out += Array("\(d)".utf8)
+            } else {
+                out += Array("null".utf8)
+            }
+        case .string(let s): Self.writeString(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, v) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                v.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, m) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeString(m.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                m.value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let hex = Array("0123456789abcdef".utf8)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0..<0x20: out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Structural equality: objects compare as maps (member order ignored, last duplicate wins),
+    /// strings byte for byte, numbers exactly.
+    func sameValue(as other: OrderedJSON) -> Bool {
+        switch (self, other) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.sameValue(as: $1) }
+        case (.object, .object):
+            let ka = Set(objectKeys.map(PythonKey.init)), kb = Set(other.objectKeys.map(PythonKey.init))
+            guard ka == kb else { return false }
+            return ka.allSatisfy { k in
+                guard let x = member(k.string), let y = other.member(k.string) else { return false }
+                return x.sameValue(as: y)
+            }
+        default: return false
+        }
+    }
+
+    /// The member names of an object (empty otherwise).
+    var objectKeys: [String] {
+        guard case .object(let members) = self else { return [] }
+        return members.map(\.key)
+    }
+
     private struct Parser {
         let bytes: [UInt8]
         let name: String
