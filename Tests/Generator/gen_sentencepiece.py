@@ -527,12 +527,102 @@ def gen_t5():
                 "all_special_ids": tok.all_special_ids, "vocab_size": len(tok), "cases": cases})
 
 
+# --- AutoTokenizer folder dispatch ---------------------------------------------------------------
+
+# A tiny valid tokenizer.json (WordLevel) whose added token "<extra>" also reaches a slow
+# MarianTokenizer through the legacy path (tokenizer_config.json without added_tokens_decoder).
+TINY_TOKENIZER_JSON = {
+    "version": "1.0", "truncation": None, "padding": None,
+    "added_tokens": [{"id": 3, "content": "<extra>", "single_word": False, "lstrip": False, "rstrip": False,
+                      "normalized": False, "special": True}],
+    "normalizer": None, "pre_tokenizer": {"type": "Whitespace"}, "post_processor": None, "decoder": None,
+    "model": {"type": "WordLevel", "vocab": {"<unk>": 0, "hello": 1, "world": 2, "<extra>": 3}, "unk_token": "<unk>"},
+}
+
+# A tiny Unigram tokenizer.json for a T5 folder (so its ids differ from spiece.model's).
+TINY_UNIGRAM_JSON = {
+    "version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
+    "normalizer": None,
+    "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+    "post_processor": None,
+    "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+    "model": {"type": "Unigram", "unk_id": 2, "byte_fallback": False,
+              "vocab": [["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0], ["\u2581hello", -1.0], ["\u2581world", -1.0],
+                        ["\u2581", -2.0], ["h", -3.0], ["e", -3.0], ["l", -3.0], ["o", -3.0], ["w", -3.0], ["r", -3.0],
+                        ["d", -3.0]]},
+}
+
+# name -> files: fixture-relative source path, or a JSON object to write.
+AUTO_LAYOUTS = {
+    "marian": {"source.spm": "opus-mt-en-mg/source.spm", "target.spm": "opus-mt-en-mg/target.spm",
+               "vocab.json": "opus-mt-en-mg/vocab.json", "config.json": "opus-mt-en-mg/config.json",
+               "tokenizer_config.json": "opus-mt-en-mg/tokenizer_config.json"},
+    "marian-and-tokenizer-json": {"source.spm": "opus-mt-en-mg/source.spm", "target.spm": "opus-mt-en-mg/target.spm",
+                                  "vocab.json": "opus-mt-en-mg/vocab.json", "config.json": "opus-mt-en-mg/config.json",
+                                  "tokenizer_config.json": "opus-mt-en-mg/tokenizer_config.json",
+                                  "tokenizer.json": TINY_TOKENIZER_JSON},
+    "marian-files-no-config": {"source.spm": "opus-mt-en-mg/source.spm", "target.spm": "opus-mt-en-mg/target.spm",
+                               "vocab.json": "opus-mt-en-mg/vocab.json"},
+    "marian-class-tokenizer-json-only": {"tokenizer.json": TINY_TOKENIZER_JSON,
+                                         "tokenizer_config.json": {"tokenizer_class": "MarianTokenizer"}},
+    "marian-model-type-tokenizer-json-only": {"tokenizer.json": TINY_TOKENIZER_JSON, "config.json": {"model_type": "marian"}},
+    "t5-spiece": {"spiece.model": "trained/unigram-nfkc.model", "config.json": {"model_type": "t5"}},
+    "t5-spiece-and-tokenizer-json": {"spiece.model": "trained/unigram-nfkc.model", "config.json": {"model_type": "t5"},
+                                     "tokenizer.json": TINY_UNIGRAM_JSON},
+    "tokenizer-json-only": {"tokenizer.json": TINY_TOKENIZER_JSON},
+    "spiece-only": {"spiece.model": "trained/unigram-nfkc.model"},
+    "spiece-albert": {"spiece.model": "trained/unigram-nfkc.model", "config.json": {"model_type": "albert"}},
+    "empty": {},
+}
+
+# Where lmcore chooses differently from transformers, and why (checked by the Swift test).
+AUTO_DEVIATIONS = {
+    "marian-files-no-config": "transformers needs a config; the Marian files are unambiguous",
+    "marian-class-tokenizer-json-only": "transformers fails (no source.spm); lmcore uses tokenizer.json",
+    "marian-model-type-tokenizer-json-only": "transformers fails (no source.spm); lmcore uses tokenizer.json",
+}
+
+
+def make_layout(root, files):
+    for fname, src in files.items():
+        dst = os.path.join(root, fname)
+        if isinstance(src, dict):
+            with open(dst, "w", encoding="utf-8") as f:
+                json.dump(src, f, ensure_ascii=False)
+        else:
+            shutil.copy(os.path.join(SPM_DIR, src), dst)
+
+
+def gen_auto():
+    import warnings
+
+    from transformers import AutoTokenizer
+
+    warnings.filterwarnings("ignore")
+    out = []
+    for name, files in AUTO_LAYOUTS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            make_layout(tmp, files)
+            entry = {"name": name, "files": files, "deviation": AUTO_DEVIATIONS.get(name)}
+            try:
+                tok = AutoTokenizer.from_pretrained(tmp)
+                entry["class"] = type(tok).__name__
+                entry["cases"] = [{"text": t, "ids": tok(t)["input_ids"]}
+                                  for t in ["hello world", "hello <extra> world", "Hello world!"]]
+            except Exception as e:  # the reference refuses this folder
+                entry["class"] = None
+                entry["error"] = f"{type(e).__name__}: {e}"[:300]
+            out.append(entry)
+    write("autotokenizer.json", {"layouts": out})
+
+
 GENERATORS = {
     "charsmap": gen_charsmaps,
     "train": train_models,
     "spm": gen_spm_direct,
     "marian": gen_marian,
     "t5": gen_t5,
+    "auto": gen_auto,
 }
 
 if __name__ == "__main__":

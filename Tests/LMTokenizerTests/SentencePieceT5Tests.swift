@@ -4,7 +4,7 @@ import Testing
 
 /// A JSON value for comparisons in tests (JSONDecoder parses numbers exactly; JSONSerialization on
 /// Linux does not).
-indirect enum SPMTestJSON: Decodable, Equatable {
+indirect enum SPMTestJSON: Decodable, Equatable, Sendable {
     case null, bool(Bool), number(Double), string(String), array([SPMTestJSON]), object([String: SPMTestJSON])
 
     init(from decoder: Decoder) throws {
