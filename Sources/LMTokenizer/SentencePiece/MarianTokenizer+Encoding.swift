@@ -115,7 +115,7 @@ extension MarianTokenizer {
             // create_token_type_ids_from_sequences ("bert_style"): zeros for the first sequence and
             // one eos-sized slot, ones for the rest.
             typeIds = [Int32](repeating: 0, count: ids.count)
-            if pair != nil { for i in (firstCount + 1)..<ids.count { typeIds[i] = 1 } }
+            if pair != nil { for i in ids.indices where i > firstCount { typeIds[i] = 1 } }
         }
         return Encoding(ids: ids, tokens: strings, offsets: offsets, typeIds: typeIds,
                         specialTokensMask: mask, attentionMask: [Int32](repeating: 1, count: ids.count))
