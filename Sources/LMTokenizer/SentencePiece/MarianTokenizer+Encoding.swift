@@ -57,7 +57,7 @@ extension MarianTokenizer {
         for chunk in chunks where !chunk.text.isEmpty {
             let start = byteOffset[chunk.range.lowerBound]
             if addedEncoder[PythonKey(chunk.text)] != nil
-                || allSpecialTokens.contains(where: { PythonKey($0) == PythonKey(chunk.text) }) {
+                || specialTokenKeys.contains(PythonKey(chunk.text)) {
                 out.append(Token(token: chunk.text, id: id(chunk.text), offset: start..<byteOffset[chunk.range.upperBound]))
                 continue
             }
@@ -72,8 +72,14 @@ extension MarianTokenizer {
                 restStart += close + 2
             }
             let pieces = try spm.encodePieces(rest)
-            for (p, o) in zip(pieces.pieces, pieces.offsets) {
-                out.append(Token(token: p, id: id(p), offset: (restStart + o.lowerBound)..<(restStart + o.upperBound)))
+            let pieceIds = targetSide ? targetPieceIds : sourcePieceIds
+            for k in pieces.ids.indices {
+                let p = pieces.pieces[k], o = pieces.offsets[k]
+                // Runs of unknown characters are one piece that is not the model's <unk>: look it up
+                // by its text (vocab.json may still hold it); other pieces map through the table.
+                let spmId = Int(pieces.ids[k])
+                let vocabId = spm.pieceType(pieces.ids[k]) == .unknown ? id(p) : pieceIds[spmId]
+                out.append(Token(token: p, id: vocabId, offset: (restStart + o.lowerBound)..<(restStart + o.upperBound)))
             }
         }
         return out
@@ -93,21 +99,16 @@ extension MarianTokenizer {
         var tokens = try tokenize(text, targetSide: targetSide)
         let firstCount = tokens.count
         if let pair { tokens += try tokenize(pair, targetSide: targetSide) }
-        let specialIds = Set(allSpecialIds).subtracting([addedEncoder[PythonKey(unkToken)] ?? -1])
         var ids = tokens.map(\.id)
         var strings = tokens.map(\.token)
         // Offsets in code points, as HF tokenizers report them.
-        let mapA = SentencePieceUTF8.scalarIndexByByte(text)
-        var offsets = tokens[..<firstCount].map { mapA[$0.offset.lowerBound]..<mapA[$0.offset.upperBound] }
-        if let pair {
-            let mapB = SentencePieceUTF8.scalarIndexByByte(pair)
-            offsets += tokens[firstCount...].map { mapB[$0.offset.lowerBound]..<mapB[$0.offset.upperBound] }
-        }
+        var offsets = SentencePieceUTF8.scalarOffsets(tokens[..<firstCount].map(\.offset), in: text)
+        if let pair { offsets += SentencePieceUTF8.scalarOffsets(tokens[firstCount...].map(\.offset), in: pair) }
         // prepare_for_model: without special tokens the mask and the token types are all zeros.
         var mask = [Int32](repeating: 0, count: ids.count)
         var typeIds = [Int32](repeating: 0, count: ids.count)
         if addSpecialTokens {
-            mask = ids.map { specialIds.contains($0) ? 1 : 0 }
+            mask = ids.map { maskedSpecialIds.contains($0) ? 1 : 0 }
             ids.append(eosId)
             strings.append(addedTokens[eosId]?.content ?? "</s>")
             offsets.append(0..<0)
@@ -152,11 +153,10 @@ extension MarianTokenizer {
         }
         // convert_tokens_to_string: special tokens verbatim (followed by a space), runs of other
         // tokens through the SentencePiece decoder; then U+2581 -> space and strip.
-        let specials = Set(allSpecialTokens.map(PythonKey.init))
         var out = ""
         var run: [String] = []
         for t in tokens {
-            if specials.contains(PythonKey(t)) {
+            if specialTokenKeys.contains(PythonKey(t)) {
                 out += spm.decode(pieces: run) + t + " "
                 run.removeAll(keepingCapacity: true)
             } else {

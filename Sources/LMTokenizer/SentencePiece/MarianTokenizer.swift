@@ -26,6 +26,13 @@ public struct MarianTokenizer: TextTokenizer {
     let allSpecialIds: [Int32]
     let trie: SlowTokenizerTrie
     let eosId: Int32
+    /// Ids given a 1 by `get_special_tokens_mask` (the special ids but unk).
+    let maskedSpecialIds: Set<Int32>
+    let specialTokenKeys: Set<PythonKey>
+    /// For each source / target SentencePiece id, the vocabulary id of its piece (added tokens
+    /// first, then vocab.json, else unk), as `convert_tokens_to_ids` would look it up.
+    let sourcePieceIds: [Int32]
+    let targetPieceIds: [Int32]
     /// Language codes (`>>xx<<`) of vocab.json, with a joint vocabulary.
     public let supportedLanguageCodes: [String]
     public let vocabularySize: Int
@@ -113,6 +120,18 @@ public struct MarianTokenizer: TextTokenizer {
             throw TokenizerError.format("\(vocab): the end-of-sequence token '\(eos)' has no id")
         }
         self.eosId = eosId
+        let unkAdded = addedEncoder[PythonKey(unk)]
+        maskedSpecialIds = Set(allSpecialIds).subtracting(unkAdded.map { [$0] } ?? [])
+        specialTokenKeys = Set(specials.map(PythonKey.init))
+        func pieceIds(_ spm: SentencePieceProcessor, _ vocab: [PythonKey: Int32]) -> [Int32] {
+            let unkId = vocab[PythonKey(unk)] ?? -1
+            return (0..<spm.pieceCount).map { i in
+                let piece = PythonKey(spm.idToPiece(Int32(i)) ?? "")
+                return addedEncoder[piece] ?? vocab[piece] ?? unkId
+            }
+        }
+        sourcePieceIds = pieceIds(source, encoder)
+        targetPieceIds = pieceIds(target, targetEncoder ?? encoder)
     }
 
     /// vocab.json: an object of token -> id, in file order.

@@ -8,10 +8,16 @@ struct PythonKey: Hashable, Sendable {
 
     init(_ string: String) { self.string = string }
 
-    static func == (a: PythonKey, b: PythonKey) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+    static func == (a: PythonKey, b: PythonKey) -> Bool {
+        a.string.utf8.count == b.string.utf8.count && a.string.utf8.elementsEqual(b.string.utf8)
+    }
 
     func hash(into hasher: inout Hasher) {
-        for b in string.utf8 { hasher.combine(b) }
+        // Native strings hand out their UTF-8 storage directly; others are hashed byte by byte.
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            for b in string.utf8 { hasher.combine(b) }
+        }
     }
 }
 

@@ -16,10 +16,12 @@ extension SentencePieceModel {
         let size = normalized.count
         let unkScore = minScore - Self.unknownPenalty
         var best = [BestPathNode](repeating: BestPathNode(), count: size + 1)
-        trie.withView { trie in
-            types.withUnsafeBufferPointer { types in
-                scores.withUnsafeBufferPointer { scores in
-                    best.withUnsafeMutableBufferPointer { best in
+        // The mutable buffer is taken outermost so no closure captures a mutable var (which would
+        // cost a dynamic exclusivity check per access).
+        best.withUnsafeMutableBufferPointer { best in
+            trie.withView { trie in
+                types.withUnsafeBufferPointer { types in
+                    scores.withUnsafeBufferPointer { scores in
                         var startsAt = 0
                         while startsAt < size {
                             let scoreTillHere = best[startsAt].score

@@ -60,6 +60,14 @@ enum SentencePieceUTF8 {
         return map
     }
 
+    /// Byte offsets (at character boundaries) of `text` as code-point offsets.
+    static func scalarOffsets(_ offsets: [Range<Int>], in text: String) -> [Range<Int>] {
+        // ASCII text: bytes are code points.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return offsets }
+        let map = scalarIndexByByte(text)
+        return offsets.map { map[$0.lowerBound]..<map[$0.upperBound] }
+    }
+
     /// U+FFFD REPLACEMENT CHARACTER.
     static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
     /// U+2581 LOWER ONE EIGHTH BLOCK, sentencepiece's whitespace symbol.
