@@ -137,26 +137,24 @@ extension MarianTokenizer {
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
         let useSource = !configuration.separateVocabs
         let spm = useSource ? source : target
-        let skip = skipSpecialTokens ? Set(allSpecialIds) : []
-        var tokens: [String] = []
-        tokens.reserveCapacity(ids.count)
+        let skip = skipSpecialTokens ? specialTokenIds : []
+        // convert_ids_to_tokens, then convert_tokens_to_string: special tokens verbatim (followed by
+        // a space), runs of other tokens through the SentencePiece decoder; then U+2581 -> space and
+        // strip. Whether a token's string is a special token depends only on its id (precomputed).
+        var out = ""
+        var run: [String] = []
         for id in ids where !skip.contains(id) {
-            if let t = addedTokens[id] {
-                tokens.append(t.content)
-            } else if let t = decoder[id] {
-                tokens.append(t)
+            let t: String
+            if let a = addedTokens[id] {
+                t = a.content
+            } else if let d = decoder[id] {
+                t = d
             } else if let p = spm.idToPiece(id) {
-                tokens.append(p)
+                t = p
             } else {
                 throw TokenizerError.invalidArgument("MarianTokenizer: id \(id) is outside the vocabulary")
             }
-        }
-        // convert_tokens_to_string: special tokens verbatim (followed by a space), runs of other
-        // tokens through the SentencePiece decoder; then U+2581 -> space and strip.
-        var out = ""
-        var run: [String] = []
-        for t in tokens {
-            if specialTokenKeys.contains(PythonKey(t)) {
+            if idsDecodingAsSpecial.contains(id) {
                 out += spm.decode(pieces: run) + t + " "
                 run.removeAll(keepingCapacity: true)
             } else {
@@ -178,5 +176,4 @@ extension MarianTokenizer {
         addedTokens[id]?.content ?? decoder[id] ?? target.idToPiece(id)
     }
 
-    public var specialTokenIds: Set<Int32> { Set(allSpecialIds) }
 }

@@ -33,6 +33,9 @@ public struct MarianTokenizer: TextTokenizer {
     /// first, then vocab.json, else unk), as `convert_tokens_to_ids` would look it up.
     let sourcePieceIds: [Int32]
     let targetPieceIds: [Int32]
+    /// Ids whose token (as `convert_ids_to_tokens` gives it when decoding) is a special token.
+    let idsDecodingAsSpecial: Set<Int32>
+    public let specialTokenIds: Set<Int32>
     /// Language codes (`>>xx<<`) of vocab.json, with a joint vocabulary.
     public let supportedLanguageCodes: [String]
     public let vocabularySize: Int
@@ -132,6 +135,21 @@ public struct MarianTokenizer: TextTokenizer {
         }
         sourcePieceIds = pieceIds(source, encoder)
         targetPieceIds = pieceIds(target, targetEncoder ?? encoder)
+        specialTokenIds = Set(allSpecialIds)
+        // Decoding looks ids up in the added tokens, then the decoder map, then the decoding
+        // model's pieces (source.spm with a joint vocabulary).
+        let decodingModel = configuration.separateVocabs ? target : source
+        var special = Set<Int32>()
+        for (id, t) in added where specialTokenKeys.contains(PythonKey(t.content)) { special.insert(id) }
+        for (id, t) in decoder where added[id] == nil && specialTokenKeys.contains(PythonKey(t)) { special.insert(id) }
+        for i in 0..<decodingModel.pieceCount {
+            let id = Int32(i)
+            if added[id] == nil, decoder[id] == nil, let p = decodingModel.idToPiece(id),
+               specialTokenKeys.contains(PythonKey(p)) {
+                special.insert(id)
+            }
+        }
+        idsDecodingAsSpecial = special
     }
 
     /// vocab.json: an object of token -> id, in file order.

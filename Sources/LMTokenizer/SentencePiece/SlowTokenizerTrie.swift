@@ -7,9 +7,12 @@
 struct SlowTokenizerTrie: Sendable {
     private var children: [[UInt32: Int32]] = [[:]]
     private var terminal: [Bool] = [false]
+    /// The first characters of the tokens.
+    private var firstScalars: [UInt32] = []
 
     init(_ tokens: [String]) {
         for t in tokens { add(t) }
+        firstScalars = Array(children[0].keys).sorted()
     }
 
     private mutating func add(_ word: String) {
@@ -36,7 +39,8 @@ struct SlowTokenizerTrie: Sendable {
     /// Cuts `text` into pieces along the added tokens found, as `Trie.split`. Returns the
     /// pieces' scalar ranges (their concatenation is the whole text).
     func split(_ text: [Unicode.Scalar]) -> [Range<Int>] {
-        if children[0].isEmpty { return text.isEmpty ? [] : [0..<text.count] }
+        // Fast path: no character of the text starts a token.
+        if !text.contains(where: { s in firstScalars.contains(s.value) }) { return text.isEmpty ? [] : [0..<text.count] }
         var states: [(start: Int, node: Int)] = []
         var offsets = [0]
         var skip = 0
