@@ -9,6 +9,7 @@ struct AutoGolden: Decodable, Sendable {
         let name: String
         let files: [String: SPMTestJSON]
         let deviation: String?
+        let ids_deviation: String?
         let `class`: String?
         let cases: [Case]?
     }
@@ -64,7 +65,7 @@ struct AutoGolden: Decodable, Sendable {
     @Test(arguments: AutoGolden.names)
     func loadedTokenizerMatchesTransformers(name: String) throws {
         let layout = try #require(AutoGolden.all.first { $0.name == name })
-        guard let cases = layout.cases else { return }
+        guard let cases = layout.cases, layout.ids_deviation == nil else { return }
         let dir = try AutoGolden.folder(layout)
         defer { try? FileManager.default.removeItem(at: dir) }
         if case .marian = try AutoTokenizer.choose(path: dir.path) {} else if !AutoTokenizer.supportsTokenizerJSON { return }

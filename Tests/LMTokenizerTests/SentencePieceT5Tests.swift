@@ -132,3 +132,30 @@ struct T5Golden: Decodable {
         #expect(specials == g.all_special_ids)
     }
 }
+
+/// End to end through the tokenizer.json pipeline (runs when it is linked in).
+@Suite struct SentencePieceT5EndToEndTests {
+    @Test(.enabled(if: AutoTokenizer.supportsTokenizerJSON), arguments: T5Golden.names)
+    func idsAndTextMatchTransformers(name: String) throws {
+        let g = try T5Golden.load(name)
+        let dir = try g.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try AutoTokenizer.choose(path: dir.path) == .t5SentencePiece(directory: dir.path))
+        let tok = try AutoTokenizer.load(path: dir.path)
+        #expect(tok.vocabularySize == g.vocab_size)
+        #expect(tok.specialTokenIds == Set(g.all_special_ids))
+        var failures = 0
+        for c in g.cases {
+            let e = try tok.encode(c.text)
+            let decoded = try tok.decode(c.ids, skipSpecialTokens: false)
+            let decodedSkip = try tok.decode(c.ids, skipSpecialTokens: true)
+            let ok = e.ids == c.ids && sameBytes(e.tokens, c.tokens)
+                && sameBytes(decoded, c.decoded) && sameBytes(decodedSkip, c.decoded_skip_special)
+            if !ok {
+                failures += 1
+                if failures <= 5 { Issue.record("\(name) \(c.text.debugDescription): \(e.ids) \(e.tokens)") }
+            }
+        }
+        #expect(failures == 0, "\(failures) of \(g.cases.count) differ")
+    }
+}
