@@ -193,25 +193,29 @@ UNUSED_VARIANTS = {"unigram-unused": "unigram-bytefallback", "bpe-unused": "bpe-
 
 def train_models():
     os.makedirs(TRAINED, exist_ok=True)
+    cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = os.path.join(tmp, "train.txt")
-        with open(corpus, "w", encoding="utf-8") as f:
-            f.write("\n".join(training_text()) + "\n")
-        rules = os.path.join(tmp, "rules.tsv")
-        write_rules(rules, CUSTOM_RULES)
-        denorm = os.path.join(tmp, "denorm.tsv")
-        write_rules(denorm, DENORMALIZER_RULES)
-        for name, options in TRAINING.items():
-            opts = dict(options)
-            for key, value in list(opts.items()):
-                if value == "RULES":
-                    opts[key] = rules
-                elif value == "DENORM":
-                    opts[key] = denorm
-            spm.SentencePieceTrainer.train(
-                input=corpus, model_prefix=os.path.join(tmp, name), num_threads=1, character_coverage=1.0,
-                shuffle_input_sentence=False, minloglevel=2, **opts)
-            shutil.copy(os.path.join(tmp, name + ".model"), os.path.join(TRAINED, name + ".model"))
+        # Relative names inside the temporary folder: the trainer records its input paths in the
+        # model, and fixed names keep the model files identical from run to run.
+        os.chdir(tmp)
+        try:
+            with open("train.txt", "w", encoding="utf-8") as f:
+                f.write("\n".join(training_text()) + "\n")
+            write_rules("rules.tsv", CUSTOM_RULES)
+            write_rules("denorm.tsv", DENORMALIZER_RULES)
+            for name, options in TRAINING.items():
+                opts = dict(options)
+                for key, value in list(opts.items()):
+                    if value == "RULES":
+                        opts[key] = "rules.tsv"
+                    elif value == "DENORM":
+                        opts[key] = "denorm.tsv"
+                spm.SentencePieceTrainer.train(
+                    input="train.txt", model_prefix=name, num_threads=1, character_coverage=1.0,
+                    shuffle_input_sentence=False, minloglevel=2, **opts)
+                shutil.copy(name + ".model", os.path.join(TRAINED, name + ".model"))
+        finally:
+            os.chdir(cwd)
     for name, base in UNUSED_VARIANTS.items():
         m = load_proto(os.path.join(TRAINED, base + ".model"))
         normal = [p for p in m.pieces if p.type == model_pb2.ModelProto.SentencePiece.NORMAL]
