@@ -159,3 +159,58 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Broken Marian and T5 folders: clear errors naming the file.
+@Suite struct SentencePieceMalformedFolderTests {
+    /// A copy of the synthetic Marian folder with one file replaced.
+    static func marianFolder(replacing file: String, with content: String?) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lmcore-bad-marian-\(UUID().uuidString)")
+        try FileManager.default.copyItem(atPath: SPMFixtures.path("marian-joint-codes"), toPath: dir.path)
+        let target = dir.appendingPathComponent(file)
+        try? FileManager.default.removeItem(at: target)
+        if let content { try Data(content.utf8).write(to: target) }
+        return dir
+    }
+
+    static let badMarian: [(file: String, content: String?, mentions: String)] = [
+        ("vocab.json", "{\"</s>\": 0, \"<unk>\": 1", "vocab.json"),
+        ("vocab.json", "[1, 2, 3]", "vocab.json"),
+        ("vocab.json", "{\"</s>\": 0, \"<unk>\": -1}", "vocab.json"),
+        ("vocab.json", "{\"</s>\": 0, \"<unk>\": 1.5}", "vocab.json"),
+        ("vocab.json", "{\"</s>\": 0, \"<unk>\": 99999999999}", "vocab.json"),
+        ("vocab.json", "{\"</s>\": 0, \"x\": 1}", "vocab.json"),
+        ("vocab.json", "{\"a\": \"\\uZZZZ\"}", "vocab.json"),
+        ("vocab.json", nil, "vocab.json"),
+        ("source.spm", nil, "source.spm"),
+        ("target.spm", "not a model", "target.spm"),
+        ("tokenizer_config.json", "{\"added_tokens_decoder\": {\"x\": {\"content\": \"a\"}}}", "tokenizer_config.json"),
+        ("tokenizer_config.json", "{\"eos_token\": 5}", "tokenizer_config.json"),
+        ("tokenizer_config.json", "{\"eos_token\": \"<not-in-vocab>\", \"unk_token\": \"<missing>\"}", "vocab.json"),
+        ("tokenizer_config.json", "{\"source_lang\": ", "tokenizer_config.json"),
+    ]
+
+    @Test(arguments: badMarian.indices)
+    func brokenMarianFolderThrows(index: Int) throws {
+        let bad = Self.badMarian[index]
+        let dir = try Self.marianFolder(replacing: bad.file, with: bad.content)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            _ = try MarianTokenizer(directory: dir.path)
+            Issue.record("\(bad.file) \(bad.content ?? "<missing>"): loaded")
+        } catch let e as TokenizerError {
+            #expect(e.description.contains(bad.mentions), "\(e.description)")
+        }
+    }
+
+    @Test(arguments: ["{\"extra_ids\": -1}", "{\"extra_ids\": \"many\"}", "{\"additional_special_tokens\": [5]}",
+                      "{\"eos_token\": {\"nocontent\": 1}}", "{\"added_tokens_decoder\": {\"x\": {}}}", "{"])
+    func brokenT5ConfigThrows(config: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lmcore-bad-t5-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(atPath: SPMFixtures.path("trained/unigram-nfkc.model"),
+                                         toPath: dir.appendingPathComponent("spiece.model").path)
+        try Data(config.utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        #expect(throws: TokenizerError.self) { try T5SentencePieceConverter(directory: dir.path) }
+    }
+}
