@@ -112,6 +112,10 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     /// The model tokens of one sequence, offsets already in scalars of `text`.
     func encodeSequence(_ text: [UInt8], typeId: Int32) throws -> WorkEncoding {
+        // Offsets and positions are kept in 32 bits.
+        guard text.count < Int(Int32.max) else {
+            throw TokenizerError.invalidArgument("text of \(text.count) bytes is beyond the 2 GB limit")
+        }
         var p = try addedVocabulary.extractAndNormalize(text, normalizer: normalizer)
         try preTokenizer?.preTokenize(&p)
         for i in p.splits.indices where p.splits[i].tokens == nil {
@@ -154,7 +158,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
                 merged.append(b)
             }
         }
-        if let p = padding, configuration.appliesTruncationAndPadding { HFTokenizer.pad(&merged, p) }
+        if let p = padding, configuration.appliesTruncationAndPadding { try HFTokenizer.pad(&merged, p) }
         return Encoding(ids: merged.ids, tokens: merged.tokens,
                         offsets: merged.offsets.map { $0.0..<max($0.0, $0.1) }, typeIds: merged.typeIds,
                         specialTokensMask: merged.specialTokensMask, attentionMask: merged.attentionMask)
@@ -209,14 +213,21 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     }
 
     /// HF `pad_encodings` for one encoding.
-    static func pad(_ e: inout WorkEncoding, _ p: PaddingConfig) {
+    static func pad(_ e: inout WorkEncoding, _ p: PaddingConfig) throws {
         var target: Int
         switch p.strategy {
         case .fixed(let n): target = n
         case .batchLongest: target = e.count
         }
-        if let m = p.padToMultipleOf, m > 0, target % m != 0 { target += m - target % m }
+        if let m = p.padToMultipleOf, m > 0, target % m != 0 {
+            let (t, overflow) = target.addingReportingOverflow(m - target % m)
+            target = overflow ? Int.max : t
+        }
         guard target > e.count else { return }
+        // A corrupt file must not make us allocate without bound.
+        guard target - e.count <= 1 << 24 else {
+            throw TokenizerError.invalidArgument("padding to \(target) tokens is beyond the 16M-token limit")
+        }
         let n = target - e.count
         var pad = WorkEncoding(ids: Array(repeating: p.padId, count: n), tokens: Array(repeating: p.padToken, count: n),
                                offsets: Array(repeating: (0, 0), count: n), typeIds: Array(repeating: p.padTypeId, count: n),
@@ -279,7 +290,7 @@ struct CharOffsetConverter {
         while i < text.count {
             let n = min(UTF8Scalar.length(leadByte: text[i]), text.count - i)
             for k in 0..<n { map[i + k] = chars }
-            chars += 1
+            chars &+= 1
             i += n
         }
     }

@@ -13,7 +13,8 @@ raw tokenizer's ids differ from the reference the case says so (`raw_ids`).
 It also (re)builds the small component fixtures (trained on the shared corpus or written by hand)
 and copies the real tokenizers from $LMCORE_SHARED/testdata/tokenizers (default: <repo>/../shared).
 
-Run: LMCORE_SHARED=/path/to/shared /opt/lmcore-ref/bin/python Tests/Generator/gen_tokenizers.py
+Run: LMCORE_SHARED=/path/to/shared /opt/lmcore-ref/bin/python Tests/Generator/gen_tokenizers.py [--rebuild]
+(--rebuild retrains the component tokenizers; training is not deterministic, so only do it on purpose.)
 """
 import json
 import os
@@ -310,6 +311,12 @@ def case(raw, auto, text, pair, add_special, text_hex=None, index=None, pair_ind
         c["ids"] = ids
         c["decoded"] = auto.decode(ids, skip_special_tokens=False)
         c["decoded_skip_special"] = auto.decode(ids, skip_special_tokens=True)
+        # Where raw tokenizers decodes differently (transformers' clean_up_tokenization_spaces).
+        raw_dec = raw.decode(ids, skip_special_tokens=False)
+        raw_dec_skip = raw.decode(ids, skip_special_tokens=True)
+        if raw_dec != c["decoded"] or raw_dec_skip != c["decoded_skip_special"]:
+            c["raw_decoded"] = raw_dec
+            c["raw_decoded_skip_special"] = raw_dec_skip
     else:
         c["ids"] = enc.ids
         c["decoded"] = raw.decode(enc.ids, skip_special_tokens=False)
@@ -369,18 +376,24 @@ def main():
         for fn in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "SOURCE.txt"]:
             if os.path.exists(os.path.join(src, name, fn)):
                 shutil.copyfile(os.path.join(src, name, fn), os.path.join(dst, fn))
+    # Training is not deterministic (tie-breaking follows hash order), so existing component
+    # fixtures are kept unless --rebuild is given; the goldens are always recomputed.
+    rebuild = "--rebuild" in sys.argv
     built = component_fixtures(corpus())
     for name, tok in built.items():
         dst = os.path.join(FIXTURES, name)
+        if os.path.exists(os.path.join(dst, "tokenizer.json")) and not rebuild:
+            continue
         os.makedirs(dst, exist_ok=True)
         tok.save(os.path.join(dst, "tokenizer.json"), pretty=False)
         with open(os.path.join(dst, "SOURCE.txt"), "w") as f:
             f.write(f"Built by Tests/Generator/gen_tokenizers.py with tokenizers {tokenizers.__version__} "
                     "(trained on Tests/Fixtures/corpus/multilingual.jsonl).\n")
     # One fixture keeps merges in the legacy "a b" string form.
-    shutil.copytree(os.path.join(FIXTURES, "model-bpe-prefix"), os.path.join(FIXTURES, "model-bpe-legacy-merges"),
-                    dirs_exist_ok=True)
-    legacy_merges(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json"))
+    if rebuild or not os.path.exists(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json")):
+        shutil.copytree(os.path.join(FIXTURES, "model-bpe-prefix"), os.path.join(FIXTURES, "model-bpe-legacy-merges"),
+                        dirs_exist_ok=True)
+        legacy_merges(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json"))
     total = 0
     for name in sorted(os.listdir(FIXTURES)):
         if os.path.exists(os.path.join(FIXTURES, name, "tokenizer.json")):

@@ -34,6 +34,8 @@ enum Goldens {
         var attention_mask: [Int]?
         var decoded: String?
         var decoded_skip_special: String?
+        var raw_decoded: String?
+        var raw_decoded_skip_special: String?
     }
 
     struct Fixture: Sendable {
@@ -58,13 +60,16 @@ enum Goldens {
 
     static let cache = Mutex<[String: HFTokenizer]>([:])
 
-    static func tokenizer(_ f: Fixture) throws -> HFTokenizer {
-        if let t = cache.withLock({ $0[f.name] }) { return t }
+    /// The fixture's tokenizer as its reference loads it (with tokenizer_config.json when the
+    /// reference is transformers), or raw (tokenizer.json only) when `raw` is set.
+    static func tokenizer(_ f: Fixture, raw: Bool = false) throws -> HFTokenizer {
+        let key = f.name + (raw ? "#raw" : "")
+        if let t = cache.withLock({ $0[key] }) { return t }
         let dir = root.appendingPathComponent(f.name)
         let config = dir.appendingPathComponent("tokenizer_config.json")
         let t = try HFTokenizer.load(tokenizerJSON: dir.appendingPathComponent("tokenizer.json").path,
-                                     tokenizerConfig: f.usesTransformers ? config.path : nil)
-        cache.withLock { $0[f.name] = t }
+                                     tokenizerConfig: f.usesTransformers && !raw ? config.path : nil)
+        cache.withLock { $0[key] = t }
         return t
     }
 }
@@ -128,6 +133,11 @@ private func hexBytes(_ s: String) -> [UInt8] {
         let ids32 = ids.map { Int32($0) }
         #expect(try tok.decode(ids32, skipSpecialTokens: false) == c.decoded)
         #expect(try tok.decode(ids32, skipSpecialTokens: true) == c.decoded_skip_special)
+        if let rawDecoded = c.raw_decoded {
+            let raw = try Goldens.tokenizer(f, raw: true)
+            #expect(try raw.decode(ids32, skipSpecialTokens: false) == rawDecoded)
+            #expect(try raw.decode(ids32, skipSpecialTokens: true) == c.raw_decoded_skip_special)
+        }
     }
 
     @Test(arguments: Goldens.fixtures.indices)

@@ -166,7 +166,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         lengths.reserveCapacity(symbols.count)
         for s in symbols where s.len != 0 {
             ids.append(s.c)
-            lengths.append(Int32(s.len))
+            lengths.append(Int32(truncatingIfNeeded: s.len))
         }
         return CachedWord(ids: ids, lengths: lengths)
     }
@@ -177,7 +177,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         var heap = MergeHeap()
         for i in 0..<(symbols.count - 1) {
             if let m = merges.get(symbols[i].c, symbols[i + 1].c) {
-                heap.push(rank: m.rank, pos: Int32(i), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: i), newId: m.newId)
             }
         }
         while let top = heap.pop() {
@@ -194,10 +194,10 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             if right.next > -1 && right.next < symbols.count { symbols[right.next].prev = pos }
             let current = symbols[pos]
             if current.prev >= 0, let m = merges.get(symbols[current.prev].c, current.c) {
-                heap.push(rank: m.rank, pos: Int32(current.prev), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: current.prev), newId: m.newId)
             }
             if current.next >= 0 && current.next < symbols.count, let m = merges.get(current.c, symbols[current.next].c) {
-                heap.push(rank: m.rank, pos: Int32(pos), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: pos), newId: m.newId)
             }
         }
     }

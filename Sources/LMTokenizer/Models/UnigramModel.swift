@@ -107,12 +107,12 @@ final class UnigramModel: TokenizerModel, Sendable {
                 if unkEnd < 0 { unkEnd = end }
                 unkStart = start
             } else {
-                if unkEnd >= 0 { out.append(Segment(start: Int32(unkStart), end: Int32(unkEnd), id: -1)); unkEnd = -1 }
-                out.append(Segment(start: Int32(start), end: Int32(end), id: nodeId[end]))
+                if unkEnd >= 0 { out.append(Segment(start: Int32(truncatingIfNeeded: unkStart), end: Int32(truncatingIfNeeded: unkEnd), id: -1)); unkEnd = -1 }
+                out.append(Segment(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end), id: nodeId[end]))
             }
             end = start
         }
-        if unkEnd >= 0 { out.append(Segment(start: Int32(unkStart), end: Int32(unkEnd), id: -1)) }
+        if unkEnd >= 0 { out.append(Segment(start: Int32(truncatingIfNeeded: unkStart), end: Int32(truncatingIfNeeded: unkEnd), id: -1)) }
         out.reverse()
         return out
     }
