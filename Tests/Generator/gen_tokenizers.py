@@ -52,6 +52,10 @@ EXTRA = [
     "aaaa aaa aa a",
     "<pad><pad><pad> </s> <s> <unk> <mask>",
     "tab\tseparated\tvalues\n",
+    # Unicode normalization edge cases: reordering of marks, blocked and excluded compositions,
+    # Hangul LV/LVT, singletons, compatibility forms, characters newer than HF's Unicode 9.0 data.
+    "a\u0334\u0301\u0316b \u1e0b\u0323 \u0f71\u0f72\u0f74 \u0fb2\u0f80 \u0344 \u2126 \u212b \u1100\u1161\u11a8 \uac00\u11a8",
+    "\ufb03 \u33a1 \u2460 \uff76\uff9e \u00bd \u0132 \u1e9b\u0323 \u32ff \u1df6 \U0001e944 q\u0307\u0323 \u0958",
 ]
 # Invalid UTF-8 inputs: Python's bytes.decode("utf-8", errors="replace") gives the text encoded.
 INVALID_UTF8 = ["61ff62", "c3", "e282ac80", "f0908080", "ed a0 80 41".replace(" ", ""), "68656c6c6fc328776f726c64"]
