@@ -40,6 +40,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     public init(tokenizerJSON: Data, tokenizerConfig: Data? = nil, source: String = "tokenizer.json",
                 configSource: String = "tokenizer_config.json") throws {
         let file = try TokenizerFile.parse(tokenizerJSON, source: source)
+        var added = AddedVocabulary()
         do {
             normalizer = try file.normalizer.map(Normalizer.init)
             preTokenizer = try file.preTokenizer.map(PreTokenizer.init)
@@ -49,19 +50,31 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
             case .wordPiece(let c): model = try WordPieceModel(c); modelIsBPE = false
             case .wordLevel(let c): model = try WordLevelModel(c); modelIsBPE = false
             }
-            postProcessor = try file.postProcessor.map(PostProcessor.init)
             decoder = try file.decoder.map(TokenDecoder.init)
-            addedVocabulary = try AddedVocabulary(file.addedTokens, model: model, normalizer: normalizer)
+            try added.add(file.addedTokens, model: model, normalizer: normalizer)
         } catch let e as TokenizerError {
             throw e.prefixed(source)
         }
         truncation = file.truncation
         padding = file.padding
+        let processor: PostProcessor?
+        do {
+            processor = try file.postProcessor.map(PostProcessor.init)
+        } catch let e as TokenizerError {
+            throw e.prefixed(source)
+        }
         if let tokenizerConfig {
-            configuration = try TransformersConfiguration(parsing: tokenizerConfig, source: configSource)
+            let config = try TransformersConfiguration(parsing: tokenizerConfig, source: configSource)
+            configuration = config
+            // transformers' tokenizers backend: special tokens named in the config join the added
+            // vocabulary. (It drops add_bos_token/add_eos_token when a tokenizer.json exists, so the
+            // post-processor stays as written.)
+            try added.add(config.tokensToAdd(existing: added), model: model, normalizer: normalizer)
         } else {
             configuration = TransformersConfiguration()
         }
+        addedVocabulary = added
+        postProcessor = processor
     }
 
     static func readFile(_ path: String) throws -> Data {

@@ -274,6 +274,34 @@ def component_fixtures(texts):
     return out
 
 
+# Folders whose tokenizer_config.json exercises what transformers adds on top of tokenizer.json:
+# special tokens named in the config but missing from tokenizer.json (added, with new ids), a
+# post-processor rebuilt from add_bos_token/add_eos_token, clean_up_tokenization_spaces, and
+# tokenizer.json truncation/padding that transformers does not apply by default.
+CONFIG_FIXTURES = {
+    "config-bos-eos": ("model-wordpiece", {
+        "tokenizer_class": "PreTrainedTokenizerFast", "add_bos_token": True, "add_eos_token": True,
+        "bos_token": "[CLS]", "eos_token": "[SEP]", "mask_token": "<mask>", "unk_token": "[UNK]",
+        "additional_special_tokens": ["<extra_1>", "[PAD]"], "clean_up_tokenization_spaces": True,
+        "added_tokens_decoder": {"400": {"content": "<doc>", "lstrip": False, "normalized": False, "rstrip": True,
+                                         "single_word": False, "special": True}}}),
+    "config-no-postprocessor": ("truncation-left", {
+        "tokenizer_class": "PreTrainedTokenizerFast", "eos_token": "[UNK]", "pad_token": "[PAD]",
+        "clean_up_tokenization_spaces": False}),
+}
+
+
+def config_fixtures():
+    for name, (base, config) in CONFIG_FIXTURES.items():
+        dst = os.path.join(FIXTURES, name)
+        os.makedirs(dst, exist_ok=True)
+        shutil.copyfile(os.path.join(FIXTURES, base, "tokenizer.json"), os.path.join(dst, "tokenizer.json"))
+        with open(os.path.join(dst, "tokenizer_config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+        with open(os.path.join(dst, "SOURCE.txt"), "w") as f:
+            f.write(f"tokenizer.json copied from {base}; tokenizer_config.json written by Tests/Generator/gen_tokenizers.py.\n")
+
+
 def legacy_merges(path):
     """Rewrites a BPE tokenizer.json with merges as "a b" strings (the pre-0.20 format)."""
     with open(path, encoding="utf-8") as f:
@@ -305,7 +333,18 @@ def case(raw, auto, text, pair, add_special, text_hex=None, index=None, pair_ind
         enc = raw.encode(text, pair, add_special_tokens=add_special) if pair is not None else \
             raw.encode(text, add_special_tokens=add_special)
     except Exception as e:  # recorded: lmcore must throw too
-        c["error"] = str(e)
+        if auto is None:
+            c["error"] = str(e)
+            return c
+        # transformers does not apply tokenizer.json's truncation by default: only raw fails.
+        c["raw_error"] = str(e)
+        enc = None
+    if enc is None:
+        ids = auto(text, pair, add_special_tokens=add_special)["input_ids"] if pair is not None else \
+            auto(text, add_special_tokens=add_special)["input_ids"]
+        c["ids"] = ids
+        c["decoded"] = auto.decode(ids, skip_special_tokens=False)
+        c["decoded_skip_special"] = auto.decode(ids, skip_special_tokens=True)
         return c
     if auto is not None:
         ids = auto(text, pair, add_special_tokens=add_special)["input_ids"] if pair is not None else \
@@ -345,6 +384,7 @@ def write_cases(name, texts):
               "vocab_size_with_added": raw.get_vocab_size(with_added_tokens=True), "texts": texts}
     if auto is not None:
         header["all_special_ids"] = sorted(auto.all_special_ids)
+        header["vocab_size_with_added"] = len(auto)
     lines = [header]
 
     def both(text, pair, i, j):
@@ -398,6 +438,7 @@ def main():
         shutil.copytree(os.path.join(FIXTURES, "model-bpe-prefix"), os.path.join(FIXTURES, "model-bpe-legacy-merges"),
                         dirs_exist_ok=True)
         legacy_merges(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json"))
+    config_fixtures()
     total = 0
     for name in sorted(os.listdir(FIXTURES)):
         if os.path.exists(os.path.join(FIXTURES, name, "tokenizer.json")):
