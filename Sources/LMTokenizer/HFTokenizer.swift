@@ -131,15 +131,34 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         }
         var p = try addedVocabulary.extractAndNormalize(text, normalizer: normalizer)
         try preTokenizer?.preTokenize(&p)
-        for i in p.splits.indices where p.splits[i].tokens == nil {
-            p.splits[i].tokens = try model.tokenize(p.splits[i].normalized.normalized)
-        }
         let converter = CharOffsetConverter(text)
         var e = WorkEncoding()
-        for (token, offsets) in p.tokensWithOffsets() {
-            e.ids.append(token.id)
-            e.tokens.append(token.value)
-            e.offsets.append(converter.convert(offsets))
+        var out = ModelOutput()
+        for split in p.splits {
+            let n = split.normalized
+            out.ids.removeAll(keepingCapacity: true)
+            out.values.removeAll(keepingCapacity: true)
+            out.starts.removeAll(keepingCapacity: true)
+            out.ends.removeAll(keepingCapacity: true)
+            if let tokens = split.tokens {
+                for t in tokens { out.append(t.id, t.value, t.offsets.lowerBound, t.offsets.upperBound) }
+            } else {
+                try model.tokenize(n.normalized, into: &out)
+            }
+            // HF `into_encoding`: normalized offsets of each token -> original bytes -> scalars.
+            let shift = n.originalShift
+            for k in out.ids.indices {
+                let r = Int(out.starts[k])..<max(Int(out.starts[k]), Int(out.ends[k]))
+                let offsets: Range<Int>
+                if let o = n.originalRange(ofNormalized: r) {
+                    offsets = (shift + o.lowerBound)..<(shift + max(o.lowerBound, o.upperBound))
+                } else {
+                    offsets = r
+                }
+                e.ids.append(out.ids[k])
+                e.tokens.append(out.values[k])
+                e.offsets.append(converter.convert(offsets))
+            }
         }
         e.typeIds = Array(repeating: typeId, count: e.ids.count)
         e.specialTokensMask = Array(repeating: 0, count: e.ids.count)

@@ -76,9 +76,16 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
     func idToToken(_ id: Int32) -> String? { idToTokenTable[id] }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
-        if word.isEmpty { return [] }
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.ids.indices.map { Token(id: out.ids[$0], value: out.values[$0], offsets: Int(out.starts[$0])..<Int(out.ends[$0])) }
+    }
+
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
+        if word.isEmpty { return }
         if ignoreMerges, let id = vocab.get(word) {
-            return [Token(id: id, value: UTF8Scalar.string(word), offsets: 0..<word.count)]
+            out.append(id, UTF8Scalar.string(word), 0, word.count)
+            return
         }
         let cacheable = word.count < WordCache<CachedWord>.maxWordLength
         let key = cacheable ? WordCache<CachedWord>.Key(word) : nil
@@ -89,15 +96,12 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             w = try mergeWord(word)
             if let key { cache.set(key, w) }
         }
-        var tokens: [Token] = []
-        tokens.reserveCapacity(w.ids.count)
         var offset = 0
         for (id, len) in zip(w.ids, w.lengths) {
             let end = offset + Int(len)
-            tokens.append(Token(id: id, value: idToToken(id) ?? "", offsets: offset..<end))
+            out.append(id, idToToken(id) ?? "", offset, end)
             offset = end
         }
-        return tokens
     }
 
     private struct Symbol {
