@@ -117,9 +117,20 @@ public struct AddedTokenConfig: Decodable, Sendable, Equatable {
     public var normalized: Bool
     public var special: Bool
 
+    public init(content: String, special: Bool, normalized: Bool? = nil, lstrip: Bool = false, rstrip: Bool = false,
+                singleWord: Bool = false, id: Int64 = -1) {
+        self.id = id
+        self.content = content
+        self.special = special
+        self.normalized = normalized ?? !special
+        self.lstrip = lstrip
+        self.rstrip = rstrip
+        self.singleWord = singleWord
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
-        id = try c.require("id")
+        id = try c.get("id", -1)
         content = try c.require("content")
         special = try c.get("special", false)
         singleWord = try c.get("single_word", false)

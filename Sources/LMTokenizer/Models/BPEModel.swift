@@ -76,9 +76,16 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
     func idToToken(_ id: Int32) -> String? { idToTokenTable[id] }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
-        if word.isEmpty { return [] }
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.ids.indices.map { Token(id: out.ids[$0], value: out.values[$0], offsets: Int(out.starts[$0])..<Int(out.ends[$0])) }
+    }
+
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
+        if word.isEmpty { return }
         if ignoreMerges, let id = vocab.get(word) {
-            return [Token(id: id, value: UTF8Scalar.string(word), offsets: 0..<word.count)]
+            out.append(id, UTF8Scalar.string(word), 0, word.count)
+            return
         }
         let cacheable = word.count < WordCache<CachedWord>.maxWordLength
         let key = cacheable ? WordCache<CachedWord>.Key(word) : nil
@@ -89,15 +96,12 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             w = try mergeWord(word)
             if let key { cache.set(key, w) }
         }
-        var tokens: [Token] = []
-        tokens.reserveCapacity(w.ids.count)
         var offset = 0
         for (id, len) in zip(w.ids, w.lengths) {
             let end = offset + Int(len)
-            tokens.append(Token(id: id, value: idToToken(id) ?? "", offsets: offset..<end))
+            out.append(id, idToToken(id) ?? "", offset, end)
             offset = end
         }
-        return tokens
     }
 
     private struct Symbol {
@@ -166,7 +170,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         lengths.reserveCapacity(symbols.count)
         for s in symbols where s.len != 0 {
             ids.append(s.c)
-            lengths.append(Int32(s.len))
+            lengths.append(Int32(truncatingIfNeeded: s.len))
         }
         return CachedWord(ids: ids, lengths: lengths)
     }
@@ -177,7 +181,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         var heap = MergeHeap()
         for i in 0..<(symbols.count - 1) {
             if let m = merges.get(symbols[i].c, symbols[i + 1].c) {
-                heap.push(rank: m.rank, pos: Int32(i), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: i), newId: m.newId)
             }
         }
         while let top = heap.pop() {
@@ -194,10 +198,10 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             if right.next > -1 && right.next < symbols.count { symbols[right.next].prev = pos }
             let current = symbols[pos]
             if current.prev >= 0, let m = merges.get(symbols[current.prev].c, current.c) {
-                heap.push(rank: m.rank, pos: Int32(current.prev), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: current.prev), newId: m.newId)
             }
             if current.next >= 0 && current.next < symbols.count, let m = merges.get(current.c, symbols[current.next].c) {
-                heap.push(rank: m.rank, pos: Int32(pos), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: pos), newId: m.newId)
             }
         }
     }

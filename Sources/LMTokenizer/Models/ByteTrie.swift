@@ -40,7 +40,7 @@ struct ByteTrie: Sendable {
                 node = edgeValues[s]
             } else {
                 edgeKeys[s] = k
-                let new = Int32(terminal.count)
+                let new = Int32(truncatingIfNeeded: terminal.count)
                 edgeValues[s] = new
                 terminal.append(-1)
                 if node == 0 { rootChildren[Int(b)] = new }

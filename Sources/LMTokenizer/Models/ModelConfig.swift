@@ -158,10 +158,29 @@ struct UnigramEntry: Decodable {
     }
 }
 
+/// Model tokens appended for a whole sequence (one buffer instead of arrays per word).
+struct ModelOutput {
+    var ids: [Int32] = []
+    var values: [String] = []
+    /// Byte offsets inside the word the token came from.
+    var starts: [Int32] = []
+    var ends: [Int32] = []
+
+    @inline(__always)
+    mutating func append(_ id: Int32, _ value: String, _ start: Int, _ end: Int) {
+        ids.append(id)
+        values.append(value)
+        starts.append(Int32(truncatingIfNeeded: start))
+        ends.append(Int32(truncatingIfNeeded: end))
+    }
+}
+
 /// A ready-to-run model.
 protocol TokenizerModel: Sendable {
     /// Tokenizes one pre-tokenized piece (normalized UTF-8); token offsets are bytes of `word`.
     func tokenize(_ word: [UInt8]) throws -> [Token]
+    /// The same, appending to `out`.
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws
     func tokenToId(_ token: String) -> Int32?
     func idToToken(_ id: Int32) -> String?
     /// HF `get_vocab_size`: the number of entries in the model's vocabulary.
@@ -199,5 +218,11 @@ struct TokenTable: Sendable {
     subscript(id: Int32) -> String? {
         if id >= 0 && Int(id) < dense.count { return dense[Int(id)] }
         return sparse[id]
+    }
+}
+
+extension TokenizerModel {
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
+        for t in try tokenize(word) { out.append(t.id, t.value, t.offsets.lowerBound, t.offsets.upperBound) }
     }
 }

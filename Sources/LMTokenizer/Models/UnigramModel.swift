@@ -107,17 +107,23 @@ final class UnigramModel: TokenizerModel, Sendable {
                 if unkEnd < 0 { unkEnd = end }
                 unkStart = start
             } else {
-                if unkEnd >= 0 { out.append(Segment(start: Int32(unkStart), end: Int32(unkEnd), id: -1)); unkEnd = -1 }
-                out.append(Segment(start: Int32(start), end: Int32(end), id: nodeId[end]))
+                if unkEnd >= 0 { out.append(Segment(start: Int32(truncatingIfNeeded: unkStart), end: Int32(truncatingIfNeeded: unkEnd), id: -1)); unkEnd = -1 }
+                out.append(Segment(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end), id: nodeId[end]))
             }
             end = start
         }
-        if unkEnd >= 0 { out.append(Segment(start: Int32(unkStart), end: Int32(unkEnd), id: -1)) }
+        if unkEnd >= 0 { out.append(Segment(start: Int32(truncatingIfNeeded: unkStart), end: Int32(truncatingIfNeeded: unkEnd), id: -1)) }
         out.reverse()
         return out
     }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.ids.indices.map { Token(id: out.ids[$0], value: out.values[$0], offsets: Int(out.starts[$0])..<Int(out.ends[$0])) }
+    }
+
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
         let cacheable = word.count < WordCache<[Segment]>.maxWordLength
         let key = cacheable ? WordCache<[Segment]>.Key(word) : nil
         let segments: [Segment]
@@ -127,38 +133,35 @@ final class UnigramModel: TokenizerModel, Sendable {
             segments = try encode(word)
             if let key { cache.set(key, segments) }
         }
-        var tokens: [Token] = []
-        tokens.reserveCapacity(segments.count)
         for seg in segments {
             let r = Int(seg.start)..<Int(seg.end)
             if seg.id >= 0 {
-                tokens.append(Token(id: seg.id, value: pieces[Int(seg.id)], offsets: r))
+                out.append(seg.id, pieces[Int(seg.id)], r.lowerBound, r.upperBound)
                 continue
             }
             // HF looks the text up again: a fused unknown run may spell a piece.
             let piece = UTF8Scalar.string(word[r])
             if let id = pieceToId.get(word[r]) {
-                tokens.append(Token(id: id, value: piece, offsets: r))
+                out.append(id, piece, r.lowerBound, r.upperBound)
                 continue
             }
             if byteFallback {
-                var bytesTokens: [Token] = []
+                var bytesTokens: [(Int32, String)] = []
                 for b in word[r] {
                     let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(2) + ">"
                     guard let id = pieceToId.get(name) else { bytesTokens.removeAll(); break }
-                    bytesTokens.append(Token(id: id, value: name, offsets: r))
+                    bytesTokens.append((id, name))
                 }
                 if bytesTokens.count == r.count {
-                    tokens.append(contentsOf: bytesTokens)
+                    for (id, name) in bytesTokens { out.append(id, name, r.lowerBound, r.upperBound) }
                     continue
                 }
             }
             guard let unkId else {
                 throw TokenizerError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
             }
-            tokens.append(Token(id: unkId, value: piece, offsets: r))
+            out.append(unkId, piece, r.lowerBound, r.upperBound)
         }
-        return tokens
     }
 }
 

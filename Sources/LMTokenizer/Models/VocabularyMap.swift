@@ -2,7 +2,7 @@
 /// (open addressing over one byte arena; FNV-1a hashing).
 struct VocabularyMap: Sendable {
     private var arena: [UInt8] = []
-    private var starts: [Int32] = []   // per entry: start in arena
+    private var starts: [Int] = []     // per entry: start in arena
     private var lengths: [Int32] = []  // per entry
     private var ids: [Int32] = []      // per entry
     private var slots: [Int32]         // entry index + 1, 0 = empty
@@ -43,11 +43,11 @@ struct VocabularyMap: Sendable {
         while true {
             let e = Int(slots[slot])
             if e == 0 {
-                starts.append(Int32(arena.count))
-                lengths.append(Int32(key.count))
+                starts.append(arena.count)
+                lengths.append(Int32(truncatingIfNeeded: key.count))
                 ids.append(id)
                 arena.append(contentsOf: key)
-                slots[slot] = Int32(ids.count)
+                slots[slot] = Int32(truncatingIfNeeded: ids.count)
                 return
             }
             if equal(e - 1, key) { ids[e - 1] = id; return }
