@@ -305,7 +305,7 @@ def processor_cases():
         "no_repeat_ngram_3": lp.NoRepeatNGramLogitsProcessor(3),
         "encoder_no_repeat_ngram_1": lp.EncoderNoRepeatNGramLogitsProcessor(1, torch.tensor(encoder)),
         "encoder_no_repeat_ngram_2": lp.EncoderNoRepeatNGramLogitsProcessor(2, torch.tensor(encoder)),
-        "bad_words": lp.NoBadWordsLogitsProcessor([[3], [5, 6], [7, 8, 9], [2]], eos_token_id=2),
+        "bad_words": lp.NoBadWordsLogitsProcessor([[3], [8, 12], [2, 9, 30], [5, 6], [2]], eos_token_id=2),
         "min_length_9": lp.MinLengthLogitsProcessor(9, [2, 4]),
         "min_new_tokens_4": lp.MinNewTokensLengthLogitsProcessor(1, 4, [2]),
         "suppress": lp.SuppressTokensLogitsProcessor([0, 3, 46, 90]),
