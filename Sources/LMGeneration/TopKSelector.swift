@@ -54,13 +54,20 @@ struct TopKSelector {
             offer(base[i] + add, index: baseIndex + i)
             i += 1
         }
-        let addV = SIMD16<Float>(repeating: add)
-        while i + 16 <= n {
-            let v = VectorMath.load(base, i) + addV
-            if any(v .> SIMD16<Float>(repeating: values[k - 1])) {
-                for j in 0..<16 { offer(v[j], index: baseIndex + i + j) }
+        // Blocks of 64: one vectorised max per block; a block is looked at element by element only when
+        // its max beats the current k-th best (rare once the selection has filled up).
+        let addV = SIMD8<Float>(repeating: add)
+        while i + 64 <= n {
+            var m = SIMD8<Float>(repeating: -.infinity)
+            var j = 0
+            while j < 64 {
+                m = VectorMath.max8(UnsafeRawPointer(base + i + j).loadUnaligned(as: SIMD8<Float>.self) + addV, m)
+                j += 8
             }
-            i += 16
+            if VectorMath.horizontalMax(m) > values[k - 1] {
+                for j in 0..<64 { offer(base[i + j] + add, index: baseIndex + i + j) }
+            }
+            i += 64
         }
         while i < n {
             offer(base[i] + add, index: baseIndex + i)
