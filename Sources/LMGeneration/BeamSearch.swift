@@ -135,17 +135,35 @@ extension SearchRun {
         let rows = s.rows
         let running = s.running
         let scores = s.runningScores
+        // Beam sampling draws from the materialised row; the fold is for the deterministic top-k only.
+        let fold = settings.mode == .beamSearch
         return try logits.storage.withUnsafeMutableBufferPointer { all -> [Candidate] in
             func row(_ r: Int) -> UnsafeMutableBufferPointer<Float> {
                 UnsafeMutableBufferPointer(rebasing: all[(r * v)..<((r + 1) * v)])
             }
             // Beams sharing a decoder row (the first step) share their history too: process the row once.
-            var processed = Set<Int>()
-            for j in 0..<nb where processed.insert(rows[j]).inserted {
+            // A row whose processors only mask keeps its raw logits (masked) and the log-softmax is folded
+            // into the scan through (shift, logSum); otherwise it is written out before the processors.
+            var shift = [Float](repeating: 0, count: nb), logSum = [Float](repeating: 0, count: nb)
+            var done: [Int: Int] = [:]
+            for j in 0..<nb {
+                if let first = done[rows[j]] {
+                    shift[j] = shift[first]
+                    logSum[j] = logSum[first]
+                    continue
+                }
+                done[rows[j]] = j
                 let scoresRow = row(rows[j])
-                VectorMath.logSoftmax(scoresRow)
                 running[j].tokens.withUnsafeBufferPointer { tokens in
-                    processors.process(scoresRow, row: ProcessorRow(tokens: tokens, input: input))
+                    let processorRow = ProcessorRow(tokens: tokens, input: input)
+                    if fold && processors.masksOnly(row: processorRow) {
+                        let (lo, m) = VectorMath.minMax(UnsafeBufferPointer(scoresRow))
+                        shift[j] = m
+                        logSum[j] = LibM.ln(VectorMath.sumExp(UnsafeBufferPointer(scoresRow), minus: m, rowMin: lo))
+                    } else {
+                        VectorMath.logSoftmax(scoresRow)
+                    }
+                    processors.process(scoresRow, row: processorRow)
                 }
             }
             var picked: [(index: Int, value: Float)] = []
@@ -168,14 +186,15 @@ extension SearchRun {
             } else {
                 selector.reset(k: k)
                 for j in 0..<nb {
-                    selector.scan(UnsafeBufferPointer(row(rows[j])), add: scores[j], baseIndex: j * v)
+                    selector.scan(UnsafeBufferPointer(row(rows[j])), add: scores[j], baseIndex: j * v,
+                                  shift: shift[j], logSum: logSum[j])
                 }
                 for c in 0..<selector.count { picked.append((selector.indices[c], selector.values[c])) }
             }
             return picked.map { index, value in
                 let beam = index / v
                 let token = Int32(index % v)
-                let lp = all[rows[beam] * v + Int(token)]
+                let lp = (all[rows[beam] * v + Int(token)] - shift[beam]) - logSum[beam]
                 let hits = curLen + 1 >= settings.maxLength || eos.contains(token)
                 return Candidate(beam: beam, token: token, score: value, logProb: lp, hitsStop: hits)
             }

@@ -44,34 +44,57 @@ struct TopKSelector {
         indices[pos] = index
     }
 
-    /// Offers every element `row[i] + add` with index `baseIndex + i`. The addition is done in float,
-    /// element by element, exactly as `log_probs + beam_scores` is in torch.
-    mutating func scan(_ row: UnsafeBufferPointer<Float>, add: Float = 0, baseIndex: Int = 0) {
+    /// Offers every element `((row[i] − shift) − logSum) + add` with index `baseIndex + i`: the
+    /// log-softmax of a raw row plus a beam score, computed element by element in float exactly as torch's
+    /// materialised `log_softmax` followed by `+ beam_scores` would (shift = logSum = 0 for a row that
+    /// already holds log-probabilities: x − 0 is exact).
+    mutating func scan(_ row: UnsafeBufferPointer<Float>, add: Float = 0, baseIndex: Int = 0,
+                       shift: Float = 0, logSum: Float = 0) {
         guard let base = row.baseAddress, k > 0 else { return }
+        @inline(__always) func value(_ x: Float) -> Float { ((x - shift) - logSum) + add }
         let n = row.count
         var i = 0
         while i < n && count < k {
-            offer(base[i] + add, index: baseIndex + i)
+            offer(value(base[i]), index: baseIndex + i)
             i += 1
         }
-        // Blocks of 64: one vectorised max per block; a block is looked at element by element only when
-        // its max beats the current k-th best (rare once the selection has filled up).
-        let addV = SIMD8<Float>(repeating: add)
+        // Blocks of 64 raw values: one vectorised max per block, compared with the raw value below which no
+        // element can beat the current k-th best (the transform is monotone). Only such blocks are looked
+        // at element by element, which is rare once the selection has filled up.
+        var raw = rawThreshold(shift: shift, logSum: logSum, add: add)
         while i + 64 <= n {
-            var m = SIMD8<Float>(repeating: -.infinity)
-            var j = 0
-            while j < 64 {
-                m = VectorMath.max8(UnsafeRawPointer(base + i + j).loadUnaligned(as: SIMD8<Float>.self) + addV, m)
-                j += 8
+            let p = base + i
+            @inline(__always) func ld(_ o: Int) -> SIMD8<Float> {
+                UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
             }
-            if VectorMath.horizontalMax(m) > values[k - 1] {
-                for j in 0..<64 { offer(base[i + j] + add, index: baseIndex + i + j) }
+            let m = VectorMath.max8(VectorMath.max8(VectorMath.max8(ld(0), ld(8)), VectorMath.max8(ld(16), ld(24))),
+                                    VectorMath.max8(VectorMath.max8(ld(32), ld(40)), VectorMath.max8(ld(48), ld(56))))
+            if any(m .> raw) {
+                for j in 0..<64 { offer(value(base[i + j]), index: baseIndex + i + j) }
+                raw = rawThreshold(shift: shift, logSum: logSum, add: add)
             }
             i += 64
         }
         while i < n {
-            offer(base[i] + add, index: baseIndex + i)
+            offer(value(base[i]), index: baseIndex + i)
             i += 1
         }
+    }
+
+    /// A raw value r with ((x − shift) − logSum) + add ≤ threshold for every x ≤ r (broadcast), so a block
+    /// whose raw max is ≤ r has nothing to offer. Found by inverting the transform, then stepping down
+    /// until rounding can no longer lift r above the threshold.
+    private func rawThreshold(shift: Float, logSum: Float, add: Float) -> SIMD8<Float> {
+        let t = threshold
+        guard t.isFinite else { return SIMD8<Float>(repeating: t.isNaN ? .infinity : t) }
+        var r = ((t - add) + logSum) + shift
+        var step = Swift.max(r.ulp, Float.leastNormalMagnitude)
+        var guardCount = 0
+        while !(((r - shift) - logSum) + add <= t) && guardCount < 64 {
+            r -= step
+            step *= 2
+            guardCount += 1
+        }
+        return SIMD8<Float>(repeating: guardCount < 64 ? r : -.infinity)
     }
 }
