@@ -142,28 +142,18 @@ extension SearchRun {
                 UnsafeMutableBufferPointer(rebasing: all[(r * v)..<((r + 1) * v)])
             }
             // Beams sharing a decoder row (the first step) share their history too: process the row once.
-            // A row whose processors only mask keeps its raw logits (masked) and the log-softmax is folded
-            // into the scan through (shift, logSum); otherwise it is written out before the processors.
-            var shift = [Float](repeating: 0, count: nb), logSum = [Float](repeating: 0, count: nb)
+            var folds = [LogSoftmaxFold](repeating: .identity, count: nb)
             var done: [Int: Int] = [:]
             for j in 0..<nb {
                 if let first = done[rows[j]] {
-                    shift[j] = shift[first]
-                    logSum[j] = logSum[first]
+                    folds[j] = folds[first]
                     continue
                 }
                 done[rows[j]] = j
                 let scoresRow = row(rows[j])
                 running[j].tokens.withUnsafeBufferPointer { tokens in
-                    let processorRow = ProcessorRow(tokens: tokens, input: input)
-                    if fold && processors.masksOnly(row: processorRow) {
-                        let (lo, m) = VectorMath.minMax(UnsafeBufferPointer(scoresRow))
-                        shift[j] = m
-                        logSum[j] = LibM.ln(VectorMath.sumExp(UnsafeBufferPointer(scoresRow), minus: m, rowMin: lo))
-                    } else {
-                        VectorMath.logSoftmax(scoresRow)
-                    }
-                    processors.process(scoresRow, row: processorRow)
+                    folds[j] = prepare(scoresRow, row: ProcessorRow(tokens: tokens, input: input),
+                                       processors: &processors, fold: fold)
                 }
             }
             var picked: [(index: Int, value: Float)] = []
@@ -187,18 +177,47 @@ extension SearchRun {
                 selector.reset(k: k)
                 for j in 0..<nb {
                     selector.scan(UnsafeBufferPointer(row(rows[j])), add: scores[j], baseIndex: j * v,
-                                  shift: shift[j], logSum: logSum[j])
+                                  fold: folds[j])
                 }
                 for c in 0..<selector.count { picked.append((selector.indices[c], selector.values[c])) }
             }
             return picked.map { index, value in
                 let beam = index / v
                 let token = Int32(index % v)
-                let lp = (all[rows[beam] * v + Int(token)] - shift[beam]) - logSum[beam]
+                let lp = folds[beam].apply(all[rows[beam] * v + Int(token)])
                 let hits = curLen + 1 >= settings.maxLength || eos.contains(token)
                 return Candidate(beam: beam, token: token, score: value, logProb: lp, hitsStop: hits)
             }
         }
+    }
+
+    /// Turns a row of logits into HF's processed log-probabilities: `log_softmax`, then the processors.
+    /// When the processors only mask (optionally followed by `renormalize_logits`), the row stays raw,
+    /// masked in place, and the log-softmax(es) are returned as a fold for the top-k scan to apply on the
+    /// fly; otherwise the log-probabilities are written out and the fold is the identity.
+    func prepare(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow,
+                 processors: inout LogitsProcessorList, fold: Bool) -> LogSoftmaxFold {
+        let raw = UnsafeBufferPointer(scores)
+        let renormalizes = fold && processors.masksThenRenormalizes(row: row)
+        guard fold && (renormalizes || processors.masksOnly(row: row)) else {
+            VectorMath.logSoftmax(scores)
+            processors.process(scores, row: row)
+            return .identity
+        }
+        var f = LogSoftmaxFold()
+        let (lo, m) = VectorMath.minMax(raw)
+        f.shift = m
+        f.logSum = LibM.ln(VectorMath.sumExp(raw, minus: m, rowMin: lo))
+        guard renormalizes else {
+            processors.process(scores, row: row)
+            return f
+        }
+        processors.processAllButLast(scores, row: row)
+        // The second log-softmax: its max is the fold of the largest surviving raw value (monotone chain).
+        let m2 = (VectorMath.max(raw) - f.shift) - f.logSum
+        f.shift2 = m2
+        f.logSum2 = LibM.ln(VectorMath.sumExp(raw, fold: f, minus: m2))
+        return f
     }
 
     /// HF's `_get_running_beams_for_next_iteration` and `_update_finished_beams` for one input.

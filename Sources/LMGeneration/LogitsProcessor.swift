@@ -50,6 +50,19 @@ public struct LogitsProcessorList: Sendable {
     public func masksOnly(row: ProcessorRow) -> Bool {
         processors.allSatisfy { $0.masksOnly(row: row) }
     }
+
+    /// Whether the list is mask-only processors followed by a final `LogitNormalization` on this row.
+    func masksThenRenormalizes(row: ProcessorRow) -> Bool {
+        guard let last = processors.last, last is LogitNormalization else { return false }
+        return processors.dropLast().allSatisfy { $0.masksOnly(row: row) }
+    }
+
+    /// Applies all processors but the last.
+    mutating func processAllButLast(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+        for i in processors.indices.dropLast() {
+            processors[i].process(scores, row: row)
+        }
+    }
 }
 
 extension UnsafeMutableBufferPointer where Element == Float {

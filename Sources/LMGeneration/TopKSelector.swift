@@ -44,14 +44,13 @@ struct TopKSelector {
         indices[pos] = index
     }
 
-    /// Offers every element `((row[i] − shift) − logSum) + add` with index `baseIndex + i`: the
-    /// log-softmax of a raw row plus a beam score, computed element by element in float exactly as torch's
-    /// materialised `log_softmax` followed by `+ beam_scores` would (shift = logSum = 0 for a row that
-    /// already holds log-probabilities: x − 0 is exact).
+    /// Offers every element `fold(row[i]) + add` with index `baseIndex + i`: a row's log-probabilities
+    /// (kept raw under `fold`) plus a beam score, computed element by element in float exactly as torch's
+    /// materialised `log_softmax` followed by `+ beam_scores` would.
     mutating func scan(_ row: UnsafeBufferPointer<Float>, add: Float = 0, baseIndex: Int = 0,
-                       shift: Float = 0, logSum: Float = 0) {
+                       fold: LogSoftmaxFold = .identity) {
         guard let base = row.baseAddress, k > 0 else { return }
-        @inline(__always) func value(_ x: Float) -> Float { ((x - shift) - logSum) + add }
+        @inline(__always) func value(_ x: Float) -> Float { fold.apply(x) + add }
         let n = row.count
         var i = 0
         while i < n && count < k {
@@ -61,7 +60,7 @@ struct TopKSelector {
         // Blocks of 64 raw values: one vectorised max per block, compared with the raw value below which no
         // element can beat the current k-th best (the transform is monotone). Only such blocks are looked
         // at element by element, which is rare once the selection has filled up.
-        var raw = rawThreshold(shift: shift, logSum: logSum, add: add)
+        var raw = rawThreshold(fold: fold, add: add)
         while i + 64 <= n {
             let p = base + i
             @inline(__always) func ld(_ o: Int) -> SIMD8<Float> {
@@ -71,7 +70,7 @@ struct TopKSelector {
                                     VectorMath.max8(VectorMath.max8(ld(32), ld(40)), VectorMath.max8(ld(48), ld(56))))
             if any(m .> raw) {
                 for j in 0..<64 { offer(value(base[i + j]), index: baseIndex + i + j) }
-                raw = rawThreshold(shift: shift, logSum: logSum, add: add)
+                raw = rawThreshold(fold: fold, add: add)
             }
             i += 64
         }
@@ -81,20 +80,20 @@ struct TopKSelector {
         }
     }
 
-    /// A raw value r with ((x − shift) − logSum) + add ≤ threshold for every x ≤ r (broadcast), so a block
-    /// whose raw max is ≤ r has nothing to offer. Found by inverting the transform, then stepping down
-    /// until rounding can no longer lift r above the threshold.
-    private func rawThreshold(shift: Float, logSum: Float, add: Float) -> SIMD8<Float> {
+    /// A raw value r with fold(x) + add ≤ threshold for every x ≤ r (broadcast), so a block whose raw max
+    /// is ≤ r has nothing to offer. Found by inverting the transform, then stepping down until rounding
+    /// can no longer lift r above the threshold.
+    private func rawThreshold(fold: LogSoftmaxFold, add: Float) -> SIMD8<Float> {
         let t = threshold
         guard t.isFinite else { return SIMD8<Float>(repeating: t.isNaN ? .infinity : t) }
-        var r = ((t - add) + logSum) + shift
+        var r = ((((t - add) + fold.logSum2) + fold.shift2) + fold.logSum) + fold.shift
         var step = Swift.max(r.ulp, Float.leastNormalMagnitude)
-        var guardCount = 0
-        while !(((r - shift) - logSum) + add <= t) && guardCount < 64 {
+        var tries = 0
+        while !(fold.apply(r) + add <= t) && tries < 64 {
             r -= step
             step *= 2
-            guardCount += 1
+            tries += 1
         }
-        return SIMD8<Float>(repeating: guardCount < 64 ? r : -.infinity)
+        return SIMD8<Float>(repeating: tries < 64 ? r : -.infinity)
     }
 }

@@ -155,6 +155,41 @@ enum VectorMath {
         return acc.sum()
     }
 
+    /// Σ exp(fold(x) − c) for a row kept raw under a log-softmax fold (see `LogSoftmaxFold`): the
+    /// second log-softmax of HF's `renormalize_logits`, computed without writing the first one out.
+    static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
+        guard let base = p.baseAddress, p.count > 0 else { return 0 }
+        let n = p.count
+        let k = ExpConstants()
+        let av = V16(repeating: fold.shift), bv = V16(repeating: fold.logSum), cv = V16(repeating: c)
+        @inline(__always) func arg(_ x: Float) -> Float { ((x - fold.shift) - fold.logSum) - c }
+        // The raw value at and above which the argument cannot underflow (the chain is monotone).
+        var floor = ((-87.3 + c) + fold.logSum) + fold.shift
+        var step = Swift.max(floor.ulp, Float.leastNormalMagnitude)
+        for _ in 0..<64 where !(arg(floor) >= -87.3) {
+            floor += step
+            step *= 2
+        }
+        var acc = V16(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
+            let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
+            let x = ((load(base, i) - av) - bv) - cv
+            acc += horizontalMin(min8(a, b)) >= floor ? expNormal(x, k) : expLanes(x)
+            i += 16
+        }
+        var tail = V16(repeating: -.infinity)
+        var j = 0
+        while i < n {
+            tail[j] = arg(base[i])
+            i += 1
+            j += 1
+        }
+        acc += expLanes(tail)
+        return acc.sum()
+    }
+
     /// log Σ exp(x), computed as max + log Σ exp(x − max).
     static func logSumExp(_ p: UnsafeBufferPointer<Float>) -> Float {
         let (lo, m) = minMax(p)
@@ -220,3 +255,18 @@ enum VectorMath {
     }
 }
 
+/// A log-softmax (optionally followed by HF's renormalising second log-softmax) kept symbolic: the row
+/// stays raw and each value is computed on demand as (((x − shift) − logSum) − shift2) − logSum2, the
+/// same float operations in the same order as materialising them would do. Zeros are exact no-ops
+/// (x − 0 = x), so a row that already holds its final values uses `.identity`.
+struct LogSoftmaxFold {
+    var shift: Float = 0
+    var logSum: Float = 0
+    var shift2: Float = 0
+    var logSum2: Float = 0
+
+    static let identity = LogSoftmaxFold()
+
+    @inline(__always)
+    func apply(_ x: Float) -> Float { (((x - shift) - logSum) - shift2) - logSum2 }
+}
