@@ -293,8 +293,6 @@ def processor_cases():
     for r in range(4):
         rows.append((rng.standard_normal(VOCAB) * 2.5).astype(np.float32))
         histories.append([PAD] + [int(x) for x in rng.integers(0, 12, size=3 + 2 * r)])
-    # Rows of equal length for torch (input_ids is rectangular): pad histories on the left with their first token.
-    width = max(len(h) for h in histories)
     scores = torch.tensor(np.stack(rows))
     encoder = [[5, 9, 14, 3, 22, 9, 14], [3, 4, 5, 3, 4, 6, 47], [1, 1, 1, 2, 3, 4, 5], [11, 10, 9, 8, 7, 6, 5]]
     procs = {
@@ -336,7 +334,6 @@ def processor_cases():
                 res = proc(hist, scores[r:r + 1].clone())
             per_row.append(finite_or_none(res[0].tolist()))
         out.append(dict(name=name, output=per_row))
-    _ = width
     return dict(scores=[finite_or_none(r.tolist()) for r in rows], histories=histories, encoder_input_ids=encoder,
                 cases=out)
 
