@@ -18,7 +18,7 @@ struct ThreadClock {
 
 /// Search overhead per decoder step at OPUS-MT scale (V = 58101), against a peer: the LM-head projection that
 /// every real decoder step contains ((rows × 512) · (58101 × 512)ᵀ, OpenBLAS, as LMTensor's MatMul.linear). Not a unit test: it runs only
-/// with LMCORE_BENCH=1 (bench/search_overhead.sh) and asserts nothing about speed.
+/// with LMCORE_BENCH=1 (bench/search/overhead.sh) and asserts nothing about speed.
 @Suite("Search overhead benchmark", .enabled(if: ProcessInfo.processInfo.environment["LMCORE_BENCH"] != nil))
 struct SearchOverheadBenchmark {
     static let vocab = 58101
