@@ -45,10 +45,6 @@ public enum AutoTokenizer {
         }
     }
 
-    /// Whether this build can load tokenizer.json pipelines (and T5 spiece.model, which is
-    /// converted to one).
-    public static let supportsTokenizerJSON = false
-
     /// Decides what ``load(path:)`` loads. For a folder, as transformers' AutoTokenizer:
     /// 1. the tokenizer class is tokenizer_config.json's `tokenizer_class` ("Fast" suffix dropped),
     ///    else the class registered for config.json's `model_type` (marian -> MarianTokenizer,
@@ -131,10 +127,8 @@ public enum AutoTokenizer {
         return data
     }
 
-    /// The tokenizer.json pipeline. The one call to wire when that module is linked in:
-    /// `return try HFTokenizer(tokenizerJSON: json, tokenizerConfig: config, source: source)`
-    /// (and set ``supportsTokenizerJSON`` to true).
+    /// The tokenizer.json pipeline (HFTokenizer), with the folder's tokenizer_config.json.
     static func makeTokenizersPipeline(json: Data, config: Data?, source: String) throws -> any TextTokenizer {
-        throw TokenizerError.unsupported("\(source): the tokenizer.json pipeline is not linked into this build")
+        try HFTokenizer(tokenizerJSON: json, tokenizerConfig: config, source: source)
     }
 }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import LMGeneration
 import LMTensor
@@ -78,14 +77,9 @@ struct SearchOverheadBenchmark {
         var best = Double.infinity
         for _ in 0..<repeats {
             let start = ThreadClock.now
-            // PyTorch's (out, in) layout, as LMTensor's MatMul.linear does it: sgemv for one row.
-            if rows == 1 {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(vocab), Int32(dModel), 1, w, Int32(dModel),
-                            a, 1, 0, &c, 1)
-            } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(vocab), Int32(dModel),
-                            1, a, Int32(dModel), w, Int32(dModel), 0, &c, Int32(vocab))
-            }
+            // PyTorch's (out, in) layout, as LMTensor's MatMul.linear does it (sgemv for one row).
+            BLAS.gemmTransposedB(m: rows, n: vocab, k: dModel, a: a, lda: dModel, b: w, ldb: dModel,
+                                 c: &c, ldc: vocab)
             best = min(best, ThreadClock.now - start)
         }
         return best

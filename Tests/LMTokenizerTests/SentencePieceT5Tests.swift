@@ -135,7 +135,7 @@ struct T5Golden: Decodable {
 
 /// End to end through the tokenizer.json pipeline (runs when it is linked in).
 @Suite struct SentencePieceT5EndToEndTests {
-    @Test(.enabled(if: AutoTokenizer.supportsTokenizerJSON), arguments: T5Golden.names)
+    @Test(arguments: T5Golden.names)
     func idsAndTextMatchTransformers(name: String) throws {
         let g = try T5Golden.load(name)
         let dir = try g.folder()
