@@ -90,7 +90,7 @@ public final class DecoderState {
         tokens.withUnsafeBufferPointer { ids in
             decoder.embeddings(ids, positions: { _ in position }, into: hidden.pointer)
         }
-        cache.beginStep()
+        try cache.beginStep()
         for (l, layer) in decoder.layers.enumerated() {
             layer.step(hidden.pointer, rows: rows, dim: d, layer: l, cache: cache, crossKeyValues: crossKeyValues[l],
                        sources: encoderOutput.sequences, rowSource: rowSource, bias: decoder.positionBias,
