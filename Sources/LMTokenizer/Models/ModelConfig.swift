@@ -166,6 +166,10 @@ struct ModelOutput {
     var starts: [Int32] = []
     var ends: [Int32] = []
 
+    var tokens: [Token] {
+        ids.indices.map { Token(id: ids[$0], value: values[$0], offsets: Int(starts[$0])..<Int(max(starts[$0], ends[$0]))) }
+    }
+
     @inline(__always)
     mutating func append(_ id: Int32, _ value: String, _ start: Int, _ end: Int) {
         ids.append(id)
