@@ -156,8 +156,11 @@ public enum PatternConfig: Decodable, Sendable, Equatable {
         }
     }
 
+    /// HF compiles a String pattern as the escaped regex; a plain search finds the same matches,
+    /// except for the empty string, which as a regex matches (emptily) at every position.
     func compile(context: String) throws -> SplitPattern {
         switch self {
+        case .string(let s) where s.isEmpty: return .regex(try OnigurumaPattern("", context: context))
         case .string(let s): return .literal(Array(s.utf8))
         case .regex(let r): return .regex(try OnigurumaPattern(r, context: context))
         }
