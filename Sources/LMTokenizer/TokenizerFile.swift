@@ -15,7 +15,7 @@ public struct TokenizerFile: Decodable, Sendable {
     public var addedTokens: [AddedTokenConfig]
     public var normalizer: NormalizerConfig?
     public var preTokenizer: PreTokenizerConfig?
-    public var model: ModelConfig
+    public var model: TokenizerModelConfig
     public var postProcessor: PostProcessorConfig?
     public var decoder: DecoderConfig?
 
@@ -35,7 +35,7 @@ public struct TokenizerFile: Decodable, Sendable {
         addedTokens = try c.decodeIfPresent([AddedTokenConfig].self, forKey: .addedTokens) ?? []
         normalizer = try c.decodeIfPresent(NormalizerConfig.self, forKey: .normalizer)
         preTokenizer = try c.decodeIfPresent(PreTokenizerConfig.self, forKey: .preTokenizer)
-        model = try c.decode(ModelConfig.self, forKey: .model)
+        model = try c.decode(TokenizerModelConfig.self, forKey: .model)
         postProcessor = try c.decodeIfPresent(PostProcessorConfig.self, forKey: .postProcessor)
         self.decoder = try c.decodeIfPresent(DecoderConfig.self, forKey: .decoder)
     }

@@ -24,7 +24,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         var lengths: [Int32]
     }
 
-    init(_ config: ModelConfig.BPE) throws {
+    init(_ config: TokenizerModelConfig.BPE) throws {
         if let p = config.dropout, p != 0 {
             guard p >= 0 && p <= 1 else { throw TokenizerError.format("tokenizer.json: BPE dropout \(p) must be in [0, 1]") }
             throw TokenizerError.unsupported("tokenizer.json: BPE dropout \(p) is not supported (only null or 0)")

@@ -22,7 +22,7 @@ final class UnigramModel: TokenizerModel, Sendable {
         var id: Int32  // -1 for unknown runs
     }
 
-    init(_ config: ModelConfig.Unigram) throws {
+    init(_ config: TokenizerModelConfig.Unigram) throws {
         pieces = config.vocab.map(\.0)
         scores = config.vocab.map(\.1)
         if let u = config.unkId {

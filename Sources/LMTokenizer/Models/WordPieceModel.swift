@@ -14,7 +14,7 @@ struct WordPieceModel: TokenizerModel {
     let wordTrie: ByteTrie
     let continuationTrie: ByteTrie
 
-    init(_ config: ModelConfig.WordPiece) throws {
+    init(_ config: TokenizerModelConfig.WordPiece) throws {
         vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
         idToTokenTable = try TokenTable(vocab, model: "WordPiece")
         vocabularySize = vocab.count
@@ -83,7 +83,7 @@ struct WordLevelModel: TokenizerModel {
     let unkToken: String
     let vocabularySize: Int
 
-    init(_ config: ModelConfig.WordLevel) throws {
+    init(_ config: TokenizerModelConfig.WordLevel) throws {
         vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
         idToTokenTable = try TokenTable(vocab, model: "WordLevel")
         vocabularySize = vocab.count

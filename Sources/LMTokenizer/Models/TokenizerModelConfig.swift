@@ -2,7 +2,7 @@
 // legacy files without a "type" (recognised by shape, in HF's untagged order).
 
 /// The "model" section of tokenizer.json.
-public enum ModelConfig: Decodable, Sendable {
+public enum TokenizerModelConfig: Decodable, Sendable {
     public enum Kind: String, Sendable { case bpe = "BPE", wordPiece = "WordPiece", wordLevel = "WordLevel", unigram = "Unigram" }
 
     public struct BPE: Sendable {
