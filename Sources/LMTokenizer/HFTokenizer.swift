@@ -75,6 +75,9 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         }
         addedVocabulary = added
         postProcessor = processor
+        let m = model
+        let overlapping = added.contentToId.keys.filter { m.tokenToId(String(decoding: $0, as: UTF8.self)) != nil }.count
+        vocabularySize = m.vocabularySize + added.count - overlapping
     }
 
     static func readFile(_ path: String) throws -> Data {
@@ -86,11 +89,9 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     // MARK: Vocabulary
 
-    /// HF `get_vocab_size(with_added_tokens: true)`.
-    public var vocabularySize: Int {
-        let overlapping = addedVocabulary.contentToId.keys.filter { model.tokenToId(String(decoding: $0, as: UTF8.self)) != nil }.count
-        return model.vocabularySize + addedVocabulary.count - overlapping
-    }
+    /// HF `get_vocab_size(with_added_tokens: true)`: the model's entries plus added tokens that
+    /// are not among them.
+    public let vocabularySize: Int
 
     public func tokenToId(_ token: String) -> Int32? {
         addedVocabulary.id(of: token) ?? model.tokenToId(token)

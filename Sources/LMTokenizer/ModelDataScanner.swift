@@ -10,7 +10,7 @@ import Foundation
 /// Anything unexpected makes the scanner give up, and the plain Codable path (with its error
 /// messages) takes over.
 struct ModelDataScanner {
-    /// What was scanned, handed to `ModelConfig` through `JSONDecoder.userInfo`.
+    /// What was scanned, handed to `TokenizerModelConfig` through `JSONDecoder.userInfo`.
     final class Scanned: @unchecked Sendable {
         var vocab: [(String, Double)]? = nil
         var vocabIsArray = false

@@ -15,7 +15,7 @@ public struct TokenizerFile: Decodable, Sendable {
     public var addedTokens: [AddedTokenConfig]
     public var normalizer: NormalizerConfig?
     public var preTokenizer: PreTokenizerConfig?
-    public var model: ModelConfig
+    public var model: TokenizerModelConfig
     public var postProcessor: PostProcessorConfig?
     public var decoder: DecoderConfig?
 
@@ -35,7 +35,7 @@ public struct TokenizerFile: Decodable, Sendable {
         addedTokens = try c.decodeIfPresent([AddedTokenConfig].self, forKey: .addedTokens) ?? []
         normalizer = try c.decodeIfPresent(NormalizerConfig.self, forKey: .normalizer)
         preTokenizer = try c.decodeIfPresent(PreTokenizerConfig.self, forKey: .preTokenizer)
-        model = try c.decode(ModelConfig.self, forKey: .model)
+        model = try c.decode(TokenizerModelConfig.self, forKey: .model)
         postProcessor = try c.decodeIfPresent(PostProcessorConfig.self, forKey: .postProcessor)
         self.decoder = try c.decodeIfPresent(DecoderConfig.self, forKey: .decoder)
     }
@@ -156,8 +156,11 @@ public enum PatternConfig: Decodable, Sendable, Equatable {
         }
     }
 
+    /// HF compiles a String pattern as the escaped regex; a plain search finds the same matches,
+    /// except for the empty string, which as a regex matches (emptily) at every position.
     func compile(context: String) throws -> SplitPattern {
         switch self {
+        case .string(let s) where s.isEmpty: return .regex(try OnigurumaPattern("", context: context))
         case .string(let s): return .literal(Array(s.utf8))
         case .regex(let r): return .regex(try OnigurumaPattern(r, context: context))
         }

@@ -169,6 +169,9 @@ def component_fixtures(texts):
     out["pre-unicodescripts"] = bpe_with(None, pre_tokenizers.UnicodeScripts())
     out["pre-chardelimiter"] = bpe_with(None, pre_tokenizers.CharDelimiterSplit(" "))
     out["pre-fixedlength"] = bpe_with(None, pre_tokenizers.FixedLength(length=3))
+    # Empty String patterns: HF compiles them as an empty regex that matches everywhere.
+    out["empty-patterns"] = bpe_with(normalizers.Replace("", "_"), pre_tokenizers.Split("", "isolated"),
+                                     decoders.Replace("", "-"))
 
     # Models.
     out["model-bpe-suffix"] = bpe_with(normalizers.Lowercase(), ws, decoders.BPEDecoder(suffix="</w>"),

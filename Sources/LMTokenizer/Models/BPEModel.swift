@@ -24,7 +24,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         var lengths: [Int32]
     }
 
-    init(_ config: ModelConfig.BPE) throws {
+    init(_ config: TokenizerModelConfig.BPE) throws {
         if let p = config.dropout, p != 0 {
             guard p >= 0 && p <= 1 else { throw TokenizerError.format("tokenizer.json: BPE dropout \(p) must be in [0, 1]") }
             throw TokenizerError.unsupported("tokenizer.json: BPE dropout \(p) is not supported (only null or 0)")
@@ -78,7 +78,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
     func tokenize(_ word: [UInt8]) throws -> [Token] {
         var out = ModelOutput()
         try tokenize(word, into: &out)
-        return out.ids.indices.map { Token(id: out.ids[$0], value: out.values[$0], offsets: Int(out.starts[$0])..<Int(out.ends[$0])) }
+        return out.tokens
     }
 
     func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {

@@ -22,7 +22,7 @@ final class UnigramModel: TokenizerModel, Sendable {
         var id: Int32  // -1 for unknown runs
     }
 
-    init(_ config: ModelConfig.Unigram) throws {
+    init(_ config: TokenizerModelConfig.Unigram) throws {
         pieces = config.vocab.map(\.0)
         scores = config.vocab.map(\.1)
         if let u = config.unkId {
@@ -120,7 +120,7 @@ final class UnigramModel: TokenizerModel, Sendable {
     func tokenize(_ word: [UInt8]) throws -> [Token] {
         var out = ModelOutput()
         try tokenize(word, into: &out)
-        return out.ids.indices.map { Token(id: out.ids[$0], value: out.values[$0], offsets: Int(out.starts[$0])..<Int(out.ends[$0])) }
+        return out.tokens
     }
 
     func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {

@@ -14,7 +14,7 @@ struct WordPieceModel: TokenizerModel {
     let wordTrie: ByteTrie
     let continuationTrie: ByteTrie
 
-    init(_ config: ModelConfig.WordPiece) throws {
+    init(_ config: TokenizerModelConfig.WordPiece) throws {
         vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
         idToTokenTable = try TokenTable(vocab, model: "WordPiece")
         vocabularySize = vocab.count
@@ -71,33 +71,9 @@ struct WordPieceModel: TokenizerModel {
     }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
-        var chars = 0
-        for b in word where b & 0xC0 != 0x80 { chars += 1 }
-        if chars > maxInputCharsPerWord { return try unknown(word.count) }
-        var tokens: [Token] = []
-        var start = 0
-        var candidate: [UInt8] = []
-        while start < word.count {
-            var end = word.count
-            var found: Token? = nil
-            while start < end {
-                candidate.removeAll(keepingCapacity: true)
-                if start > 0 { candidate.append(contentsOf: prefix) }
-                candidate.append(contentsOf: word[start..<end])
-                if let id = vocab.get(candidate) {
-                    found = Token(id: id, value: UTF8Scalar.string(candidate), offsets: start..<end)
-                    break
-                }
-                // Drop the last character.
-                var e = end - 1
-                while e > start && word[e] & 0xC0 == 0x80 { e -= 1 }
-                end = e
-            }
-            guard let token = found else { return try unknown(word.count) }
-            tokens.append(token)
-            start = end
-        }
-        return tokens
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.tokens
     }
 }
 
@@ -107,7 +83,7 @@ struct WordLevelModel: TokenizerModel {
     let unkToken: String
     let vocabularySize: Int
 
-    init(_ config: ModelConfig.WordLevel) throws {
+    init(_ config: TokenizerModelConfig.WordLevel) throws {
         vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
         idToTokenTable = try TokenTable(vocab, model: "WordLevel")
         vocabularySize = vocab.count

@@ -79,4 +79,41 @@ enum ByteLevelAlphabet {
         n.normalized = outBytes
         n.alignments = outAligns
     }
+
+    /// `n.slice(normalized: r)` followed by `mapBytes`, without the intermediate copy.
+    static func mappedSlice(of n: NormalizedString, _ r: Range<Int>) -> NormalizedString? {
+        let bytes = n.normalized
+        guard r.lowerBound >= 0, r.upperBound <= bytes.count, !r.isEmpty,
+              UTF8Scalar.isBoundary(bytes, r.lowerBound), UTF8Scalar.isBoundary(bytes, r.upperBound),
+              n.alignments.count == bytes.count,
+              let original = n.originalRange(ofNormalized: r) else { return nil }
+        let shift = original.lowerBound
+        let first = n.alignments[r.lowerBound]
+        // mapBytes' direct path holds for the slice under the same conditions, shifted.
+        guard first.start != first.end,
+              !n.alignments[r].contains(where: { $0.end - shift > original.count }) else {
+            guard var piece = n.slice(normalized: r) else { return nil }
+            mapBytes(&piece)
+            return piece
+        }
+        var outBytes = [UInt8]()
+        outBytes.reserveCapacity(r.count * 2)
+        var outAligns = [Span]()
+        outAligns.reserveCapacity(r.count * 2)
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let len = min(UTF8Scalar.length(leadByte: bytes[i]), r.upperBound - i)
+            let a = n.alignments[i], z = n.alignments[i + len - 1]
+            let firstSpan = Span(a.start - shift, a.end - shift), lastSpan = Span(z.start - shift, z.end - shift)
+            for k in 0..<len {
+                let encoded = byteToUTF8[Int(bytes[i + k])]
+                outBytes.append(contentsOf: encoded)
+                let span = k == 0 ? firstSpan : lastSpan
+                for _ in 0..<encoded.count { outAligns.append(span) }
+            }
+            i += len
+        }
+        return NormalizedString(normalized: outBytes, alignments: outAligns, originalLength: original.count,
+                                originalShift: n.originalShift + original.lowerBound)
+    }
 }

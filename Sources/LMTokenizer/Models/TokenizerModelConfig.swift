@@ -2,7 +2,7 @@
 // legacy files without a "type" (recognised by shape, in HF's untagged order).
 
 /// The "model" section of tokenizer.json.
-public enum ModelConfig: Decodable, Sendable {
+public enum TokenizerModelConfig: Decodable, Sendable {
     public enum Kind: String, Sendable { case bpe = "BPE", wordPiece = "WordPiece", wordLevel = "WordLevel", unigram = "Unigram" }
 
     public struct BPE: Sendable {
@@ -165,6 +165,10 @@ struct ModelOutput {
     /// Byte offsets inside the word the token came from.
     var starts: [Int32] = []
     var ends: [Int32] = []
+
+    var tokens: [Token] {
+        ids.indices.map { Token(id: ids[$0], value: values[$0], offsets: Int(starts[$0])..<Int(max(starts[$0], ends[$0]))) }
+    }
 
     @inline(__always)
     mutating func append(_ id: Int32, _ value: String, _ start: Int, _ end: Int) {
