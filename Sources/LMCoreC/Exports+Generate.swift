@@ -38,17 +38,31 @@ public func exported_lmcore_generate(
 
 /// Reading caller arrays.
 enum CArrays {
+    /// The most entries lmcore reads from one caller array (inputs or texts of a call, ids to
+    /// detokenize). A larger size_t is almost always a negative number converted by the caller;
+    /// reading it would fault or exhaust memory, so it is an invalid argument instead.
+    static let maxCount = 1 << 28
+
+    /// Throws unless `0 <= n <= limit` (`n` is a size_t read as Int: negative means >= 2^63).
+    static func checkSize(_ n: Int, name: String, limit: Int) throws(LMCoreError) {
+        guard n >= 0, n <= limit else {
+            throw LMCoreError(.invalidArgument, "\(name) is \(UInt(bitPattern: n)), larger than lmcore's limit of "
+                + "\(limit) (a negative number converted to size_t?)")
+        }
+    }
+
     /// `count` id lists: inputs[i] points to lengths[i] ids.
     static func idLists(_ inputs: UnsafePointer<UnsafePointer<Int32>?>?, _ lengths: UnsafePointer<Int>?,
                         count: Int, name: String) throws(LMCoreError) -> [[Int32]] {
-        guard count > 0 else { throw LMCoreError(.invalidArgument, "n_\(name) is 0") }
+        guard count != 0 else { throw LMCoreError(.invalidArgument, "n_\(name) is 0") }
+        try checkSize(count, name: "n_\(name)", limit: maxCount)
         guard let inputs else { throw nullArgument(name) }
         guard let lengths else { throw nullArgument("lengths") }
         var lists: [[Int32]] = []
-        lists.reserveCapacity(count)
+        lists.reserveCapacity(min(count, 4096))
         for i in 0..<count {
             let n = lengths[i]
-            guard n <= 1 << 24 else { throw LMCoreError(.invalidArgument, "lengths[\(i)] = \(n) is too large") }
+            try checkSize(n, name: "lengths[\(i)]", limit: 1 << 24)
             if n == 0 {
                 lists.append([])
                 continue

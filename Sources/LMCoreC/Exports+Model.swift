@@ -73,10 +73,11 @@ enum CStrings {
     /// `count` C strings, decoded lossily.
     static func list(_ texts: UnsafePointer<UnsafePointer<CChar>?>?, count: Int, name: String) throws(LMCoreError)
         -> [String] {
-        guard count > 0 else { throw LMCoreError(.invalidArgument, "n_\(name) is 0") }
+        guard count != 0 else { throw LMCoreError(.invalidArgument, "n_\(name) is 0") }
+        try CArrays.checkSize(count, name: "n_\(name)", limit: CArrays.maxCount)
         guard let texts else { throw nullArgument(name) }
         var out: [String] = []
-        out.reserveCapacity(count)
+        out.reserveCapacity(min(count, 4096))
         for i in 0..<count {
             guard let t = texts[i] else { throw nullArgument("\(name)[\(i)]") }
             out.append(lossy(t))

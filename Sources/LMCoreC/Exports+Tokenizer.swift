@@ -52,6 +52,7 @@ public func exported_lmcore_detokenize(_ tokenizer: OpaquePointer?, _ ids: Unsaf
     return exported("lmcore_detokenize") {
         let handle = try Handles.borrow(tokenizer, as: TokenizerHandle.self, name: "tokenizer")
         guard let length else { throw nullArgument("length") }
+        try CArrays.checkSize(n, name: "n_ids", limit: CArrays.maxCount)
         guard n == 0 || ids != nil else { throw nullArgument("ids") }
         let list = n == 0 ? [] : Array(UnsafeBufferPointer(start: ids, count: n))
         let decoded = try lmcoreCall { try handle.tokenizer.decode(list, skipSpecialTokens: skipSpecial != 0) }
@@ -103,8 +104,9 @@ enum CBuffers {
                         count: UnsafeMutablePointer<Int>) throws(LMCoreError) {
         count.pointee = values.count
         guard let buffer else { return }
-        guard capacity >= values.count else {
-            throw LMCoreError(.bufferTooSmall, "the buffer holds \(capacity) elements, \(values.count) are needed")
+        // capacity is a size_t: compared unsigned, so SIZE_MAX means "large enough".
+        guard UInt(bitPattern: capacity) >= UInt(values.count) else {
+            throw LMCoreError(.bufferTooSmall, "the buffer holds \(UInt(bitPattern: capacity)) elements, \(values.count) are needed")
         }
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.update(from: base, count: values.count) }
@@ -117,8 +119,8 @@ enum CBuffers {
         let bytes = Array(string.utf8)
         length.pointee = bytes.count
         guard let buffer else { return }
-        guard capacity >= bytes.count + 1 else {
-            throw LMCoreError(.bufferTooSmall, "the buffer holds \(capacity) bytes, \(bytes.count + 1) are needed "
+        guard UInt(bitPattern: capacity) > UInt(bytes.count) else {
+            throw LMCoreError(.bufferTooSmall, "the buffer holds \(UInt(bitPattern: capacity)) bytes, \(bytes.count + 1) are needed "
                 + "(with the terminating NUL)")
         }
         bytes.withUnsafeBufferPointer { src in
