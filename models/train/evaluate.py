@@ -90,7 +90,7 @@ def write_jsonl(path: str, rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="checkpoint folder (written by train.py)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, help="smoke test: only the first N held-out inputs per language")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
