@@ -8,9 +8,10 @@ checks the round trip (fp16 file -> fp32 model, config, tokenizer), then writes 
 
   heldout.tsv       the held-out split: lang, number, source, reference (num2words)
   hf_beam4.jsonl    one line per heldout.tsv line: HF generate() with the checkpoint's defaults
-                    (beam 4): {"ids": [...], "text": ..., "score": sequences_scores}
+                    (beam 4): {"input_ids": the source's ids, "ids": [...], "text": ...,
+                    "score": sequences_scores}
   hf_greedy.jsonl   the same with num_beams=1: {"ids": [...], "text": ...}
-  samples.jsonl     the README's sample inputs: {"source", "reference", "ids", "text", "score"}
+  samples.jsonl     the README's sample inputs: {"source", "reference", "input_ids", "ids", "text", "score"}
   metadata.json     versions, generation settings, exact-match accuracy (overall, per language)
 
 Every input is generated alone (batch of one), as `lmcore-cli translate` runs it, so padding
@@ -75,7 +76,8 @@ def generate(model, tokenizer, source: str, **kwargs) -> dict:
     enc = tokenizer(source, return_tensors="pt")
     out = model.generate(**enc, return_dict_in_generate=True, output_scores=True, **kwargs)
     ids = out.sequences[0].tolist()
-    result = {"ids": ids, "text": tokenizer.decode(ids, skip_special_tokens=True)}
+    result = {"input_ids": enc["input_ids"][0].tolist(), "ids": ids,
+              "text": tokenizer.decode(ids, skip_special_tokens=True)}
     if getattr(out, "sequences_scores", None) is not None:
         result["score"] = float(out.sequences_scores[0])
     return result
