@@ -80,7 +80,17 @@ def generate(model, tokenizer, source: str, **kwargs) -> dict:
               "text": tokenizer.decode(ids, skip_special_tokens=True)}
     if getattr(out, "sequences_scores", None) is not None:
         result["score"] = float(out.sequences_scores[0])
+    else:
+        # Greedy: the smallest log-probability gap between the chosen and the runner-up token.
+        result["margin"] = min(float(torch.log_softmax(s[0], -1).topk(2).values.diff().abs()) for s in out.scores)
     return result
+
+
+def beam_margin(model, tokenizer, source: str) -> float:
+    """Gap between the best and the second-best finished beam (generation defaults, 4 returned)."""
+    enc = tokenizer(source, return_tensors="pt")
+    out = model.generate(**enc, num_return_sequences=4, return_dict_in_generate=True, output_scores=True)
+    return float(out.sequences_scores[0] - out.sequences_scores[1])
 
 
 def write_jsonl(path: str, rows: list[dict]) -> None:
@@ -115,6 +125,7 @@ def main() -> None:
             f.write(f"{lang}\t{n}\t{src}\t{ref}\n")
 
     beam, greedy = [], []
+    margins = {"beam4": (float("inf"), ""), "greedy": (float("inf"), "")}
     hits = {"beam4": collections.Counter(), "greedy": collections.Counter()}
     with torch.no_grad():
         for i, (lang, n, src, ref) in enumerate(rows):
@@ -122,6 +133,8 @@ def main() -> None:
             g = generate(model, tokenizer, src, num_beams=1)
             beam.append(b)
             greedy.append({"ids": g["ids"], "text": g["text"]})
+            margins["greedy"] = min(margins["greedy"], (g["margin"], src))
+            margins["beam4"] = min(margins["beam4"], (beam_margin(model, tokenizer, src), src))
             hits["beam4"][lang] += b["text"] == ref
             hits["greedy"][lang] += g["text"] == ref
             if (i + 1) % 200 == 0:
@@ -151,6 +164,11 @@ def main() -> None:
                        "greedy": "model.generate(**inputs, num_beams=1)"},
         "heldout_examples": len(rows),
         "exact_match": accuracy,
+        "smallest_margins": {
+            "greedy_top1_minus_top2_logprob": {"value": round(margins["greedy"][0], 4), "source": margins["greedy"][1]},
+            "beam4_best_minus_second_sequences_score": {"value": round(margins["beam4"][0], 4),
+                                                        "source": margins["beam4"][1]},
+        },
         "samples": [{"source": s["source"], "text": s["text"], "correct": s["text"] == s["reference"]}
                     for s in samples],
     }
@@ -158,6 +176,7 @@ def main() -> None:
         json.dump(metadata, f, indent=2, ensure_ascii=False)
         f.write("\n")
     print(json.dumps(accuracy, indent=1))
+    print("smallest margins:", json.dumps(metadata["smallest_margins"]))
     for s in samples:
         print(f"{s['source']} -> {s['text']}" + ("" if s["text"] == s["reference"] else f"  (ref: {s['reference']})"))
     print(f"{time.time() - t0:.0f}s")
