@@ -44,13 +44,16 @@ public func exported_lmcore_model_get_info(_ model: OpaquePointer?, _ info: Unsa
         guard let info else { throw nullArgument("info") }
         let network = handle.model.network
         let c = network.config
+        // The loader bounds every field (Seq2SeqModel.checkLimits, 32-bit token ids); clamping keeps
+        // a field that escaped those checks from trapping here.
         info.pointee = lmcore_model_info(
-            model_type: UnsafePointer(handle.modelType), d_model: Int32(c.dModel),
-            encoder_layers: Int32(c.encoder.layers), decoder_layers: Int32(c.decoder.layers),
-            encoder_heads: Int32(c.encoder.heads), decoder_heads: Int32(c.decoder.heads),
-            vocab_size: Int32(c.vocabSize), decoder_vocab_size: Int32(c.decoderVocabSize),
-            parameters: Int64(network.parameterCount), pad_token_id: Int32(c.padTokenId),
-            eos_token_id: Int32(c.eosTokenIds.first ?? -1), decoder_start_token_id: Int32(c.decoderStartTokenId),
+            model_type: UnsafePointer(handle.modelType), d_model: Int32(clamping: c.dModel),
+            encoder_layers: Int32(clamping: c.encoder.layers), decoder_layers: Int32(clamping: c.decoder.layers),
+            encoder_heads: Int32(clamping: c.encoder.heads), decoder_heads: Int32(clamping: c.decoder.heads),
+            vocab_size: Int32(clamping: c.vocabSize), decoder_vocab_size: Int32(clamping: c.decoderVocabSize),
+            parameters: Int64(network.parameterCount), pad_token_id: Int32(clamping: c.padTokenId),
+            eos_token_id: Int32(clamping: c.eosTokenIds.first ?? -1),
+            decoder_start_token_id: Int32(clamping: c.decoderStartTokenId),
             has_tokenizer: handle.model.tokenizer == nil ? 0 : 1)
     }
 }

@@ -69,6 +69,12 @@ public final class Seq2SeqModel: Sendable {
             where id < 0 || id >= vocab {
             throw ModelError.format("\(file.path): \(name) \(id) is outside the decoder vocabulary [0, \(vocab))")
         }
+        // Token ids are 32-bit everywhere else (generation_config.json, the C API); a config id past
+        // that range cannot name a token.
+        for (name, id) in config.eosTokenIds.map({ ("eos_token_id", $0) }) + [("bos_token_id", config.bosTokenId ?? 0)]
+            where Int32(exactly: id) == nil {
+            throw ModelError.format("\(file.path): \(name) \(id) is not a 32-bit token id")
+        }
         return config
     }
 

@@ -39,6 +39,21 @@ import Testing
         }
     }
 
+    /// Found by Tests/Fuzz (model case 1943267341): an eos_token_id of 2^40 loaded, and
+    /// lmcore_model_get_info trapped converting it to int32_t.
+    @Test(arguments: [("eos_token_id", 1 << 40), ("eos_token_id", -(1 << 33)), ("bos_token_id", 1 << 32)])
+    func tokenIdsBeyond32BitsAreFormatErrors(field: String, value: Int) throws {
+        var config = Self.marian
+        config[field] = field == "eos_token_id" ? [0, value] : value
+        #expect {
+            try Seq2SeqModel.architectureConfig(
+                ConfigFile.parse(Array(try JSONSerialization.data(withJSONObject: config)), path: "config.json"))
+        } throws: { error in
+            guard case ModelError.format(let message) = error else { return false }
+            return message.contains(field) && message.contains("32-bit")
+        }
+    }
+
     @Test func hugeSinusoidalTableIsRefused() throws {
         var config = Self.marian
         config["d_model"] = 4096
