@@ -69,11 +69,15 @@ public struct GenerationSettings: Sendable {
         let doSample = o.doSample ?? false
         // Sizes beyond these limits could only overflow buffers; no real search uses them.
         let limit = 1 << 20
-        guard numBeams >= 1, numBeams <= limit else {
-            throw GenerationError.invalidArgument("num_beams must be in 1...\(limit), got \(numBeams)")
+        // Every input is decoded as max(num_beams, num_return_sequences) rows at every step: a
+        // generation_config.json asking for 2^20 beams kept a call busy for minutes on a tiny model
+        // (found by the C API fuzzer). Published searches use a few to a few dozen.
+        let rowLimit = 1 << 12
+        guard numBeams >= 1, numBeams <= rowLimit else {
+            throw GenerationError.invalidArgument("num_beams must be in 1...\(rowLimit), got \(numBeams)")
         }
-        guard numReturn >= 1, numReturn <= limit else {
-            throw GenerationError.invalidArgument("num_return_sequences must be in 1...\(limit), got \(numReturn)")
+        guard numReturn >= 1, numReturn <= rowLimit else {
+            throw GenerationError.invalidArgument("num_return_sequences must be in 1...\(rowLimit), got \(numReturn)")
         }
         if let m = o.maxNewTokens, m <= 0 || m > 1 << 40 {
             throw GenerationError.invalidArgument("max_new_tokens must be greater than 0, but is \(m)")

@@ -76,6 +76,11 @@ struct RobustnessTests {
         // Beam search needs more (beam, token) pairs than it keeps candidates.
         #expect(throws: GenerationError.self) { try run(one, vocab: 1) { $0.numBeams = 2; $0.decoderStartTokenId = 0 } }
         #expect(throws: GenerationError.self) { try run(one) { $0.numBeams = Int.max } }
+        // A generation_config.json with num_beams 2^20 kept a call busy for minutes (C API fuzzer,
+        // model case 1872073500): beams and returned sequences are capped at 4096 rows per input.
+        #expect(throws: GenerationError.self) { try run(one) { $0.numBeams = 1 << 20 } }
+        #expect(throws: GenerationError.self) { try run(one) { $0.numBeams = 4097 } }
+        #expect(throws: GenerationError.self) { try run(one) { $0.doSample = true; $0.numReturnSequences = 4097 } }
         #expect(throws: GenerationError.self) { try run(one) { $0.maxNewTokens = Int.max } }
         #expect(throws: GenerationError.self) { try run(one) { $0.minNewTokens = Int.max } }
         // Out-of-vocabulary ids where HF ignores them are ignored.
