@@ -21,6 +21,7 @@ swift test -c release --skip-build 2>&1 | grep -v -E '^(◇|􀟈) .* started\.$'
 
 echo "== C tests"
 bash Tests/C/run.sh "$bin"
+LMCORE_LIBRARY="$bin/liblmcore.so" bash Tests/Fuzz/run.sh
 
 echo "== Python tests"
 venv=".venv-test"
