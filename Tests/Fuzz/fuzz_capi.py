@@ -918,6 +918,54 @@ def result_getters(w):
         c.lmcore_result_free(r)
 
 
+@fixed
+def regressions(w):
+    """Model folders that crashed or hung lmcore before, reduced from the seeded cases that found them."""
+    c = w.c
+    base = Path(w.resources["api"])
+    config = json.loads((base / "config.json").read_text())
+    generation = json.loads((base / "generation_config.json").read_text())
+    variants = [
+        # model:1943267341 (seed 20250101): get_info trapped converting eos_token_id to int32_t.
+        ("eos 2^40", {"eos_token_id": 2**40}, {}, "load"),
+        ("eos 2^31", {"eos_token_id": 2**31}, {}, "load"),
+        ("eos list", {"eos_token_id": [0, 2**32 + 1]}, {}, "load"),
+        ("bos 2^32", {"bos_token_id": 2**32}, {}, "load"),
+        # model:1872073500 (seed 5): num_beams 2^20 in generation_config.json ran for minutes.
+        ("beams 2^20", {}, {"num_beams": 2**20, "max_length": 40}, "generate"),
+        ("returns 2^20", {}, {"num_beams": 4, "num_return_sequences": 2**20}, "generate"),
+    ]
+    with tempfile.TemporaryDirectory(prefix="lmcore-fuzz-regression-") as tmp:
+        for name, config_edit, generation_edit, fails in variants:
+            folder = Path(tmp) / name.replace(" ", "-")
+            folder.mkdir()
+            (folder / "config.json").write_text(json.dumps({**config, **config_edit}))
+            (folder / "generation_config.json").write_text(json.dumps({**generation, **generation_edit}))
+            for f in ("model.safetensors", "tokenizer.json"):
+                os.symlink(base / f, folder / f)
+            m = ctypes.c_void_p()
+            mp = ModelParams(threads=1, load_tokenizer=1)
+            status = c.lmcore_model_load(str(folder).encode(), ctypes.byref(mp), ctypes.byref(m))
+            if (status == 3) != (fails == "load"):
+                raise Finding(f"{name}: lmcore_model_load gave {status}, expected "
+                              + ("LMCORE_ERR_FORMAT" if fails == "load" else "LMCORE_OK"))
+            if status != 0:
+                continue
+            info = ModelInfo()
+            c.lmcore_model_get_info(m, ctypes.byref(info))
+            out = ctypes.c_void_p()
+            ptrs, lengths = w.id_lists([[5], [1, 2, 3, 4, 5], [7]])
+            started = time.time()
+            for status in (c.lmcore_generate(m, ptrs, lengths, 3, None, ctypes.byref(out)),
+                           c.lmcore_translate(m, w.texts([b"w5 w6"]), 1, None, ctypes.byref(out))):
+                w.finish(status, out)
+                if status != 1:
+                    raise Finding(f"{name}: generation gave {status}, not LMCORE_ERR_INVALID_ARGUMENT")
+            c.lmcore_model_free(m)
+            if time.time() - started > 10:
+                raise Finding(f"{name}: generation with the folder's defaults took {time.time() - started:.0f} s")
+
+
 # ---------------------------------------------------------------- generation parameter cases
 
 INT_FIELDS = ["max_new_tokens", "min_new_tokens", "max_length", "min_length", "beam_size", "num_return_sequences",
