@@ -31,7 +31,9 @@
  *
  * Errors: every fallible function returns an lmcore_status; on failure, out-parameters are
  * left NULL/0 and lmcore_last_error() describes the problem. No function aborts the process on
- * bad input (files, text, ids or arguments).
+ * bad input (files, text, ids or arguments). Counts past lmcore's limits (more than 2^28 inputs,
+ * texts or ids in one call, more than 2^24 ids in one input: in practice a negative number
+ * converted to size_t) are LMCORE_ERR_INVALID_ARGUMENT, checked before the arrays are read.
  *
  * Ownership: pointers passed in are borrowed for the duration of the call. Objects returned
  * through `**out` parameters are owned by the caller and released with the matching _free
@@ -189,8 +191,8 @@ typedef struct lmcore_generation_params {
     int32_t min_new_tokens;        /* EOS is blocked before this many new tokens */
     int32_t max_length;            /* total decoder length including the start token */
     int32_t min_length;
-    int32_t beam_size;             /* num_beams; 1 = greedy */
-    int32_t num_return_sequences;  /* hypotheses per input (<= beam_size for beam search) */
+    int32_t beam_size;             /* num_beams; 1 = greedy; at most 4096 */
+    int32_t num_return_sequences;  /* hypotheses per input (<= beam_size for beam search; at most 4096) */
     float length_penalty;          /* beam scores divided by length^length_penalty */
     int32_t early_stopping;        /* 0 false, 1 true, 2 "never" */
     float repetition_penalty;
