@@ -9,7 +9,7 @@
  *
  *     lmcore_model *model = NULL;
  *     lmcore_model_params mp = lmcore_model_default_params();
- *     if (lmcore_model_load("models/numbers", &mp, &model) != LMCORE_OK) {
+ *     if (lmcore_model_load("models/numbers-7lang", &mp, &model) != LMCORE_OK) {
  *         fprintf(stderr, "%s\n", lmcore_last_error());
  *         return 1;
  *     }

@@ -33,4 +33,7 @@ venv=".venv-test"
 echo "== CLI tests"
 bash Tests/CLI/run.sh "$bin"
 
+echo "== Examples (C via pkg-config, Python from a fresh venv)"
+bash Tests/Examples/run.sh "$bin"
+
 echo "== all tests passed in $(( $(date +%s) - start )) s"

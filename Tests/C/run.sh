@@ -34,12 +34,34 @@ PY
 IFS='|' read -r source expected <<< "$source $expected"
 env -i "$work/abi_test" "$model" "$source" $expected
 
+echo "C: tokenizer, translate, score and encode on the default model against transformers"
+gcc -std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include" "$here/text_api_test.c" -o "$work/text_api_test" \
+    -L"$work/lib" -llmcore -lm -Wl,-rpath,"$work/lib"
+default_model="$root/models/numbers-7lang"
+python3 - "$default_model/eval" "$work" <<'PY'
+import json, sys
+ev, work = sys.argv[1], sys.argv[2]
+with open(work + "/text_cases.tsv", "w") as f:
+    for line in open(ev + "/samples.jsonl", encoding="utf-8"):
+        s = json.loads(line)
+        f.write("\t".join([s["source"], " ".join(map(str, s["input_ids"])), " ".join(map(str, s["ids"][1:])), s["text"]]) + "\n")
+h = json.loads(open(ev + "/hf_scores.jsonl").readline())
+with open(work + "/text_score.tsv", "w") as f:
+    f.write(" ".join(map(str, h["input_ids"])) + "\t" + " ".join(map(str, h["target_ids"])) + "\t" + repr(h["total"]) + "\n")
+PY
+env -i "$work/text_api_test" "$default_model" "$work/text_cases.tsv" "$work/text_score.tsv"
+
 echo "C: 16 threads share one model"
 gcc -std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include" "$here/thread_test.c" -o "$work/thread_test" \
     -L"$work/lib" -llmcore -lpthread -Wl,-rpath,"$work/lib"
-threads_model="${LMCORE_THREAD_TEST_MODEL:-$root/Tests/Fixtures/models/bart-gelu-tied}"
-threads_inputs="${LMCORE_THREAD_TEST_INPUTS:-$root/Tests/CLI/cases/generate-bart-gelu-tied.in}"
-env -i "$work/thread_test" "$threads_model" "$threads_inputs"
+if [ -n "${LMCORE_THREAD_TEST_MODEL:-}" ]; then
+    env -i "$work/thread_test" "$LMCORE_THREAD_TEST_MODEL" "$LMCORE_THREAD_TEST_INPUTS"
+else
+    # Text through lmcore_translate (tokenizer + beam 2) on the default model, and ids through
+    # lmcore_generate on a tiny fixture.
+    env -i "$work/thread_test" "$root/models/numbers-7lang" "$root/models/numbers-7lang/samples.txt"
+    env -i "$work/thread_test" "$root/Tests/Fixtures/models/bart-gelu-tied" "$root/Tests/CLI/cases/generate-bart-gelu-tied.in"
+fi
 
 echo "C: install to a prefix, build outside programs with pkg-config and CMake"
 PREFIX="$work/prefix" LMCORE_BUILD_DIR="$build" bash "$root/bindings/c/install.sh"

@@ -35,6 +35,32 @@ expect_same "convert (bin vs converted)" /tmp/lmcore-cli-conv-lmcore-cli-convert
 expect_same "bin vs safetensors" /tmp/lmcore-cli-conv-marian-bin.txt /tmp/lmcore-cli-conv-marian-safetensors.txt
 expect_same "sharded bin vs safetensors" /tmp/lmcore-cli-conv-marian-sharded-bin.txt /tmp/lmcore-cli-conv-marian-safetensors.txt
 
+echo "CLI: every subcommand against the HF goldens (generate options, tokenize, detokenize, translate, score, embed)"
+if python3 "$here/golden_cases.py" "$1"; then :; else failures=$((failures + 1)); fi
+
+echo "CLI: translate -i/-o files equal stdin/stdout"
+default_model="$root/models/numbers-7lang"
+"$cli" translate --model "$default_model" -i "$default_model/samples.txt" -o /tmp/lmcore-cli-translate-o.txt
+"$cli" translate --model "$default_model" < "$default_model/samples.txt" > /tmp/lmcore-cli-translate-stdout.txt
+expect_same "translate -i/-o" /tmp/lmcore-cli-translate-o.txt /tmp/lmcore-cli-translate-stdout.txt
+
+echo "CLI: sampling is reproducible for a seed, across runs and thread counts"
+sample_args=(generate --model "$default_model" --sample --temperature 1.5 --top-k 20 --top-p 0.95 --seed 7 --beams 1)
+"$cli" "${sample_args[@]}" --threads 1 < "$default_model/samples.txt" > /tmp/lmcore-cli-sample-1.txt
+"$cli" "${sample_args[@]}" --threads 2 < "$default_model/samples.txt" > /tmp/lmcore-cli-sample-2.txt
+expect_same "sample --seed 7 (1 vs 2 threads)" /tmp/lmcore-cli-sample-2.txt /tmp/lmcore-cli-sample-1.txt
+
+echo "CLI: bench runs and reports"
+if "$cli" bench --model "$default_model" --batch-size 4 --new-tokens 8 --runs 1 | grep -q "^tokens/s: best"; then
+    echo "  ok  bench"; else echo "  FAIL bench"; failures=$((failures + 1)); fi
+
+echo "CLI: --help on every subcommand"
+for sub in translate generate score embed tokenize detokenize inspect convert bench; do
+    if "$cli" "$sub" --help | grep -q "^USAGE: lmcore-cli $sub"; then :; else
+        echo "  FAIL $sub --help"; failures=$((failures + 1)); fi
+done
+echo "  ok  --help"
+
 echo "CLI: errors are one line on stderr with a non-zero exit"
 check_error() { # name, expected status, command...
     local name="$1" want="$2"; shift 2
@@ -48,6 +74,10 @@ check_error "missing --model" 64 "$cli" generate --ids
 check_error "bad id" 1 bash -c "echo '5 x' | '$cli' generate --model '$models/bart-gelu-tied' --ids"
 check_error "id out of range" 1 bash -c "echo '5 99999' | '$cli' generate --model '$models/bart-gelu-tied' --ids"
 check_error "unknown subcommand" 64 "$cli" frobnicate
+check_error "missing tokenizer file" 1 "$cli" tokenize --tokenizer /nonexistent/tokenizer.json
+check_error "not a model folder" 1 "$cli" translate --model "$root/Tests/Fixtures/corpus"
+check_error "bad score line" 1 bash -c "echo 'no tab here' | '$cli' score --model '$default_model'"
+check_error "bad --beams" 64 "$cli" translate --model "$default_model" --beams 0
 
 [ "$failures" -eq 0 ] && echo "CLI: all passed" || echo "CLI: $failures failed"
 exit "$failures"

@@ -1,7 +1,7 @@
 /* Prints a translation token by token as greedy search produces it.
  *
  *   cc stream.c $(pkg-config --cflags --libs lmcore) -o stream
- *   ./stream models/numbers ">>de<< 987654"
+ *   ./stream models/numbers-7lang ">>de<< 987654"
  */
 #include <lmcore.h>
 

@@ -1,7 +1,7 @@
 /* Reads lines from stdin and prints their beam-4 translations, one line each.
  *
  *   cc translate.c $(pkg-config --cflags --libs lmcore) -o translate
- *   echo ">>fr<< 4213" | ./translate models/numbers
+ *   echo ">>fr<< 4213" | ./translate models/numbers-7lang
  */
 #include <lmcore.h>
 

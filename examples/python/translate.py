@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Translate a few texts with beam search, from Python.
 
-    PYTHONPATH=bindings/python python3 examples/python/translate.py models/numbers ">>fr<< 4213" ">>de<< 77"
+    PYTHONPATH=bindings/python python3 examples/python/translate.py models/numbers-7lang ">>fr<< 4213" ">>de<< 77"
 """
 import sys
 

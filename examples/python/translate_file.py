@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Translate a text file line by line in batches, with a progress bar on stderr.
 
-    PYTHONPATH=bindings/python python3 examples/python/translate_file.py models/numbers input.txt output.txt
+    PYTHONPATH=bindings/python python3 examples/python/translate_file.py models/numbers-7lang input.txt output.txt
 """
 import sys
 import time
@@ -21,7 +21,7 @@ def progress(done, total, started):
 
 def main():
     if len(sys.argv) != 4:
-        print(f"usage: {sys.argv[0]} MODEL_DIR INPUT OUTPUT [--batch N]", file=sys.stderr)
+        print(f"usage: {sys.argv[0]} MODEL_DIR INPUT OUTPUT", file=sys.stderr)
         return 2
     model_dir, source, target = sys.argv[1:4]
     with open(source, encoding="utf-8") as f:

@@ -1,7 +1,7 @@
 """lmcore: encoder-decoder Transformer inference (Marian, BART, mBART, T5, ...) from Python.
 
     import lmcore
-    model = lmcore.Model("models/numbers")
+    model = lmcore.Model("models/numbers-7lang")
     print(model.translate([">>fr<< 4213"], beam_size=4)[0][0].text)
 
 Everything runs in liblmcore.so through ctypes; errors raise LMCoreError with the library's

@@ -1,0 +1,97 @@
+"""The text API on the bundled default model (models/numbers-7lang) against HF transformers'
+outputs (models/numbers-7lang/eval, written by models/train/evaluate.py and
+Tests/Generator/gen_default_model_scores.py)."""
+import json
+from pathlib import Path
+
+import pytest
+
+import lmcore
+
+MODEL = Path(__file__).resolve().parents[3] / "models" / "numbers-7lang"
+
+
+def jsonl(name):
+    return [json.loads(l) for l in (MODEL / "eval" / name).read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def model():
+    with lmcore.Model(MODEL) as m:
+        yield m
+
+
+def test_translate_matches_transformers(model):
+    samples = jsonl("samples.jsonl")
+    out = model.translate([s["source"] for s in samples], beam_size=4, return_scores=True)
+    assert [h[0].text for h in out] == [s["text"] for s in samples]
+    assert [h[0].ids for h in out] == [s["ids"][1:] for s in samples]
+    for h, s in zip(out, samples):
+        assert abs(h[0].score - s["score"]) < 1e-4
+
+
+def test_heldout_sample_matches_transformers(model):
+    hf = jsonl("hf_beam4.jsonl")[::10]
+    got = model.generate_ids([h["input_ids"] for h in hf])  # generation_config.json: beam 4
+    assert [g[0].ids for g in got] == [h["ids"][1:] for h in hf]
+
+
+def test_nbest_is_sorted_and_distinct(model):
+    out = model.translate([">>fr<< 4213"], beam_size=4, num_return_sequences=3)[0]
+    assert len(out) == 3
+    assert out[0].text == "quatre mille deux cent treize"
+    assert out[0].score >= out[1].score >= out[2].score
+    assert len({h.text for h in out}) == 3
+
+
+def test_tokenizer_matches_transformers(model):
+    tok = model.tokenizer
+    for s in jsonl("samples.jsonl"):
+        assert tok.encode(s["source"]) == s["input_ids"]
+        assert tok.decode(s["ids"], skip_special_tokens=True) == s["text"]
+    assert tok.vocab_size == 801
+    assert tok.token_to_id(">>fr<<") == 3
+    assert tok.id_to_token(3) == ">>fr<<"
+    standalone = lmcore.Tokenizer(MODEL / "tokenizer.json")
+    assert standalone.encode(">>de<< 2026") == tok.encode(">>de<< 2026")
+
+
+def test_score_matches_transformers(model):
+    hf = jsonl("hf_scores.jsonl")[:20]
+    scores = model.score([h["input_ids"] for h in hf], [h["target_ids"] for h in hf])
+    for s, h in zip(scores, hf):
+        assert abs(s.total - h["total"]) < 1e-4
+        assert max(abs(a - b) for a, b in zip(s.token_scores, h["token_logprobs"])) < 1e-4
+    text = model.score_text([">>fr<< 4213"], ["quatre mille deux cent treize"])[0]
+    ids = model.score([[3, 56, 15, 13, 12, 14, 0]], [[153, 119, 280, 101, 795, 0]])[0]
+    assert abs(text.total - ids.total) < 1e-5
+
+
+def test_streaming_translate_gives_the_output_tokens(model):
+    seen = []
+    out = model.translate([">>nl<< 1234567"], beam_size=1, callback=lambda i, s, ids: seen.extend(ids))
+    assert seen == out[0][0].ids
+    assert model.tokenizer.decode(seen, skip_special_tokens=True) == out[0][0].text
+
+
+def test_encode_pooled_is_the_mean_of_token_states(model):
+    np = pytest.importorskip("numpy")
+    texts = [">>en<< 1984", ">>pt<< 90210"]
+    pooled = model.encode_text(texts)
+    tokens = model.encode_text(texts, pooled=False)
+    assert pooled.shape == (2, model.info["d_model"])
+    for p, t in zip(pooled, tokens):
+        assert np.allclose(p, t.mean(axis=0), atol=1e-5)
+    ids = np.array(model.tokenizer.encode(texts[0]), dtype=np.int32)  # numpy ids are accepted
+    assert np.allclose(model.encode([ids])[0], pooled[0], atol=1e-6)
+
+
+def test_bad_text_input_raises_not_crash(model):
+    with pytest.raises((lmcore.LMCoreError, TypeError)):
+        model.translate([None])
+    with pytest.raises(lmcore.LMCoreError):
+        model.translate([">>fr<< 1"], beam_size=-3)
+    with pytest.raises(lmcore.LMCoreError):
+        model.translate([">>fr<< 1"], top_p=-0.5, do_sample=True)  # transformers: ValueError
+    # Invalid UTF-8 is decoded with replacement characters, like Python's errors="replace".
+    assert isinstance(model.translate(["\udcff >>fr<< 1".encode("utf-8", "surrogatepass").decode("latin-1")])[0][0].text, str)
