@@ -300,7 +300,7 @@ def main():
     for n in names:   # one at a time: loading is not what is measured
         e = Engine(n, args)
         r = e.ready
-        print(f"  {n:11s} loaded in {r['load_seconds']:.2f} s, warm-up {r['warmup_seconds']:.2f} s  {r['info']}")
+        print(f"  {n:14s} loaded in {r['load_seconds']:.2f} s, warm-up {r['warmup_seconds']:.2f} s  {r['info']}")
         engines.append(e)
 
     # Correctness on untimed runs.
@@ -340,7 +340,7 @@ def main():
     for e in engines:
         e.close()
 
-    print(f"\n{'engine':11s} {'tok/s best':>10s} {'median':>8s} {'s/batch best':>12s} {'peak RSS':>9s} "
+    print(f"\n{'engine':14s} {'tok/s best':>10s} {'median':>8s} {'s/batch best':>12s} {'peak RSS':>9s} "
           f"{'(after load)':>12s} {'(interp.)':>9s}")
     results = {"mode": mode, "args": {k: v for k, v in vars(args).items() if k not in ("passthrough", "worker")},
                "engines": {}, "checks": check_report, "checks_ok": check_ok,
@@ -349,7 +349,7 @@ def main():
         rates = [e.tokens / t for t in e.times]
         best, med = summarize(rates)
         r = e.ready
-        print(f"{e.name:11s} {best:10.0f} {med:8.0f} {min(e.times):12.3f} {e.maxrss_kb / 1024:7.0f} MB "
+        print(f"{e.name:14s} {best:10.0f} {med:8.0f} {min(e.times):12.3f} {e.maxrss_kb / 1024:7.0f} MB "
               f"{r['rss_loaded_kb'] / 1024:9.0f} MB {r['rss_start_kb'] / 1024:6.0f} MB")
         results["engines"][e.name] = {"tokens": e.tokens, "seconds": e.times, "tok_s_best": best, "tok_s_median": med,
                                       "peak_rss_mb": e.maxrss_kb / 1024, "rss_after_warmup_mb": r["rss_loaded_kb"] / 1024,
