@@ -11,6 +11,7 @@ tokens (min = max = --new-tokens, so every engine runs the same number of decode
                   (OpenBLAS 0.3.21 calls Zen 5 "Haswell" and Emerald Rapids "Prescott": SSE3 only)
   lmcore-haswell  the same with OPENBLAS_CORETYPE=Haswell (AVX2 kernels)
   lmcore-skx      the same with OPENBLAS_CORETYPE=SkylakeX (AVX-512 kernels)
+  alt, alt-haswell, alt-skx   (not by default) the same three with the library --alt-library, to A/B a change
   hf              transformers' model.generate, torch fp32, torch.set_num_threads(2), inference mode
   ct2             CTranslate2 Translator(intra_threads=2, inter_threads=1, compute_type="float32")
 Each engine lives in its own subprocess (so ru_maxrss is per engine), loads once, runs a warm-up,
@@ -44,8 +45,10 @@ ROOT = HERE.parent
 WORK = HERE / "work"
 
 ENGINES = ["lmcore", "lmcore-haswell", "lmcore-skx", "hf", "ct2"]
-# OPENBLAS_CORETYPE per lmcore variant (None: OpenBLAS's own detection).
-CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX"}
+# OPENBLAS_CORETYPE per lmcore variant (None: OpenBLAS's own detection). The "alt" variants run the
+# library given by --alt-library (A/B of two builds on the same batch).
+CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX",
+             "alt": None, "alt-haswell": "Haswell", "alt-skx": "SkylakeX"}
 
 
 def make_batch(size, min_len, max_len, vocab, eos, specials, seed):
@@ -212,6 +215,10 @@ class Engine:
         env.pop("OPENBLAS_CORETYPE", None)
         if CORETYPES.get(name):
             env["OPENBLAS_CORETYPE"] = CORETYPES[name]
+        if name.startswith("alt"):
+            if not args.alt_library:
+                sys.exit(f"engine {name} needs --alt-library")
+            env["LMCORE_LIBRARY"] = str(Path(args.alt_library).resolve())
         # Every engine gets the same thread budget from its own setting, not from the environment.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env.pop(var, None)
@@ -277,6 +284,7 @@ def main():
     ap.add_argument("--reps", type=int, default=5, help="timed runs per engine, interleaved")
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between runs (idle spinning threads)")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated subset of {ENGINES}")
+    ap.add_argument("--alt-library", help="another liblmcore.so, run by the engines alt, alt-haswell, alt-skx")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -322,6 +330,11 @@ def main():
         if "margins" in hf:
             smallest = min(min(m) for m in hf["margins"])
             check_report.append(f"smallest top-2 logit margin in transformers' greedy run: {smallest:.3g}")
+    for v in ("", "-haswell", "-skx"):
+        if f"alt{v}" in checks and f"lmcore{v}" in checks:
+            ok, lines = compare(f"alt{v}", checks[f"alt{v}"]["ids"], f"lmcore{v}", checks[f"lmcore{v}"]["ids"])
+            check_ok &= ok
+            check_report += lines
     counts = {n: sorted({len(s) for s in c["ids"]}) for n, c in checks.items()}
     check_report.append("tokens per sequence: " + ", ".join(f"{n} {v}" for n, v in counts.items()))
     print("checks:")
@@ -356,8 +369,9 @@ def main():
                                       "rss_interpreter_mb": r["rss_start_kb"] / 1024, "info": r["info"]}
     by = {e.name: e for e in engines}
     ratios = {}
-    pairs = [(a, b) for a in CORETYPES for b in ("hf", "ct2")]
+    pairs = [(a, b) for a in CORETYPES if not a.startswith("alt") for b in ("hf", "ct2")]
     pairs += [("lmcore-haswell", "lmcore"), ("lmcore-skx", "lmcore"), ("lmcore-skx", "lmcore-haswell")]
+    pairs += [(f"alt{v}", f"lmcore{v}") for v in ("", "-haswell", "-skx")]
     for a, b in pairs:
         if a in by and b in by:
             ea, eb = by[a], by[b]
