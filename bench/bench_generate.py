@@ -7,10 +7,11 @@
 
 A fixed, seeded batch (32 inputs of 20-40 ids ending in EOS) is decoded with a fixed number of new
 tokens (min = max = --new-tokens, so every engine runs the same number of decoder steps) by:
-  lmcore          the Python ctypes package (bindings/python), threads=2, OpenBLAS's own core choice
-                  (OpenBLAS 0.3.21 calls Zen 5 "Haswell" and Emerald Rapids "Prescott": SSE3 only)
-  lmcore-haswell  the same with OPENBLAS_CORETYPE=Haswell (AVX2 kernels)
-  lmcore-skx      the same with OPENBLAS_CORETYPE=SkylakeX (AVX-512 kernels)
+  lmcore          the Python ctypes package (bindings/python), threads=2, OpenBLAS kernels as lmcore
+                  picks them (since 9a87711: from the CPU's flags, SkylakeX where AVX-512 exists;
+                  before: OpenBLAS 0.3.21's own detection, which gives SSE3 "Prescott" on current CPUs)
+  lmcore-haswell  the same with OPENBLAS_CORETYPE=Haswell (AVX2 kernels; the environment wins)
+  lmcore-skx      (not by default) the same with OPENBLAS_CORETYPE=SkylakeX (AVX-512 kernels)
   alt, alt-haswell, alt-skx   (not by default) the same three with the library --alt-library, to A/B a change
   hf              transformers' model.generate, torch fp32, torch.set_num_threads(2), inference mode
   ct2             CTranslate2 Translator(intra_threads=2, inter_threads=1, compute_type="float32")
@@ -44,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / "work"
 
-ENGINES = ["lmcore", "lmcore-haswell", "lmcore-skx", "hf", "ct2"]
+ENGINES = ["lmcore", "lmcore-haswell", "hf", "ct2"]
 # OPENBLAS_CORETYPE per lmcore variant (None: OpenBLAS's own detection). The "alt" variants run the
 # library given by --alt-library (A/B of two builds on the same batch).
 CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX",
@@ -86,17 +87,24 @@ class Worker:
 class LMCoreWorker(Worker):
     def load(self, path):
         sys.path.insert(0, str(ROOT / "bindings" / "python"))
-        import ctypes
         import lmcore
         self.model = lmcore.Model(path, threads=self.args.threads)
-        # The process's OpenBLAS (loaded by liblmcore.so): which kernels it picked.
-        try:
-            blas = ctypes.CDLL("libopenblas.so.0")
+        return {"library": lmcore.LIBRARY_PATH, "version": lmcore.version()}
+
+    def late_info(self):
+        """After a generate call (OpenBLAS may be opened on first use)."""
+        import ctypes
+        # The OpenBLAS liblmcore.so linked or opened (never loading one itself): which kernels it runs.
+        core = "not loaded"
+        for name in ("libopenblas.so.0", "libopenblas.so"):
+            try:
+                blas = ctypes.CDLL(name, mode=os.RTLD_NOLOAD | os.RTLD_GLOBAL)
+            except OSError:
+                continue
             blas.openblas_get_corename.restype = ctypes.c_char_p
             core = blas.openblas_get_corename().decode()
-        except OSError:
-            core = "unknown"
-        return {"library": lmcore.LIBRARY_PATH, "version": lmcore.version(), "openblas_core": core}
+            break
+        return {"openblas_core": core}
 
     def generate(self):
         n = self.args.new_tokens
@@ -190,15 +198,20 @@ def worker_main(args):
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
     w.generate()   # warm-up
+    if hasattr(w, "late_info"):
+        info.update(w.late_info())
     send({"ready": True, "info": info, "load_seconds": load, "warmup_seconds": time.perf_counter() - t0,
           "rss_start_kb": rss_start, "rss_loaded_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
     for line in sys.stdin:
         cmd = line.strip()
         if cmd == "run":
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
             ids = w.generate()
             dt = time.perf_counter() - t0
-            send({"seconds": dt, "tokens": sum(len(s) for s in ids)})
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+            send({"seconds": dt, "cpu_seconds": cpu, "tokens": sum(len(s) for s in ids)})
         elif cmd == "check":
             send(w.check() if hasattr(w, "check") else {"ids": w.generate()})
         elif cmd == "exit":
@@ -229,6 +242,7 @@ class Engine:
                                      bufsize=1)
         self.ready = self.receive()
         self.times = []
+        self.cpu = []
         self.tokens = None
 
     def receive(self):
@@ -283,7 +297,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=5, help="timed runs per engine, interleaved")
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between runs (idle spinning threads)")
-    ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated subset of {ENGINES}")
+    ap.add_argument("--engines", default=",".join(ENGINES),
+                    help=f"comma-separated, from {list(WORKERS)} (default {','.join(ENGINES)})")
     ap.add_argument("--alt-library", help="another liblmcore.so, run by the engines alt, alt-haswell, alt-skx")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
@@ -297,7 +312,7 @@ def main():
     names = [e for e in args.engines.split(",") if e]
     for n in names:
         if n not in WORKERS:
-            sys.exit(f"unknown engine {n!r}; known: {', '.join(ENGINES)}")
+            sys.exit(f"unknown engine {n!r}; known: {', '.join(WORKERS)}")
     if not (WORK / args.model / "config.json").exists():
         sys.exit(f"{WORK / args.model} is missing: run bench/make_models.py first")
 
@@ -347,14 +362,15 @@ def main():
             time.sleep(args.pause)
             r = e.ask("run")
             e.times.append(r["seconds"])
+            e.cpu.append(r["cpu_seconds"])
             e.tokens = r["tokens"]
         print(f"  rep {rep + 1}: " + "  ".join(f"{e.name} {e.tokens / e.times[-1]:.0f}" for e in engines) + " tok/s",
               flush=True)
     for e in engines:
         e.close()
 
-    print(f"\n{'engine':14s} {'tok/s best':>10s} {'median':>8s} {'s/batch best':>12s} {'peak RSS':>9s} "
-          f"{'(after load)':>12s} {'(interp.)':>9s}")
+    print(f"\n{'engine':14s} {'tok/s best':>10s} {'median':>8s} {'s/batch best':>12s} {'CPU s best':>10s} "
+          f"{'median':>7s} {'peak RSS':>9s} {'(after warm-up)':>15s} {'(interp.)':>9s}")
     results = {"mode": mode, "args": {k: v for k, v in vars(args).items() if k not in ("passthrough", "worker")},
                "engines": {}, "checks": check_report, "checks_ok": check_ok,
                "date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine()}
@@ -362,9 +378,11 @@ def main():
         rates = [e.tokens / t for t in e.times]
         best, med = summarize(rates)
         r = e.ready
-        print(f"{e.name:14s} {best:10.0f} {med:8.0f} {min(e.times):12.3f} {e.maxrss_kb / 1024:7.0f} MB "
-              f"{r['rss_loaded_kb'] / 1024:9.0f} MB {r['rss_start_kb'] / 1024:6.0f} MB")
-        results["engines"][e.name] = {"tokens": e.tokens, "seconds": e.times, "tok_s_best": best, "tok_s_median": med,
+        print(f"{e.name:14s} {best:10.0f} {med:8.0f} {min(e.times):12.3f} {min(e.cpu):10.2f} "
+              f"{statistics.median(e.cpu):7.2f} {e.maxrss_kb / 1024:6.0f} MB {r['rss_loaded_kb'] / 1024:12.0f} MB "
+              f"{r['rss_start_kb'] / 1024:6.0f} MB")
+        results["engines"][e.name] = {"tokens": e.tokens, "seconds": e.times, "cpu_seconds": e.cpu,
+                                      "tok_s_best": best, "tok_s_median": med,
                                       "peak_rss_mb": e.maxrss_kb / 1024, "rss_after_warmup_mb": r["rss_loaded_kb"] / 1024,
                                       "rss_interpreter_mb": r["rss_start_kb"] / 1024, "info": r["info"]}
     by = {e.name: e for e in engines}
