@@ -26,8 +26,9 @@ let package = Package(
     targets: [
         // The public C header as a module, so the C ABI layer is checked against it.
         .systemLibrary(name: "CLMCore", path: "include"),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        // OpenBLAS is opened at run time (LMTensor/BLAS.swift explains why); this module only
+        // declares the ABI it resolves, so nothing links -lopenblas.
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "COniguruma", pkgConfig: "oniguruma",
                        providers: [.apt(["libonig-dev", "pkg-config"])]),
 

@@ -132,6 +132,46 @@ typedef struct lmcore_model_info {
 /* Fills *info. */
 lmcore_status lmcore_model_get_info(const lmcore_model *model, lmcore_model_info *info);
 
+/* ---------------------------------------------------------------- tokenizers */
+
+typedef struct lmcore_tokenizer lmcore_tokenizer;
+
+/* Loads a tokenizer alone: a tokenizer.json, a SentencePiece .model/.spm file, or a model
+ * folder (files picked as transformers' AutoTokenizer would). Release with lmcore_tokenizer_free. */
+lmcore_status lmcore_tokenizer_load(const char *path, lmcore_tokenizer **out_tokenizer);
+
+/* Releases a tokenizer from lmcore_tokenizer_load. NULL is allowed. */
+void lmcore_tokenizer_free(lmcore_tokenizer *tokenizer);
+
+/* The model's own tokenizer, or NULL if the model has none. Borrowed: valid while the model
+ * lives; do not free it. */
+const lmcore_tokenizer *lmcore_model_tokenizer(const lmcore_model *model);
+
+/* Text to ids, as transformers' tokenizer(text)["input_ids"] (add_special_tokens 1) or with
+ * add_special_tokens=False (0). `text` is NUL-terminated UTF-8; invalid bytes are replaced by
+ * U+FFFD, as Python's errors="replace" does.
+ * Two-call sizes: with ids == NULL, *n_ids receives the count and LMCORE_OK is returned; with a
+ * buffer of `capacity` ids that is too small, *n_ids receives the count and
+ * LMCORE_ERR_BUFFER_TOO_SMALL is returned. */
+lmcore_status lmcore_tokenize(const lmcore_tokenizer *tokenizer, const char *text, int32_t add_special_tokens,
+                              int32_t *ids, size_t capacity, size_t *n_ids);
+
+/* Ids to text, as transformers' decode(ids, skip_special_tokens=...). Writes a NUL-terminated
+ * string; *length receives its length without the NUL. Two-call sizes as lmcore_tokenize, where
+ * `capacity` counts the NUL. Unknown ids are LMCORE_ERR_INVALID_ARGUMENT. */
+lmcore_status lmcore_detokenize(const lmcore_tokenizer *tokenizer, const int32_t *ids, size_t n_ids,
+                                int32_t skip_special_tokens, char *text, size_t capacity, size_t *length);
+
+/* Number of ids the tokenizer can produce (vocabulary plus added tokens); 0 for NULL. */
+size_t lmcore_tokenizer_vocab_size(const lmcore_tokenizer *tokenizer);
+
+/* The id of a token string (LMCORE_ERR_INVALID_ARGUMENT if it has none). */
+lmcore_status lmcore_tokenizer_token_to_id(const lmcore_tokenizer *tokenizer, const char *token, int32_t *id);
+
+/* The token string of an id, NUL-terminated; two-call sizes as lmcore_detokenize. */
+lmcore_status lmcore_tokenizer_id_to_token(const lmcore_tokenizer *tokenizer, int32_t id, char *token,
+                                           size_t capacity, size_t *length);
+
 /* ---------------------------------------------------------------- generation */
 
 /* Called with tokens as they become final: input_index is the input the tokens belong to,
@@ -178,6 +218,38 @@ lmcore_status lmcore_generate(const lmcore_model *model, const int32_t *const *i
                               size_t n_inputs, const lmcore_generation_params *params,
                               lmcore_result **out_result);
 
+/* Text to text with the model's tokenizer: each text is tokenized (special tokens added),
+ * generated from, and the hypotheses decoded with special tokens skipped. The result also
+ * holds the ids. Fails with LMCORE_ERR_INVALID_ARGUMENT if the model has no tokenizer. */
+lmcore_status lmcore_translate(const lmcore_model *model, const char *const *texts, size_t n_texts,
+                               const lmcore_generation_params *params, lmcore_result **out_result);
+
+/* Teacher-forced scoring (like CTranslate2's score_batch): log p(targets[i] | sources[i]).
+ * Targets are the decoder ids after the start token; include EOS to score it. The result has
+ * one hypothesis per input: its ids are the target, its score the total log-probability, its
+ * token scores the per-token log-probabilities. */
+lmcore_status lmcore_score(const lmcore_model *model, const int32_t *const *sources, const size_t *source_lengths,
+                           const int32_t *const *targets, const size_t *target_lengths, size_t n_pairs,
+                           lmcore_result **out_result);
+
+/* lmcore_score on text: sources through the tokenizer, targets through its target side (as
+ * transformers' text_target=), both with special tokens. */
+lmcore_status lmcore_score_text(const lmcore_model *model, const char *const *sources, const char *const *targets,
+                                size_t n_pairs, lmcore_result **out_result);
+
+/* ---------------------------------------------------------------- encoder */
+
+/* Runs only the encoder. pooled 0: every input's per-token final hidden states, inputs one after
+ * another (sum of lengths x d_model floats, row-major); pooled 1: one mean-pooled vector per
+ * input (n_inputs x d_model floats). Two-call sizes as lmcore_tokenize, counted in floats. */
+lmcore_status lmcore_encode(const lmcore_model *model, const int32_t *const *inputs, const size_t *lengths,
+                            size_t n_inputs, int32_t pooled, float *output, size_t capacity, size_t *n_floats);
+
+/* lmcore_encode on text (tokenized with special tokens). With pooled 0 use lmcore_tokenize to
+ * learn each input's length. */
+lmcore_status lmcore_encode_text(const lmcore_model *model, const char *const *texts, size_t n_texts, int32_t pooled,
+                                 float *output, size_t capacity, size_t *n_floats);
+
 /* ---------------------------------------------------------------- results */
 
 /* Number of inputs in the result. 0 for NULL. */
@@ -191,6 +263,13 @@ lmcore_status lmcore_result_ids(const lmcore_result *result, size_t i, size_t j,
 /* The score of hypothesis j of input i (beam search: transformers' sequences_scores; greedy and
  * sampling with return_scores: the sum of token log-probs; otherwise NaN). */
 lmcore_status lmcore_result_score(const lmcore_result *result, size_t i, size_t j, float *score);
+/* The text of hypothesis j of input i (from lmcore_translate), owned by the result; NULL when
+ * the result has no text (lmcore_generate, lmcore_score) or the indices are out of range. */
+const char *lmcore_result_text(const lmcore_result *result, size_t i, size_t j);
+/* Per-token log-probabilities of hypothesis j of input i (generation with return_scores, or
+ * scoring); *n_scores is 0 when there are none. *scores is owned by the result. */
+lmcore_status lmcore_result_token_scores(const lmcore_result *result, size_t i, size_t j, const float **scores,
+                                         size_t *n_scores);
 /* Releases a result. NULL is allowed. */
 void lmcore_result_free(lmcore_result *result);
 

@@ -8,6 +8,11 @@ export PATH="/opt/swift/usr/bin:$PATH"
 start=$(date +%s)
 
 bash scripts/setup.sh
+# Test-only tools: cmake (the find_package test of the C package).
+if ! command -v cmake >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cmake >/dev/null
+fi
 bin="$(bash scripts/build.sh)"
 
 echo "== Swift tests"

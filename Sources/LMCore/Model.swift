@@ -5,7 +5,6 @@ import Foundation
 #endif
 import LMGeneration
 import LMModel
-import LMTensor
 import LMTokenizer
 
 /// How to load a model.
@@ -36,7 +35,7 @@ public final class Model: Sendable {
     public static func load(path: String, options: ModelOptions = ModelOptions()) throws(LMCoreError) -> Model {
         try lmcore {
             let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-            BLAS.threads = threads
+            ComputeBackend.blasThreads = threads
             let network = try Seq2SeqModel.load(directory: path, threads: threads)
             let generationJSON = FileManager.default.contents(atPath: path + "/generation_config.json")
             let configJSON = FileManager.default.contents(atPath: path + "/config.json")
@@ -63,10 +62,7 @@ public final class Model: Sendable {
         guard candidates.contains(where: { FileManager.default.fileExists(atPath: path + "/" + $0) }) else {
             return nil
         }
-        // TODO(tok-spm): AutoTokenizer.load(path:) once the SentencePiece loader lands.
-        let config = path + "/tokenizer_config.json"
-        return try HFTokenizer.load(tokenizerJSON: path + "/tokenizer.json",
-                                    tokenizerConfig: FileManager.default.fileExists(atPath: config) ? config : nil)
+        return try Tokenizers.load(path: path)
     }
 
     /// The tokenizer, or an error saying the model folder has none.

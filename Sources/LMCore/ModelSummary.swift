@@ -29,6 +29,7 @@ public struct ModelSummary {
         lines.append("dtypes: \(dtypes) (computed in F32)")
         lines.append("special ids: pad \(c.padTokenId), eos \(c.eosTokenIds), bos \(c.bosTokenId.map(String.init) ?? "none"), decoder_start \(c.decoderStartTokenId)")
         lines.append("tokenizer: \(model.tokenizer == nil ? "none" : "yes")")
+        lines.append("compute: \(ComputeBackend.description)")
         text = lines.joined(separator: "\n")
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CLMCore
 import LMCore
 
@@ -60,5 +63,24 @@ enum CStrings {
             throw LMCoreError(.invalidArgument, "\(name) is not valid UTF-8")
         }
         return s
+    }
+
+    /// A C string as Swift text, invalid UTF-8 replaced by U+FFFD (Python's errors="replace").
+    static func lossy(_ p: UnsafePointer<CChar>) -> String {
+        String(decoding: UnsafeRawBufferPointer(start: p, count: strlen(p)), as: UTF8.self)
+    }
+
+    /// `count` C strings, decoded lossily.
+    static func list(_ texts: UnsafePointer<UnsafePointer<CChar>?>?, count: Int, name: String) throws(LMCoreError)
+        -> [String] {
+        guard count > 0 else { throw LMCoreError(.invalidArgument, "n_\(name) is 0") }
+        guard let texts else { throw nullArgument(name) }
+        var out: [String] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            guard let t = texts[i] else { throw nullArgument("\(name)[\(i)]") }
+            out.append(lossy(t))
+        }
+        return out
     }
 }

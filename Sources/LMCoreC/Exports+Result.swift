@@ -43,3 +43,27 @@ public func exported_lmcore_result_score(_ result: OpaquePointer?, _ i: Int, _ j
 public func exported_lmcore_result_free(_ result: OpaquePointer?) {
     Handles.release(result, as: ResultHandle.self)
 }
+
+@_cdecl("lmcore_result_text")
+public func exported_lmcore_result_text(_ result: OpaquePointer?, _ i: Int, _ j: Int) -> UnsafePointer<CChar>? {
+    guard let handle = try? Handles.borrow(result, as: ResultHandle.self, name: "result"),
+          let entry = try? handle.entry(i, j) else { return nil }
+    return entry.text.map { UnsafePointer($0) }
+}
+
+@_cdecl("lmcore_result_token_scores")
+public func exported_lmcore_result_token_scores(_ result: OpaquePointer?, _ i: Int, _ j: Int,
+                                                _ scores: UnsafeMutablePointer<UnsafePointer<Float>?>?,
+                                                _ count: UnsafeMutablePointer<Int>?) -> lmcore_status {
+    scores?.pointee = nil
+    count?.pointee = 0
+    return exported("lmcore_result_token_scores") {
+        let entry = try Handles.borrow(result, as: ResultHandle.self, name: "result").entry(i, j)
+        guard let scores else { throw nullArgument("scores") }
+        guard let count else { throw nullArgument("n_scores") }
+        if let t = entry.tokenScores {
+            scores.pointee = UnsafePointer(t.baseAddress)
+            count.pointee = t.count
+        }
+    }
+}

@@ -10,13 +10,28 @@ final class ModelHandle {
     let model: Model
     /// C strings the model hands out (model_type), alive as long as the handle.
     let modelType: UnsafeMutablePointer<CChar>
+    /// The model's tokenizer as a borrowed `lmcore_tokenizer *`.
+    let tokenizer: TokenizerHandle?
 
     init(model: Model) {
         self.model = model
         modelType = strdup(model.network.config.modelType)
+        tokenizer = model.tokenizer.map { TokenizerHandle($0, borrowed: true) }
     }
 
     deinit { free(modelType) }
+}
+
+/// The object behind an `lmcore_tokenizer *`. A borrowed one (the model's) ignores
+/// lmcore_tokenizer_free, so a mistaken free cannot release the model's tokenizer.
+final class TokenizerHandle {
+    let tokenizer: any TextTokenizer
+    let borrowed: Bool
+
+    init(_ tokenizer: any TextTokenizer, borrowed: Bool) {
+        self.tokenizer = tokenizer
+        self.borrowed = borrowed
+    }
 }
 
 /// The object behind an `lmcore_result *`: per input, its hypotheses with ids (and texts when
@@ -29,6 +44,16 @@ final class ResultHandle {
         let text: UnsafeMutablePointer<CChar>?
     }
     let inputs: [[Entry]]
+
+    convenience init(_ translations: [[Translation]]) {
+        self.init(translations.map { $0.map { Hypothesis(ids: $0.ids, score: $0.score, tokenLogProbs: $0.tokenLogProbs) } },
+                  texts: translations.map { $0.map(\.text) })
+    }
+
+    /// Scoring results: one "hypothesis" per input holding the target, its total and per-token scores.
+    convenience init(scoredTargets targets: [[Int32]], scores: [SequenceScore]) {
+        self.init(zip(targets, scores).map { [Hypothesis(ids: $0, score: $1.total, tokenLogProbs: $1.tokenLogProbs)] })
+    }
 
     init(_ hypotheses: [[Hypothesis]], texts: [[String]]? = nil) {
         inputs = hypotheses.enumerated().map { i, hyps in

@@ -135,17 +135,25 @@ extension SearchRun {
         let rows = s.rows
         let running = s.running
         let scores = s.runningScores
+        // Beam sampling draws from the materialised row; the fold is for the deterministic top-k only.
+        let fold = settings.mode == .beamSearch
         return try logits.storage.withUnsafeMutableBufferPointer { all -> [Candidate] in
             func row(_ r: Int) -> UnsafeMutableBufferPointer<Float> {
                 UnsafeMutableBufferPointer(rebasing: all[(r * v)..<((r + 1) * v)])
             }
             // Beams sharing a decoder row (the first step) share their history too: process the row once.
-            var processed = Set<Int>()
-            for j in 0..<nb where processed.insert(rows[j]).inserted {
+            var folds = [LogSoftmaxFold](repeating: .identity, count: nb)
+            var done: [Int: Int] = [:]
+            for j in 0..<nb {
+                if let first = done[rows[j]] {
+                    folds[j] = folds[first]
+                    continue
+                }
+                done[rows[j]] = j
                 let scoresRow = row(rows[j])
-                VectorMath.logSoftmax(scoresRow)
                 running[j].tokens.withUnsafeBufferPointer { tokens in
-                    processors.process(scoresRow, row: ProcessorRow(tokens: tokens, input: input))
+                    folds[j] = prepare(scoresRow, row: ProcessorRow(tokens: tokens, input: input),
+                                       processors: &processors, fold: fold)
                 }
             }
             var picked: [(index: Int, value: Float)] = []
@@ -168,18 +176,48 @@ extension SearchRun {
             } else {
                 selector.reset(k: k)
                 for j in 0..<nb {
-                    selector.scan(UnsafeBufferPointer(row(rows[j])), add: scores[j], baseIndex: j * v)
+                    selector.scan(UnsafeBufferPointer(row(rows[j])), add: scores[j], baseIndex: j * v,
+                                  fold: folds[j])
                 }
                 for c in 0..<selector.count { picked.append((selector.indices[c], selector.values[c])) }
             }
             return picked.map { index, value in
                 let beam = index / v
                 let token = Int32(index % v)
-                let lp = all[rows[beam] * v + Int(token)]
+                let lp = folds[beam].apply(all[rows[beam] * v + Int(token)])
                 let hits = curLen + 1 >= settings.maxLength || eos.contains(token)
                 return Candidate(beam: beam, token: token, score: value, logProb: lp, hitsStop: hits)
             }
         }
+    }
+
+    /// Turns a row of logits into HF's processed log-probabilities: `log_softmax`, then the processors.
+    /// When the processors only mask (optionally followed by `renormalize_logits`), the row stays raw,
+    /// masked in place, and the log-softmax(es) are returned as a fold for the top-k scan to apply on the
+    /// fly; otherwise the log-probabilities are written out and the fold is the identity.
+    func prepare(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow,
+                 processors: inout LogitsProcessorList, fold: Bool) -> LogSoftmaxFold {
+        let raw = UnsafeBufferPointer(scores)
+        let renormalizes = fold && processors.masksThenRenormalizes(row: row)
+        guard fold && (renormalizes || processors.masksOnly(row: row)) else {
+            VectorMath.logSoftmax(scores)
+            processors.process(scores, row: row)
+            return .identity
+        }
+        var f = LogSoftmaxFold()
+        let (lo, m) = VectorMath.minMax(raw)
+        f.shift = m
+        f.logSum = LibM.ln(VectorMath.sumExp(raw, minus: m, rowMin: lo))
+        guard renormalizes else {
+            processors.process(scores, row: row)
+            return f
+        }
+        processors.processAllButLast(scores, row: row)
+        // The second log-softmax: its max is the fold of the largest surviving raw value (monotone chain).
+        let m2 = (VectorMath.max(raw) - f.shift) - f.logSum
+        f.shift2 = m2
+        f.logSum2 = LibM.ln(VectorMath.sumExp(raw, fold: f, minus: m2))
+        return f
     }
 
     /// HF's `_get_running_beams_for_next_iteration` and `_update_finished_beams` for one input.

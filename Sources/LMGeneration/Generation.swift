@@ -79,7 +79,7 @@ public enum Generation {
         let settings = try GenerationSettings(options: options, prefixLength: prefixLength,
                                               maxPositionEmbeddings: maxPositionEmbeddings)
         let vocab = decoder.vocabularySize
-        guard vocab > 0 else {
+        guard vocab > 0, vocab <= Int(Int32.max) else {
             throw GenerationError.invalidArgument("the decoder's vocabulary size is \(vocab)")
         }
         var prompts: [[Int32]] = []

@@ -131,8 +131,9 @@ extension GenerationOptions {
             let isActive: Bool
             switch (key, v) {
             case ("num_beam_groups", .number(let d)): isActive = d > 1
-            case ("diversity_penalty", .number(let d)), ("penalty_alpha", .number(let d)):
-                isActive = d != 0
+            // Diversity only matters with beam groups, which num_beam_groups reports.
+            case ("diversity_penalty", _): isActive = false
+            case ("penalty_alpha", .number(let d)): isActive = d != 0
             case ("guidance_scale", .number(let d)): isActive = d != 1
             case ("epsilon_cutoff", .number(let d)), ("eta_cutoff", .number(let d)): isActive = d > 0 && d < 1
             case (_, .bool(let b)): isActive = b

@@ -11,5 +11,6 @@ enum LibM {
     @inline(__always) static func ln(_ x: Float) -> Float { logf(x) }
     @inline(__always) static func ln(_ x: Double) -> Double { log(x) }
     @inline(__always) static func expd(_ x: Double) -> Double { exp(x) }
+    @inline(__always) static func expf32(_ x: Float) -> Float { expf(x) }
     @inline(__always) static func powd(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 }

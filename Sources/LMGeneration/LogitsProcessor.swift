@@ -19,6 +19,15 @@ public struct ProcessorRow {
 /// HF class of the same name, restricted to one row.
 public protocol LogitsProcessor: Sendable {
     mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow)
+
+    /// Whether `process` on this row only sets scores to -inf (or leaves them), never reading them.
+    /// Beam search then applies it to the raw logits and folds log-softmax into its top-k scan
+    /// instead of writing the log-probabilities out (the result is the same). Default: false.
+    func masksOnly(row: ProcessorRow) -> Bool
+}
+
+extension LogitsProcessor {
+    public func masksOnly(row: ProcessorRow) -> Bool { false }
 }
 
 /// A list of processors applied in order (transformers' `LogitsProcessorList`).
@@ -33,6 +42,24 @@ public struct LogitsProcessorList: Sendable {
 
     public mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         for i in processors.indices {
+            processors[i].process(scores, row: row)
+        }
+    }
+
+    /// Whether every processor only masks on this row (see `LogitsProcessor.masksOnly`).
+    public func masksOnly(row: ProcessorRow) -> Bool {
+        processors.allSatisfy { $0.masksOnly(row: row) }
+    }
+
+    /// Whether the list is mask-only processors followed by a final `LogitNormalization` on this row.
+    func masksThenRenormalizes(row: ProcessorRow) -> Bool {
+        guard let last = processors.last, last is LogitNormalization else { return false }
+        return processors.dropLast().allSatisfy { $0.masksOnly(row: row) }
+    }
+
+    /// Applies all processors but the last.
+    mutating func processAllButLast(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+        for i in processors.indices.dropLast() {
             processors[i].process(scores, row: row)
         }
     }

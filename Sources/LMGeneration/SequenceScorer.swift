@@ -21,7 +21,7 @@ extension Generation {
     public static func score<D: StepDecoder>(decoder: inout D, targets: [[Int32]],
                                              decoderStartTokenId: Int32) throws -> [SequenceScore] {
         let vocab = decoder.vocabularySize
-        guard vocab > 0 else {
+        guard vocab > 0, vocab <= Int(Int32.max) else {
             throw GenerationError.invalidArgument("the decoder's vocabulary size is \(vocab)")
         }
         guard decoderStartTokenId >= 0, Int(decoderStartTokenId) < vocab else {

@@ -44,27 +44,56 @@ struct TopKSelector {
         indices[pos] = index
     }
 
-    /// Offers every element `row[i] + add` with index `baseIndex + i`. The addition is done in float,
-    /// element by element, exactly as `log_probs + beam_scores` is in torch.
-    mutating func scan(_ row: UnsafeBufferPointer<Float>, add: Float = 0, baseIndex: Int = 0) {
+    /// Offers every element `fold(row[i]) + add` with index `baseIndex + i`: a row's log-probabilities
+    /// (kept raw under `fold`) plus a beam score, computed element by element in float exactly as torch's
+    /// materialised `log_softmax` followed by `+ beam_scores` would.
+    mutating func scan(_ row: UnsafeBufferPointer<Float>, add: Float = 0, baseIndex: Int = 0,
+                       fold: LogSoftmaxFold = .identity) {
         guard let base = row.baseAddress, k > 0 else { return }
+        @inline(__always) func value(_ x: Float) -> Float { fold.apply(x) + add }
         let n = row.count
         var i = 0
         while i < n && count < k {
-            offer(base[i] + add, index: baseIndex + i)
+            offer(value(base[i]), index: baseIndex + i)
             i += 1
         }
-        let addV = SIMD16<Float>(repeating: add)
-        while i + 16 <= n {
-            let v = VectorMath.load(base, i) + addV
-            if any(v .> SIMD16<Float>(repeating: values[k - 1])) {
-                for j in 0..<16 { offer(v[j], index: baseIndex + i + j) }
+        // Blocks of 64 raw values: one vectorised max per block, compared with the raw value below which no
+        // element can beat the current k-th best (the transform is monotone). Only such blocks are looked
+        // at element by element, which is rare once the selection has filled up.
+        var raw = rawThreshold(fold: fold, add: add)
+        while i + 64 <= n {
+            let p = base + i
+            @inline(__always) func ld(_ o: Int) -> SIMD8<Float> {
+                UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
             }
-            i += 16
+            let m = VectorMath.max8(VectorMath.max8(VectorMath.max8(ld(0), ld(8)), VectorMath.max8(ld(16), ld(24))),
+                                    VectorMath.max8(VectorMath.max8(ld(32), ld(40)), VectorMath.max8(ld(48), ld(56))))
+            if any(m .> raw) {
+                for j in 0..<64 { offer(value(base[i + j]), index: baseIndex + i + j) }
+                raw = rawThreshold(fold: fold, add: add)
+            }
+            i += 64
         }
         while i < n {
-            offer(base[i] + add, index: baseIndex + i)
+            offer(value(base[i]), index: baseIndex + i)
             i += 1
         }
+    }
+
+    /// A raw value r with fold(x) + add ≤ threshold for every x ≤ r (broadcast), so a block whose raw max
+    /// is ≤ r has nothing to offer. Found by inverting the transform, then stepping down until rounding
+    /// can no longer lift r above the threshold.
+    private func rawThreshold(fold: LogSoftmaxFold, add: Float) -> SIMD8<Float> {
+        let t = threshold
+        guard t.isFinite else { return SIMD8<Float>(repeating: t.isNaN ? .infinity : t) }
+        var r = ((((t - add) + fold.logSum2) + fold.shift2) + fold.logSum) + fold.shift
+        var step = Swift.max(r.ulp, Float.leastNormalMagnitude)
+        var tries = 0
+        while !(fold.apply(r) + add <= t) && tries < 64 {
+            r -= step
+            step *= 2
+            tries += 1
+        }
+        return SIMD8<Float>(repeating: tries < 64 ? r : -.infinity)
     }
 }

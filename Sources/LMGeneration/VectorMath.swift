@@ -13,59 +13,135 @@ enum VectorMath {
         UnsafeMutableRawPointer(base + i).storeBytes(of: v, as: V16.self)
     }
 
-    /// exp(x) for 16 lanes: Cephes' expf range reduction and polynomial (about 1 ulp); lanes below
-    /// -87.3 (including -inf) give exactly 0, as torch's exp does for -inf.
+    typealias V8 = SIMD8<Float>
+    typealias U16 = SIMD16<UInt32>
+
+    /// Vector constants of the exp kernel. Swift's SIMD operators with a scalar operand, `pointwiseMax`,
+    /// `clamped` and `replacing(with:where:)` compile to per-lane code; vector-vector arithmetic,
+    /// `addingProduct` (FMA), comparisons with `any` and lane-wise ternaries on SIMD8 do vectorise.
+    struct ExpConstants {
+        let log2e = V16(repeating: 1.44269504088896341), magic = V16(repeating: 12582912.0)
+        let negLn2High = V16(repeating: -0.693359375), negLn2Low = V16(repeating: 2.12194440e-4)
+        let p0 = V16(repeating: 1.9875691500e-4), p1 = V16(repeating: 1.3981999507e-3)
+        let p2 = V16(repeating: 8.3334519073e-3), p3 = V16(repeating: 4.1665795894e-2)
+        let p4 = V16(repeating: 1.6666665459e-1), p5 = V16(repeating: 5.0000001201e-1)
+        let one = V16(repeating: 1)
+        let magicBits = U16(repeating: 0x4B40_0000), bias = U16(repeating: 127)
+        let exponentShift = U16(repeating: 1 << 23)
+    }
+
+    /// exp(x) for 16 lanes all in [-87.3, 0]: Cephes' expf range reduction and polynomial (about 1 ulp).
     @inline(__always)
-    static func exp(_ x: V16) -> V16 {
-        let lo: Float = -87.3
-        let xc = x.clamped(lowerBound: V16(repeating: lo), upperBound: V16(repeating: 88.0))
-        // Round x·log2(e) to nearest with the 1.5·2^23 trick; its low mantissa bits are the integer n.
-        let magic: Float = 12582912.0
-        let t = xc * 1.44269504088896341 + magic
-        let n = t - magic
-        var r = xc - n * 0.693359375
-        r = r - n * -2.12194440e-4
-        var y = V16(repeating: 1.9875691500e-4)
-        y = y * r + 1.3981999507e-3
-        y = y * r + 8.3334519073e-3
-        y = y * r + 4.1665795894e-2
-        y = y * r + 1.6666665459e-1
-        y = y * r + 5.0000001201e-1
-        y = y * (r * r) + r + 1
-        let ni = unsafeBitCast(t, to: SIMD16<UInt32>.self) &- unsafeBitCast(V16(repeating: magic), to: SIMD16<UInt32>.self)
-        let pow2 = unsafeBitCast((ni &+ 127) &<< 23, to: V16.self)
-        var out = y * pow2
-        out.replace(with: 0, where: x .< lo)
+    static func expNormal(_ x: V16, _ k: ExpConstants) -> V16 {
+        // Round x·log2(e) to nearest with the 1.5·2^23 trick; the low mantissa bits of t are then n.
+        let t = k.magic.addingProduct(x, k.log2e)
+        let n = t - k.magic
+        var r = x.addingProduct(n, k.negLn2High)
+        r = r.addingProduct(n, k.negLn2Low)
+        var y = k.p1.addingProduct(k.p0, r)
+        y = k.p2.addingProduct(y, r)
+        y = k.p3.addingProduct(y, r)
+        y = k.p4.addingProduct(y, r)
+        y = k.p5.addingProduct(y, r)
+        y = (r + k.one).addingProduct(y, r * r)
+        let ni = unsafeBitCast(t, to: U16.self) &- k.magicBits
+        return y * unsafeBitCast((ni &+ k.bias) &* k.exponentShift, to: V16.self)
+    }
+
+    /// exp for 16 lanes one by one: lanes below -87.3 (and -inf) give 0 as in torch.
+    @inline(never)
+    static func expLanes(_ x: V16) -> V16 {
+        var out = V16()
+        for j in 0..<16 { out[j] = x[j] < -87.3 ? 0 : LibM.expf32(x[j]) }
         return out
     }
 
-    /// The largest element; -inf for an empty row. NaNs are ignored.
-    static func max(_ p: UnsafeBufferPointer<Float>) -> Float {
-        guard let base = p.baseAddress, p.count > 0 else { return -.infinity }
-        let n = p.count
-        var acc = V16(repeating: -.infinity)
-        var i = 0
-        while i + 16 <= n {
-            acc = pointwiseMax(acc, load(base, i))
-            i += 16
-        }
-        var m = acc.max()
-        while i < n {
-            if base[i] > m { m = base[i] }
-            i += 1
-        }
-        return m
+    /// Lane-wise max written so LLVM's SLP vectoriser emits one vmaxps (`pointwiseMax` does not).
+    /// A NaN in `a` loses to `b`.
+    @inline(__always)
+    static func max8(_ a: V8, _ b: V8) -> V8 {
+        V8(a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1], a[2] > b[2] ? a[2] : b[2],
+           a[3] > b[3] ? a[3] : b[3], a[4] > b[4] ? a[4] : b[4], a[5] > b[5] ? a[5] : b[5],
+           a[6] > b[6] ? a[6] : b[6], a[7] > b[7] ? a[7] : b[7])
     }
 
-    /// Σ exp(x − m), accumulated in float lanes like torch's vectorised softmax.
-    static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float) -> Float {
+    /// The largest lane (the stdlib's `max()` is an out-of-line generic call).
+    @inline(__always)
+    static func horizontalMax(_ v: V8) -> Float {
+        let a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3]
+        let c = v[4] > v[5] ? v[4] : v[5], d = v[6] > v[7] ? v[6] : v[7]
+        let ab = a > b ? a : b, cd = c > d ? c : d
+        return ab > cd ? ab : cd
+    }
+
+    /// The smallest lane.
+    @inline(__always)
+    static func horizontalMin(_ v: V8) -> Float {
+        let a = v[0] < v[1] ? v[0] : v[1], b = v[2] < v[3] ? v[2] : v[3]
+        let c = v[4] < v[5] ? v[4] : v[5], d = v[6] < v[7] ? v[6] : v[7]
+        let ab = a < b ? a : b, cd = c < d ? c : d
+        return ab < cd ? ab : cd
+    }
+
+    /// Lane-wise min, the counterpart of `max8`.
+    @inline(__always)
+    static func min8(_ a: V8, _ b: V8) -> V8 {
+        V8(a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1], a[2] < b[2] ? a[2] : b[2],
+           a[3] < b[3] ? a[3] : b[3], a[4] < b[4] ? a[4] : b[4], a[5] < b[5] ? a[5] : b[5],
+           a[6] < b[6] ? a[6] : b[6], a[7] < b[7] ? a[7] : b[7])
+    }
+
+    /// The largest element; -inf for an empty row. NaNs are ignored.
+    static func max(_ p: UnsafeBufferPointer<Float>) -> Float { minMax(p).max }
+
+    /// The smallest and largest elements in one pass (+inf, -inf for an empty row). NaNs are ignored.
+    static func minMax(_ p: UnsafeBufferPointer<Float>) -> (min: Float, max: Float) {
+        guard let base = p.baseAddress, p.count > 0 else { return (.infinity, -.infinity) }
+        let n = p.count
+        var hi0 = V8(repeating: -.infinity), hi1 = hi0
+        var lo0 = V8(repeating: .infinity), lo1 = lo0
+        var i = 0
+        while i + 16 <= n {
+            let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
+            let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
+            hi0 = max8(a, hi0)
+            hi1 = max8(b, hi1)
+            lo0 = min8(a, lo0)
+            lo1 = min8(b, lo1)
+            i += 16
+        }
+        var hi = horizontalMax(max8(hi0, hi1)), lo = horizontalMin(min8(lo0, lo1))
+        while i < n {
+            if base[i] > hi { hi = base[i] }
+            if base[i] < lo { lo = base[i] }
+            i += 1
+        }
+        return (lo, hi)
+    }
+
+    /// Σ exp(x − m), accumulated in float lanes like torch's vectorised softmax. `rowMin` (the row's
+    /// smallest element, when known) lets the whole row skip the per-chunk underflow check.
+    static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float, rowMin: Float = -.infinity) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
+        let k = ExpConstants()
         let mv = V16(repeating: m)
         var acc = V16(repeating: 0)
         var i = 0
+        if rowMin - m >= -87.3 {
+            while i + 16 <= n {
+                acc += expNormal(load(base, i) - mv, k)
+                i += 16
+            }
+        }
+        // Rows with underflowing entries (-inf from processors, or a span above 87 nats): check each chunk's
+        // min (inline, unlike the stdlib's `any`) and send only the chunks that need it down the scalar path.
+        let floor = m - 87.3
         while i + 16 <= n {
-            acc += exp(load(base, i) - mv)
+            let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
+            let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
+            let x = load(base, i) - mv
+            acc += horizontalMin(min8(a, b)) >= floor ? expNormal(x, k) : expLanes(x)
             i += 16
         }
         var tail = V16(repeating: -.infinity)
@@ -75,23 +151,58 @@ enum VectorMath {
             i += 1
             j += 1
         }
-        acc += exp(tail)
+        acc += expLanes(tail)
+        return acc.sum()
+    }
+
+    /// Σ exp(fold(x) − c) for a row kept raw under a log-softmax fold (see `LogSoftmaxFold`): the
+    /// second log-softmax of HF's `renormalize_logits`, computed without writing the first one out.
+    static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
+        guard let base = p.baseAddress, p.count > 0 else { return 0 }
+        let n = p.count
+        let k = ExpConstants()
+        let av = V16(repeating: fold.shift), bv = V16(repeating: fold.logSum), cv = V16(repeating: c)
+        @inline(__always) func arg(_ x: Float) -> Float { ((x - fold.shift) - fold.logSum) - c }
+        // The raw value at and above which the argument cannot underflow (the chain is monotone).
+        var floor = ((-87.3 + c) + fold.logSum) + fold.shift
+        var step = Swift.max(floor.ulp, Float.leastNormalMagnitude)
+        for _ in 0..<64 where !(arg(floor) >= -87.3) {
+            floor += step
+            step *= 2
+        }
+        var acc = V16(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
+            let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
+            let x = ((load(base, i) - av) - bv) - cv
+            acc += horizontalMin(min8(a, b)) >= floor ? expNormal(x, k) : expLanes(x)
+            i += 16
+        }
+        var tail = V16(repeating: -.infinity)
+        var j = 0
+        while i < n {
+            tail[j] = arg(base[i])
+            i += 1
+            j += 1
+        }
+        acc += expLanes(tail)
         return acc.sum()
     }
 
     /// log Σ exp(x), computed as max + log Σ exp(x − max).
     static func logSumExp(_ p: UnsafeBufferPointer<Float>) -> Float {
-        let m = max(p)
+        let (lo, m) = minMax(p)
         if m == -.infinity || !m.isFinite { return m }
-        return m + LibM.ln(sumExp(p, minus: m))
+        return m + LibM.ln(sumExp(p, minus: m, rowMin: lo))
     }
 
     /// In-place log-softmax: x − max − log Σ exp(x − max), the order torch's CPU kernel uses.
     static func logSoftmax(_ p: UnsafeMutableBufferPointer<Float>) {
         guard let base = p.baseAddress, p.count > 0 else { return }
         let ro = UnsafeBufferPointer(p)
-        let m = max(ro)
-        let logSum = LibM.ln(sumExp(ro, minus: m))
+        let (lo, m) = minMax(ro)
+        let logSum = LibM.ln(sumExp(ro, minus: m, rowMin: lo))
         let n = p.count
         let mv = V16(repeating: m), lv = V16(repeating: logSum)
         var i = 0
@@ -109,7 +220,13 @@ enum VectorMath {
     static func argmax(_ p: UnsafeBufferPointer<Float>) -> Int {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let m = max(p)
-        for i in 0..<p.count where base[i] == m { return i }
+        let mv = V16(repeating: m)
+        var i = 0
+        while i + 16 <= p.count && !any(load(base, i) .== mv) { i += 16 }
+        while i < p.count {
+            if base[i] == m { return i }
+            i += 1
+        }
         // Only NaNs (or an empty max): torch treats NaN as largest; take the first NaN.
         for i in 0..<p.count where base[i].isNaN { return i }
         return 0
@@ -137,4 +254,3 @@ enum VectorMath {
         base.update(repeating: value, count: p.count)
     }
 }
-

@@ -63,12 +63,34 @@ public final class Seq2SeqModel: Sendable {
                 + Architectures.supportedModelTypes.joined(separator: ", ") + ")")
         }
         let config = try architecture.config(from: file)
+        try checkLimits(config, file: file)
         let vocab = config.decoderVocabSize
         for (name, id) in [("pad_token_id", config.padTokenId), ("decoder_start_token_id", config.decoderStartTokenId)]
             where id < 0 || id >= vocab {
             throw ModelError.format("\(file.path): \(name) \(id) is outside the decoder vocabulary [0, \(vocab))")
         }
         return config
+    }
+
+    /// Bounds on a config's dimensions. They sit far above every published seq2seq model but
+    /// keep a hostile config.json from asking for terabytes (computed position tables are sized
+    /// from the config before any weight shape can contradict it).
+    static func checkLimits(_ c: ModelConfig, file: ConfigFile) throws {
+        let limits: [(String, Int, Int)] = [
+            ("d_model", c.dModel, 1 << 16), ("vocab_size", c.vocabSize, 1 << 24),
+            ("decoder_vocab_size", c.decoderVocabSize, 1 << 24), ("encoder layers", c.encoder.layers, 1024),
+            ("decoder layers", c.decoder.layers, 1024), ("encoder heads", c.encoder.heads, 4096),
+            ("decoder heads", c.decoder.heads, 4096), ("encoder ffn dim", c.encoder.ffnDim, 1 << 20),
+            ("decoder ffn dim", c.decoder.ffnDim, 1 << 20), ("head dim", max(c.encoder.headDim, c.decoder.headDim), 1 << 16),
+            ("max_position_embeddings", c.maxPositions, 1 << 20),
+        ]
+        for (name, value, limit) in limits where value > limit {
+            throw ModelError.unsupported("\(file.path): \(name) \(value) is larger than lmcore's limit \(limit)")
+        }
+        if case .sinusoidalMarian = c.positions, c.maxPositions * c.dModel > 1 << 27 {
+            throw ModelError.unsupported("\(file.path): a sinusoidal table of max_position_embeddings \(c.maxPositions) "
+                + "x d_model \(c.dModel) is larger than lmcore's limit of \(1 << 27) values")
+        }
     }
 
     /// Runs the encoder over a batch of id sequences (no ids are added).

@@ -27,10 +27,17 @@ struct AddedVocabulary: Sendable {
     var isEmpty: Bool { contentToId.isEmpty }
     var count: Int { contentToId.count }
 
-    /// Adds tokens in order, assigning ids as HF's `add_tokens` does (the model's id if the content
-    /// is in its vocabulary, else the next id after the vocabulary); the JSON ids are not used.
-    init(_ configs: [AddedTokenConfig], model: TokenizerModel, normalizer: Normalizer?) throws {
-        var nextId = Int32(clamping: model.vocabularySize)
+    init() {}
+
+    /// Adds tokens in order, assigning ids as HF's `add_tokens` does (an added token's or the
+    /// model's id if the content has one, else the next free id after the vocabulary and the
+    /// added tokens); the ids written in tokenizer.json are not used, as in HF.
+    mutating func add(_ configs: [AddedTokenConfig], model: TokenizerModel, normalizer: Normalizer?) throws {
+        let vocabSize = Int32(clamping: model.vocabularySize)
+        var nextId = vocabSize
+        if let maxId = tokensById.keys.max() {
+            nextId = (maxId >= vocabSize || vocabSize == 0) ? maxId &+ 1 : vocabSize
+        }
         for t in configs {
             if t.content.isEmpty { continue }
             let key = Array(t.content.utf8)

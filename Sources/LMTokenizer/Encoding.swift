@@ -4,8 +4,10 @@ public struct Encoding: Sendable, Equatable {
     public var ids: [Int32]
     /// Token strings, as `Encoding.tokens` in HF tokenizers.
     public var tokens: [String]
-    /// For each token, its [start, end) span in the original text, in UTF-8 bytes...
-    /// (HF reports char offsets in Python; implementations document the unit they use.)
+    /// For each token, its [start, end) span in the original text. `HFTokenizer` reports Unicode
+    /// scalar (code point) offsets, exactly as HF tokenizers reports char offsets to Python;
+    /// special tokens added by the post-processor and padding have 0..<0.
+    /// (Other implementations document the unit they use.)
     public var offsets: [Range<Int>]
     /// 0 for the first sequence, 1 for the pair's second (and its special tokens as the template says).
     public var typeIds: [Int32]

@@ -40,6 +40,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     public init(tokenizerJSON: Data, tokenizerConfig: Data? = nil, source: String = "tokenizer.json",
                 configSource: String = "tokenizer_config.json") throws {
         let file = try TokenizerFile.parse(tokenizerJSON, source: source)
+        var added = AddedVocabulary()
         do {
             normalizer = try file.normalizer.map(Normalizer.init)
             preTokenizer = try file.preTokenizer.map(PreTokenizer.init)
@@ -49,19 +50,34 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
             case .wordPiece(let c): model = try WordPieceModel(c); modelIsBPE = false
             case .wordLevel(let c): model = try WordLevelModel(c); modelIsBPE = false
             }
-            postProcessor = try file.postProcessor.map(PostProcessor.init)
             decoder = try file.decoder.map(TokenDecoder.init)
-            addedVocabulary = try AddedVocabulary(file.addedTokens, model: model, normalizer: normalizer)
+            try added.add(file.addedTokens, model: model, normalizer: normalizer)
         } catch let e as TokenizerError {
             throw e.prefixed(source)
         }
         truncation = file.truncation
         padding = file.padding
+        let processor: PostProcessor?
+        do {
+            processor = try file.postProcessor.map(PostProcessor.init)
+        } catch let e as TokenizerError {
+            throw e.prefixed(source)
+        }
         if let tokenizerConfig {
-            configuration = try TransformersConfiguration(parsing: tokenizerConfig, source: configSource)
+            let config = try TransformersConfiguration(parsing: tokenizerConfig, source: configSource)
+            configuration = config
+            // transformers' tokenizers backend: special tokens named in the config join the added
+            // vocabulary. (It drops add_bos_token/add_eos_token when a tokenizer.json exists, so the
+            // post-processor stays as written.)
+            try added.add(config.tokensToAdd(existing: added), model: model, normalizer: normalizer)
         } else {
             configuration = TransformersConfiguration()
         }
+        addedVocabulary = added
+        postProcessor = processor
+        let m = model
+        let overlapping = added.contentToId.keys.filter { m.tokenToId(String(decoding: $0, as: UTF8.self)) != nil }.count
+        vocabularySize = m.vocabularySize + added.count - overlapping
     }
 
     static func readFile(_ path: String) throws -> Data {
@@ -73,11 +89,9 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     // MARK: Vocabulary
 
-    /// HF `get_vocab_size(with_added_tokens: true)`.
-    public var vocabularySize: Int {
-        let overlapping = addedVocabulary.contentToId.keys.filter { model.tokenToId(String(decoding: $0, as: UTF8.self)) != nil }.count
-        return model.vocabularySize + addedVocabulary.count - overlapping
-    }
+    /// HF `get_vocab_size(with_added_tokens: true)`: the model's entries plus added tokens that
+    /// are not among them.
+    public let vocabularySize: Int
 
     public func tokenToId(_ token: String) -> Int32? {
         addedVocabulary.id(of: token) ?? model.tokenToId(token)
@@ -112,17 +126,40 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     /// The model tokens of one sequence, offsets already in scalars of `text`.
     func encodeSequence(_ text: [UInt8], typeId: Int32) throws -> WorkEncoding {
+        // Offsets and positions are kept in 32 bits.
+        guard text.count < Int(Int32.max) else {
+            throw TokenizerError.invalidArgument("text of \(text.count) bytes is beyond the 2 GB limit")
+        }
         var p = try addedVocabulary.extractAndNormalize(text, normalizer: normalizer)
         try preTokenizer?.preTokenize(&p)
-        for i in p.splits.indices where p.splits[i].tokens == nil {
-            p.splits[i].tokens = try model.tokenize(p.splits[i].normalized.normalized)
-        }
         let converter = CharOffsetConverter(text)
         var e = WorkEncoding()
-        for (token, offsets) in p.tokensWithOffsets() {
-            e.ids.append(token.id)
-            e.tokens.append(token.value)
-            e.offsets.append(converter.convert(offsets))
+        var out = ModelOutput()
+        for split in p.splits {
+            let n = split.normalized
+            out.ids.removeAll(keepingCapacity: true)
+            out.values.removeAll(keepingCapacity: true)
+            out.starts.removeAll(keepingCapacity: true)
+            out.ends.removeAll(keepingCapacity: true)
+            if let tokens = split.tokens {
+                for t in tokens { out.append(t.id, t.value, t.offsets.lowerBound, t.offsets.upperBound) }
+            } else {
+                try model.tokenize(n.normalized, into: &out)
+            }
+            // HF `into_encoding`: normalized offsets of each token -> original bytes -> scalars.
+            let shift = n.originalShift
+            for k in out.ids.indices {
+                let r = Int(out.starts[k])..<max(Int(out.starts[k]), Int(out.ends[k]))
+                let offsets: Range<Int>
+                if let o = n.originalRange(ofNormalized: r) {
+                    offsets = (shift + o.lowerBound)..<(shift + max(o.lowerBound, o.upperBound))
+                } else {
+                    offsets = r
+                }
+                e.ids.append(out.ids[k])
+                e.tokens.append(out.values[k])
+                e.offsets.append(converter.convert(offsets))
+            }
         }
         e.typeIds = Array(repeating: typeId, count: e.ids.count)
         e.specialTokensMask = Array(repeating: 0, count: e.ids.count)
@@ -154,7 +191,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
                 merged.append(b)
             }
         }
-        if let p = padding, configuration.appliesTruncationAndPadding { HFTokenizer.pad(&merged, p) }
+        if let p = padding, configuration.appliesTruncationAndPadding { try HFTokenizer.pad(&merged, p) }
         return Encoding(ids: merged.ids, tokens: merged.tokens,
                         offsets: merged.offsets.map { $0.0..<max($0.0, $0.1) }, typeIds: merged.typeIds,
                         specialTokensMask: merged.specialTokensMask, attentionMask: merged.attentionMask)
@@ -209,14 +246,21 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     }
 
     /// HF `pad_encodings` for one encoding.
-    static func pad(_ e: inout WorkEncoding, _ p: PaddingConfig) {
+    static func pad(_ e: inout WorkEncoding, _ p: PaddingConfig) throws {
         var target: Int
         switch p.strategy {
         case .fixed(let n): target = n
         case .batchLongest: target = e.count
         }
-        if let m = p.padToMultipleOf, m > 0, target % m != 0 { target += m - target % m }
+        if let m = p.padToMultipleOf, m > 0, target % m != 0 {
+            let (t, overflow) = target.addingReportingOverflow(m - target % m)
+            target = overflow ? Int.max : t
+        }
         guard target > e.count else { return }
+        // A corrupt file must not make us allocate without bound.
+        guard target - e.count <= 1 << 24 else {
+            throw TokenizerError.invalidArgument("padding to \(target) tokens is beyond the 16M-token limit")
+        }
         let n = target - e.count
         var pad = WorkEncoding(ids: Array(repeating: p.padId, count: n), tokens: Array(repeating: p.padToken, count: n),
                                offsets: Array(repeating: (0, 0), count: n), typeIds: Array(repeating: p.padTypeId, count: n),
@@ -279,7 +323,7 @@ struct CharOffsetConverter {
         while i < text.count {
             let n = min(UTF8Scalar.length(leadByte: text[i]), text.count - i)
             for k in 0..<n { map[i + k] = chars }
-            chars += 1
+            chars &+= 1
             i += n
         }
     }

@@ -4,9 +4,15 @@
 
 /// A byte span [start, end) in the original text.
 public struct Span: Sendable, Equatable {
-    public var start: Int
-    public var end: Int
-    @inline(__always) public init(_ start: Int, _ end: Int) { self.start = start; self.end = end }
+    // Int32 halves the memory traffic of per-byte alignments (texts are limited to 2 GB).
+    var start32: Int32
+    var end32: Int32
+    @inline(__always) public var start: Int { Int(start32) }
+    @inline(__always) public var end: Int { Int(end32) }
+    @inline(__always) public init(_ start: Int, _ end: Int) {
+        start32 = Int32(truncatingIfNeeded: start)
+        end32 = Int32(truncatingIfNeeded: end)
+    }
 }
 
 /// How a split keeps the delimiters it matched (HF `SplitDelimiterBehavior`).
@@ -108,38 +114,43 @@ public struct NormalizedString: Sendable {
     /// Replaces normalized bytes `nRange` by `dest`, each scalar with its change (HF `transform_range`).
     mutating func transform(range nRange: Range<Int>, _ dest: [(UInt32, Int)], initialOffset: Int) {
         guard nRange.lowerBound >= 0, nRange.upperBound <= normalized.count else { return }
-        let replaced = UTF8Scalar.scalars(normalized[nRange])
-        var ri = 0
+        // `offset` walks the replaced bytes scalar by scalar, as HF's iterator over the replaced chars.
+        let end = nRange.upperBound
         var offset = nRange.lowerBound
-        while ri < min(initialOffset, replaced.count) {
-            offset += UTF8Scalar.width(replaced[ri]); ri += 1
+        @inline(__always) func skipScalar() -> Bool {
+            guard offset < end else { return false }
+            offset = min(end, offset + UTF8Scalar.length(leadByte: normalized[offset]))
+            return true
         }
+        var k = 0
+        while k < initialOffset && skipScalar() { k += 1 }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(nRange.count)
+        bytes.reserveCapacity(max(nRange.count, dest.count))
         var aligns = [Span]()
-        aligns.reserveCapacity(nRange.count)
+        aligns.reserveCapacity(max(nRange.count, dest.count))
         for (c, changes) in dest {
             let align: Span
             if changes > 0 {
                 align = offset < 1 ? Span(0, 0) : alignment(at: offset - 1)
             } else {
                 align = alignment(at: offset)
-            }
-            if changes <= 0, ri < replaced.count {
-                offset += UTF8Scalar.width(replaced[ri]); ri += 1
+                _ = skipScalar()
             }
             if changes < 0 {
                 var n = -changes
-                while n > 0, ri < replaced.count {
-                    offset += UTF8Scalar.width(replaced[ri]); ri += 1; n -= 1
-                }
+                while n > 0 && skipScalar() { n -= 1 }
             }
             let before = bytes.count
             UTF8Scalar.append(c, to: &bytes)
             for _ in before..<bytes.count { aligns.append(align) }
         }
-        normalized.replaceSubrange(nRange, with: bytes)
-        alignments.replaceSubrange(nRange, with: aligns)
+        if nRange.lowerBound == 0 && nRange.upperBound == normalized.count {
+            normalized = bytes
+            alignments = aligns
+        } else {
+            normalized.replaceSubrange(nRange, with: bytes)
+            alignments.replaceSubrange(nRange, with: aligns)
+        }
     }
 
     @inline(__always)
@@ -154,12 +165,36 @@ public struct NormalizedString: Sendable {
         transform(range: r, dest, initialOffset: initialOffset)
     }
 
+    /// Whether HF's whole-string `transform` (`Range::Original(..)`) covers every byte, so an
+    /// identity transformation can be skipped without changing anything.
+    var wholeStringTransformIsExact: Bool {
+        guard let first = alignments.first else { return true }
+        return first.start != first.end
+    }
+
+    /// Whether every byte is ASCII (then NFC/NFD/NFKC/NFKD are the identity).
+    private var isASCII: Bool {
+        normalized.withUnsafeBufferPointer { b in
+            var acc: UInt8 = 0
+            for x in b { acc |= x }
+            return acc < 0x80
+        }
+    }
+
     mutating func normalize(_ form: UnicodeNormalizationForm) {
-        transform(form.apply(scalars), initialOffset: 0)
+        if isASCII && wholeStringTransformIsExact { return }
+        let input = scalars
+        let out = form.apply(input)
+        if wholeStringTransformIsExact && out.count == input.count
+            && !zip(out, input).contains(where: { $0.0.0 != $0.1 || $0.0.1 != 0 }) {
+            return
+        }
+        transform(out, initialOffset: 0)
     }
 
     /// Keeps only scalars for which `keep` holds (HF `filter`).
     mutating func filter(_ keep: (UInt32) -> Bool) {
+        if wholeStringTransformIsExact && !containsScalar(where: { !keep($0) }) { return }
         var removed = 0, removedStart = 0
         var out: [(UInt32, Int)] = []
         out.reserveCapacity(normalized.count)
@@ -179,14 +214,29 @@ public struct NormalizedString: Sendable {
 
     /// Maps each scalar to one scalar (HF `map`).
     mutating func map(_ f: (UInt32) -> UInt32) {
+        if wholeStringTransformIsExact && !containsScalar(where: { f($0) != $0 }) { return }
         transform(scalars.map { (f($0), 0) }, initialOffset: 0)
+    }
+
+    /// Whether some scalar satisfies `test` (decoding in place, no allocation).
+    func containsScalar(where test: (UInt32) -> Bool) -> Bool {
+        var i = 0
+        while i < normalized.count {
+            let (c, n) = UTF8Scalar.decode(normalized, at: i)
+            if test(c) { return true }
+            i += n
+        }
+        return false
     }
 
     /// Rust `char::to_lowercase` per scalar (HF `lowercase`).
     mutating func lowercase() {
+        let data = UnicodeData.shared
+        if wholeStringTransformIsExact && !containsScalar(where: { c in
+            c < 0x80 ? (c >= 0x41 && c <= 0x5A) : data.has(c, .hasLowercase)
+        }) { return }
         var out: [(UInt32, Int)] = []
         out.reserveCapacity(normalized.count)
-        let data = UnicodeData.shared
         for c in scalars {
             var index = 0
             data.lowercase(c) { l in out.append((l, index > 0 ? 1 : 0)); index += 1 }
@@ -240,6 +290,7 @@ public struct NormalizedString: Sendable {
     /// Replaces every match of `pattern` by `content` (HF `replace`).
     mutating func replace(_ pattern: SplitPattern, with content: [UInt32]) throws {
         let matches = try pattern.findMatches(normalized)
+        if !matches.contains(where: { $0.1 }) { return }
         var newBytes = [UInt8]()
         newBytes.reserveCapacity(normalized.count)
         var newAligns = [Span]()
@@ -308,6 +359,11 @@ public struct NormalizedString: Sendable {
                 previous = isMatch
             }
             splits.reverse()
+        }
+        // One piece covering everything is this string itself (when its slice would be identical).
+        if splits.count == 1, let (r, remove) = splits.first, !remove, r == 0..<normalized.count,
+           originalRange(ofNormalized: r) == 0..<originalLength {
+            return [self]
         }
         var out: [NormalizedString] = []
         out.reserveCapacity(splits.count)

@@ -51,23 +51,4 @@ struct PreTokenizedString: Sendable {
             try body(&splits[i].normalized)
         }
     }
-
-    /// Flattens into per-token (id, value, original byte offsets).
-    func tokensWithOffsets() -> [(Token, Range<Int>)] {
-        var out: [(Token, Range<Int>)] = []
-        for s in splits {
-            guard let tokens = s.tokens else { continue }
-            let shift = s.normalized.originalShift
-            for t in tokens {
-                let offsets: Range<Int>
-                if let r = s.normalized.originalRange(ofNormalized: t.offsets) {
-                    offsets = (shift + r.lowerBound)..<(shift + max(r.lowerBound, r.upperBound))
-                } else {
-                    offsets = t.offsets
-                }
-                out.append((t, offsets))
-            }
-        }
-        return out
-    }
 }

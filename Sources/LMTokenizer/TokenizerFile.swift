@@ -15,7 +15,7 @@ public struct TokenizerFile: Decodable, Sendable {
     public var addedTokens: [AddedTokenConfig]
     public var normalizer: NormalizerConfig?
     public var preTokenizer: PreTokenizerConfig?
-    public var model: ModelConfig
+    public var model: TokenizerModelConfig
     public var postProcessor: PostProcessorConfig?
     public var decoder: DecoderConfig?
 
@@ -35,7 +35,7 @@ public struct TokenizerFile: Decodable, Sendable {
         addedTokens = try c.decodeIfPresent([AddedTokenConfig].self, forKey: .addedTokens) ?? []
         normalizer = try c.decodeIfPresent(NormalizerConfig.self, forKey: .normalizer)
         preTokenizer = try c.decodeIfPresent(PreTokenizerConfig.self, forKey: .preTokenizer)
-        model = try c.decode(ModelConfig.self, forKey: .model)
+        model = try c.decode(TokenizerModelConfig.self, forKey: .model)
         postProcessor = try c.decodeIfPresent(PostProcessorConfig.self, forKey: .postProcessor)
         self.decoder = try c.decodeIfPresent(DecoderConfig.self, forKey: .decoder)
     }
@@ -43,7 +43,12 @@ public struct TokenizerFile: Decodable, Sendable {
     /// Parses tokenizer.json bytes; malformed input throws `TokenizerError.format` naming `source`.
     public static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
         do {
-            return try JSONDecoder().decode(TokenizerFile.self, from: data)
+            let decoder = JSONDecoder()
+            if let key = ModelDataScanner.userInfoKey, let (blanked, scanned) = ModelDataScanner.scan(data) {
+                decoder.userInfo[key] = scanned
+                return try decoder.decode(TokenizerFile.self, from: blanked)
+            }
+            return try decoder.decode(TokenizerFile.self, from: data)
         } catch let error as TokenizerError {
             throw error
         } catch let error as DecodingError {
@@ -112,9 +117,20 @@ public struct AddedTokenConfig: Decodable, Sendable, Equatable {
     public var normalized: Bool
     public var special: Bool
 
+    public init(content: String, special: Bool, normalized: Bool? = nil, lstrip: Bool = false, rstrip: Bool = false,
+                singleWord: Bool = false, id: Int64 = -1) {
+        self.id = id
+        self.content = content
+        self.special = special
+        self.normalized = normalized ?? !special
+        self.lstrip = lstrip
+        self.rstrip = rstrip
+        self.singleWord = singleWord
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
-        id = try c.require("id")
+        id = try c.get("id", -1)
         content = try c.require("content")
         special = try c.get("special", false)
         singleWord = try c.get("single_word", false)
@@ -140,8 +156,11 @@ public enum PatternConfig: Decodable, Sendable, Equatable {
         }
     }
 
+    /// HF compiles a String pattern as the escaped regex; a plain search finds the same matches,
+    /// except for the empty string, which as a regex matches (emptily) at every position.
     func compile(context: String) throws -> SplitPattern {
         switch self {
+        case .string(let s) where s.isEmpty: return .regex(try OnigurumaPattern("", context: context))
         case .string(let s): return .literal(Array(s.utf8))
         case .regex(let r): return .regex(try OnigurumaPattern(r, context: context))
         }

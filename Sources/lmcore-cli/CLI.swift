@@ -46,3 +46,8 @@ struct StandardError: TextOutputStream {
         }
     }
 }
+
+extension CLI {
+    static var stdinIsTerminal: Bool { isatty(0) != 0 }
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}

@@ -1,14 +1,15 @@
 import ArgumentParser
 import LMCore
-import LMGeneration
 
-/// `lmcore-cli generate --model DIR --ids`: one input per stdin line as space-separated source
-/// ids (exactly the encoder input), one output line per input: the generated ids after the
-/// decoder start token, up to and including the first EOS.
+/// `lmcore-cli generate --model DIR [--ids]`: one input per stdin line, one output line per
+/// hypothesis (--num-return N gives N lines per input, best first). With --ids an input line is
+/// space-separated source ids (exactly the encoder input, nothing added) and an output line the
+/// generated ids after the decoder start token up to and including the first EOS; without it,
+/// lines are text through the model's tokenizer.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate from source ids read from stdin, one input per line.")
+        abstract: "Generate from stdin, one input per line (text, or ids with --ids).")
 
     @Option(name: .long, help: "A Hugging Face model folder (config.json, weights, ...).")
     var model: String
@@ -16,34 +17,49 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .long, help: "Read and write token ids (space-separated), not text.")
     var ids = false
 
-    @Option(name: .long, help: "Maximum number of new tokens (default: the model's generation_config).")
-    var maxNewTokens: Int?
+    @OptionGroup var search: SearchFlags
 
-    @Option(name: .long, help: "Minimum number of new tokens before EOS may end a sequence.")
-    var minNewTokens: Int?
+    @Option(name: .long, help: "Inputs generated together.")
+    var batchSize = 32
 
     @Option(name: .long, help: "Threads (0 = all cores).")
     var threads = 0
 
     func validate() throws {
-        guard ids else {
-            throw ValidationError("generate reads ids: pass --ids (text input is `lmcore-cli translate`)")
-        }
-        if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
-        if let minNewTokens, minNewTokens < 0 { throw ValidationError("--min-new-tokens must be at least 0") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more") }
     }
 
     func run() throws {
-        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads)) }
-        var options = GenerationOptions()
-        options.maxNewTokens = maxNewTokens
-        options.minNewTokens = minNewTokens
+        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads, loadTokenizer: !ids)) }
+        let options = search.options
+        // Interactive input is answered line by line; piped input in batches.
+        let batch = CLI.stdinIsTerminal ? 1 : batchSize
         var lineNumber = 0
+        var lines: [String] = []
+        func flush() throws {
+            guard !lines.isEmpty else { return }
+            if ids {
+                let sources = try CLI.run {
+                    try lines.enumerated().map { try CLI.parseIds($1, line: lineNumber - lines.count + $0 + 1) }
+                }
+                let results = try CLI.run { try loaded.generate(sources, options: options) }
+                for hyps in results {
+                    for h in hyps { print(h.ids.map(String.init).joined(separator: " ") + search.scoreSuffix(h.score)) }
+                }
+            } else {
+                let results = try CLI.run { try loaded.translate(lines, options: options, batchSize: batch) }
+                for hyps in results {
+                    for h in hyps { print(h.text + search.scoreSuffix(h.score)) }
+                }
+            }
+            lines.removeAll(keepingCapacity: true)
+        }
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
-            let source = try CLI.run { try CLI.parseIds(line, line: lineNumber) }
-            let result = try CLI.run { try loaded.generate([source], options: options) }
-            print(result[0].first?.ids.map(String.init).joined(separator: " ") ?? "")
+            lines.append(line)
+            if lines.count >= batch { try flush() }
         }
+        try flush()
     }
 }

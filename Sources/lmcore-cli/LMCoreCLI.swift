@@ -14,5 +14,6 @@ struct LMCoreCLI: ParsableCommand {
             stderr), 64 on a command-line usage error.
             """,
         version: LMCore.version,
-        subcommands: [GenerateCommand.self, InspectCommand.self])
+        subcommands: [TranslateCommand.self, GenerateCommand.self, ScoreCommand.self, EmbedCommand.self,
+                      TokenizeCommand.self, DetokenizeCommand.self, InspectCommand.self, ConvertCommand.self])
 }

@@ -33,3 +33,38 @@ PY
 )
 IFS='|' read -r source expected <<< "$source $expected"
 env -i "$work/abi_test" "$model" "$source" $expected
+
+echo "C: 16 threads share one model"
+gcc -std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include" "$here/thread_test.c" -o "$work/thread_test" \
+    -L"$work/lib" -llmcore -lpthread -Wl,-rpath,"$work/lib"
+threads_model="${LMCORE_THREAD_TEST_MODEL:-$root/Tests/Fixtures/models/bart-gelu-tied}"
+threads_inputs="${LMCORE_THREAD_TEST_INPUTS:-$root/Tests/CLI/cases/generate-bart-gelu-tied.in}"
+env -i "$work/thread_test" "$threads_model" "$threads_inputs"
+
+echo "C: install to a prefix, build outside programs with pkg-config and CMake"
+PREFIX="$work/prefix" LMCORE_BUILD_DIR="$build" bash "$root/bindings/c/install.sh"
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
+cat > "$work/outside.c" <<'C'
+#include <lmcore.h>
+#include <stdio.h>
+int main(void) { printf("lmcore %s (abi %d)\n", lmcore_version(), (int)lmcore_abi_version()); return 0; }
+C
+# shellcheck disable=SC2046
+gcc -std=c99 -Wall -Werror "$work/outside.c" -o "$work/outside" $(pkg-config --cflags --libs lmcore)
+env -i "$work/outside"
+if command -v cmake >/dev/null 2>&1; then
+    mkdir -p "$work/cmake-app"
+    cp "$work/outside.c" "$work/cmake-app/outside.c"
+    cat > "$work/cmake-app/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(outside C)
+find_package(lmcore 0.1 REQUIRED)
+add_executable(outside outside.c)
+target_link_libraries(outside lmcore::lmcore)
+CMAKE
+    cmake -S "$work/cmake-app" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+    cmake --build "$work/cmake-build" >/dev/null
+    env -i "$work/cmake-build/outside"
+else
+    echo "cmake not installed: CMake package test skipped (scripts/test.sh installs it)"
+fi

@@ -24,6 +24,17 @@ done
 echo "CLI: inspect"
 if "$cli" inspect --model "$models/bart-gelu-tied" | grep -q "^model_type: bart$"; then echo "  ok  inspect"; else echo "  FAIL inspect"; failures=$((failures + 1)); fi
 
+echo "CLI: convert pytorch_model.bin -> model.safetensors gives the same outputs"
+weights="$root/Tests/Fixtures/weights"
+rm -rf /tmp/lmcore-cli-converted
+"$cli" convert --model "$weights/marian-bin" --out /tmp/lmcore-cli-converted > /dev/null
+for dir in "$weights/marian-bin" /tmp/lmcore-cli-converted "$weights/marian-safetensors" "$weights/marian-sharded-bin"; do
+    printf '5 6 7 0\n9 0\n' | "$cli" generate --model "$dir" --ids --max-new-tokens 8 > "/tmp/lmcore-cli-conv-$(basename "$dir").txt"
+done
+expect_same "convert (bin vs converted)" /tmp/lmcore-cli-conv-lmcore-cli-converted.txt /tmp/lmcore-cli-conv-marian-bin.txt
+expect_same "bin vs safetensors" /tmp/lmcore-cli-conv-marian-bin.txt /tmp/lmcore-cli-conv-marian-safetensors.txt
+expect_same "sharded bin vs safetensors" /tmp/lmcore-cli-conv-marian-sharded-bin.txt /tmp/lmcore-cli-conv-marian-safetensors.txt
+
 echo "CLI: errors are one line on stderr with a non-zero exit"
 check_error() { # name, expected status, command...
     local name="$1" want="$2"; shift 2

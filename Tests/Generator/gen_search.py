@@ -293,8 +293,6 @@ def processor_cases():
     for r in range(4):
         rows.append((rng.standard_normal(VOCAB) * 2.5).astype(np.float32))
         histories.append([PAD] + [int(x) for x in rng.integers(0, 12, size=3 + 2 * r)])
-    # Rows of equal length for torch (input_ids is rectangular): pad histories on the left with their first token.
-    width = max(len(h) for h in histories)
     scores = torch.tensor(np.stack(rows))
     encoder = [[5, 9, 14, 3, 22, 9, 14], [3, 4, 5, 3, 4, 6, 47], [1, 1, 1, 2, 3, 4, 5], [11, 10, 9, 8, 7, 6, 5]]
     procs = {
@@ -305,7 +303,7 @@ def processor_cases():
         "no_repeat_ngram_3": lp.NoRepeatNGramLogitsProcessor(3),
         "encoder_no_repeat_ngram_1": lp.EncoderNoRepeatNGramLogitsProcessor(1, torch.tensor(encoder)),
         "encoder_no_repeat_ngram_2": lp.EncoderNoRepeatNGramLogitsProcessor(2, torch.tensor(encoder)),
-        "bad_words": lp.NoBadWordsLogitsProcessor([[3], [5, 6], [7, 8, 9], [2]], eos_token_id=2),
+        "bad_words": lp.NoBadWordsLogitsProcessor([[3], [8, 12], [2, 9, 30], [5, 6], [2]], eos_token_id=2),
         "min_length_9": lp.MinLengthLogitsProcessor(9, [2, 4]),
         "min_new_tokens_4": lp.MinNewTokensLengthLogitsProcessor(1, 4, [2]),
         "suppress": lp.SuppressTokensLogitsProcessor([0, 3, 46, 90]),
@@ -336,7 +334,6 @@ def processor_cases():
                 res = proc(hist, scores[r:r + 1].clone())
             per_row.append(finite_or_none(res[0].tolist()))
         out.append(dict(name=name, output=per_row))
-    _ = width
     return dict(scores=[finite_or_none(r.tolist()) for r in rows], histories=histories, encoder_input_ids=encoder,
                 cases=out)
 

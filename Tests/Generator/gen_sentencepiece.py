@@ -193,25 +193,29 @@ UNUSED_VARIANTS = {"unigram-unused": "unigram-bytefallback", "bpe-unused": "bpe-
 
 def train_models():
     os.makedirs(TRAINED, exist_ok=True)
+    cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = os.path.join(tmp, "train.txt")
-        with open(corpus, "w", encoding="utf-8") as f:
-            f.write("\n".join(training_text()) + "\n")
-        rules = os.path.join(tmp, "rules.tsv")
-        write_rules(rules, CUSTOM_RULES)
-        denorm = os.path.join(tmp, "denorm.tsv")
-        write_rules(denorm, DENORMALIZER_RULES)
-        for name, options in TRAINING.items():
-            opts = dict(options)
-            for key, value in list(opts.items()):
-                if value == "RULES":
-                    opts[key] = rules
-                elif value == "DENORM":
-                    opts[key] = denorm
-            spm.SentencePieceTrainer.train(
-                input=corpus, model_prefix=os.path.join(tmp, name), num_threads=1, character_coverage=1.0,
-                shuffle_input_sentence=False, minloglevel=2, **opts)
-            shutil.copy(os.path.join(tmp, name + ".model"), os.path.join(TRAINED, name + ".model"))
+        # Relative names inside the temporary folder: the trainer records its input paths in the
+        # model, and fixed names keep the model files identical from run to run.
+        os.chdir(tmp)
+        try:
+            with open("train.txt", "w", encoding="utf-8") as f:
+                f.write("\n".join(training_text()) + "\n")
+            write_rules("rules.tsv", CUSTOM_RULES)
+            write_rules("denorm.tsv", DENORMALIZER_RULES)
+            for name, options in TRAINING.items():
+                opts = dict(options)
+                for key, value in list(opts.items()):
+                    if value == "RULES":
+                        opts[key] = "rules.tsv"
+                    elif value == "DENORM":
+                        opts[key] = "denorm.tsv"
+                spm.SentencePieceTrainer.train(
+                    input="train.txt", model_prefix=name, num_threads=1, character_coverage=1.0,
+                    shuffle_input_sentence=False, minloglevel=2, **opts)
+                shutil.copy(name + ".model", os.path.join(TRAINED, name + ".model"))
+        finally:
+            os.chdir(cwd)
     for name, base in UNUSED_VARIANTS.items():
         m = load_proto(os.path.join(TRAINED, base + ".model"))
         normal = [p for p in m.pieces if p.type == model_pb2.ModelProto.SentencePiece.NORMAL]
@@ -245,11 +249,13 @@ def spm_direct_cases(sp, texts):
     special = {i for i in range(sp.get_piece_size()) if sp.is_control(i) or sp.is_unknown(i)}
     for t in texts:
         om = sp.encode(t, out_type="offset_mapping", return_bytes=True)
+        om_chars = sp.encode(t, out_type="offset_mapping")
         ids = sp.encode(t)
         pieces = sp.encode(t, out_type=str)
-        assert ids == om["ids"]
+        assert ids == om["ids"] == om_chars["ids"]
         cases.append({
-            "text": t, "ids": ids, "pieces": pieces, "offsets": [list(o) for o in om["offsets"]],
+            "text": t, "ids": ids, "pieces": pieces, "byte_offsets": [list(o) for o in om["offsets"]],
+            "offsets": [list(o) for o in om_chars["offsets"]],
             "decoded": sp.decode(ids),
             "decoded_skip_special": sp.decode([i for i in ids if i not in special]),
         })
@@ -295,10 +301,342 @@ def gen_spm_direct():
                "decode_cases": spm_decode_cases(sp, k)})
 
 
+# --- Marian ------------------------------------------------------------------------------------
+
+MARIAN_EXTRA_CASES = [
+    ">>fra<< Bonjour le monde",
+    ">>deu<<Guten Tag",
+    "  >>fra<< leading spaces before the code",
+    "</s>>>fra<< code right after an added token",
+    "a [MASK] b",
+    "a[MASK]b",
+    "[MASK]",
+    "x <sep> y",
+    "x<sep>y",
+    "<pad><pad></s><unk>",
+    "word</s>",
+    "Hello , world ! It 's fine .",
+]
+
+
+def make_synthetic_marian_folders():
+    """Two Marian folders built from small trained models: one with separate vocabularies (ids
+    that differ from the SentencePiece ids, pieces missing from the vocab, added tokens with
+    lstrip / single_word), one joint with >>xx<< language codes and legacy special_tokens_map.json."""
+    src_model = os.path.join(TRAINED, "unigram-rules.model")
+    tgt_model = os.path.join(TRAINED, "bpe-bytefallback.model")
+    src = spm.SentencePieceProcessor(model_file=src_model)
+    tgt = spm.SentencePieceProcessor(model_file=tgt_model)
+
+    def vocab_from(sp, codes, drop_every, reverse):
+        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+        pieces = [p for p in pieces if p not in ("</s>", "<unk>", "<s>", "<pad>")]
+        pieces = [p for k, p in enumerate(pieces) if k % drop_every != 3]
+        if reverse:
+            pieces.reverse()
+        ordered = ["</s>", "<unk>"] + codes + pieces + ["[MASK]", "<sep>", "<pad>"]
+        return {p: i for i, p in enumerate(ordered)}
+
+    sep_dir = os.path.join(SPM_DIR, "marian-separate")
+    os.makedirs(sep_dir, exist_ok=True)
+    shutil.copy(src_model, os.path.join(sep_dir, "source.spm"))
+    shutil.copy(tgt_model, os.path.join(sep_dir, "target.spm"))
+    vocab = vocab_from(src, [">>fra<<", ">>deu<<"], 10, False)
+    target_vocab = vocab_from(tgt, [], 9, True)
+    with open(os.path.join(sep_dir, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(vocab, f, ensure_ascii=False, indent=1)
+    with open(os.path.join(sep_dir, "target_vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(target_vocab, f, ensure_ascii=False, indent=1)
+
+    def added(content, idx, **kw):
+        d = {"content": content, "lstrip": False, "normalized": False, "rstrip": False, "single_word": False,
+             "special": True}
+        d.update(kw)
+        return str(idx), d
+
+    config = {
+        "separate_vocabs": True, "source_lang": "en", "target_lang": "fr", "clean_up_tokenization_spaces": True,
+        "tokenizer_class": "MarianTokenizer", "model_max_length": 512,
+        "added_tokens_decoder": dict([
+            added("</s>", vocab["</s>"]), added("<unk>", vocab["<unk>"]),
+            added("[MASK]", vocab["[MASK]"], lstrip=True),
+            added("<sep>", vocab["<sep>"], single_word=True, special=False),
+            added("<pad>", vocab["<pad>"])]),
+        "additional_special_tokens": ["[MASK]"],
+    }
+    with open(os.path.join(sep_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump(config, f, ensure_ascii=False, indent=1)
+    with open(os.path.join(sep_dir, "SOURCE.txt"), "w", encoding="utf-8") as f:
+        f.write("Synthetic Marian folder made by Tests/Generator/gen_sentencepiece.py from trained/unigram-rules.model\n"
+                "(source.spm) and trained/bpe-bytefallback.model (target.spm): separate vocabularies whose ids differ\n"
+                "from the SentencePiece ids, some pieces missing, added tokens with lstrip and single_word.\n")
+
+    joint_dir = os.path.join(SPM_DIR, "marian-joint-codes")
+    os.makedirs(joint_dir, exist_ok=True)
+    shutil.copy(src_model, os.path.join(joint_dir, "source.spm"))
+    shutil.copy(tgt_model, os.path.join(joint_dir, "target.spm"))
+    joint = vocab_from(src, [">>fra<<", ">>deu<<", ">>ita<<"], 8, False)
+    for p in [tgt.id_to_piece(i) for i in range(tgt.get_piece_size())]:
+        joint.setdefault(p, len(joint))
+    with open(os.path.join(joint_dir, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(joint, f, ensure_ascii=False, indent=1)
+    with open(os.path.join(joint_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump({"source_lang": "en", "target_lang": "mul", "tokenizer_class": "MarianTokenizer"}, f, indent=1)
+    with open(os.path.join(joint_dir, "special_tokens_map.json"), "w", encoding="utf-8") as f:
+        json.dump({"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+                   "additional_special_tokens": ["<sep>"]}, f, indent=1)
+    with open(os.path.join(joint_dir, "SOURCE.txt"), "w", encoding="utf-8") as f:
+        f.write("Synthetic Marian folder made by Tests/Generator/gen_sentencepiece.py from trained/unigram-rules.model\n"
+                "(source.spm) and trained/bpe-bytefallback.model (target.spm): one joint vocab.json with >>xx<< codes,\n"
+                "special tokens from the legacy special_tokens_map.json.\n")
+
+
+def marian_cases(tok, texts):
+    from transformers import MarianTokenizer  # noqa: F401  (the class under test)
+
+    cases = []
+    for t in texts:
+        enc = tok(t, return_special_tokens_mask=True)
+        ids = enc["input_ids"]
+        tok._switch_to_target_mode()
+        target_tokens = tok.tokenize(t)
+        tok._switch_to_input_mode()
+        labels = tok(text_target=t)["input_ids"]
+        cases.append({
+            "text": t, "ids": ids, "tokens": tok.tokenize(t) + [tok.eos_token],
+            "special_tokens_mask": enc["special_tokens_mask"],
+            "ids_no_special": tok(t, add_special_tokens=False)["input_ids"],
+            "decoded": tok.decode(ids), "decoded_skip_special": tok.decode(ids, skip_special_tokens=True),
+            "target_ids": labels, "target_tokens": target_tokens + [tok.eos_token],
+            "target_decoded": tok.decode(labels),
+            "target_decoded_skip_special": tok.decode(labels, skip_special_tokens=True),
+        })
+    return cases
+
+
+def marian_golden(name, tok, files, texts, seed):
+    rng = random.Random(seed)
+    n = len(tok.decoder) if hasattr(tok, "decoder") else len(tok)
+    decode_cases = []
+    special = list(tok.all_special_ids)
+    for length in [1, 2, 4, 8, 16]:
+        for _ in range(3):
+            ids = [rng.randrange(n) for _ in range(length)] + [rng.choice(special)]
+            rng.shuffle(ids)
+            decode_cases.append({"ids": ids, "decoded": tok.decode(ids),
+                                 "decoded_skip_special": tok.decode(ids, skip_special_tokens=True)})
+    pairs = []
+    for a, b in [("Hello world", "Second part"), ("", "only pair"), (">>fra<< code", "[MASK] b")]:
+        e = tok(a, b, return_token_type_ids=True)
+        pairs.append({"text": a, "pair": b, "ids": e["input_ids"], "type_ids": e["token_type_ids"]})
+    write(f"marian/{name}.json", {
+        "name": name, "files": files, "vocab_size": len(tok),
+        "all_special_ids": tok.all_special_ids, "all_special_tokens": tok.all_special_tokens,
+        "supported_language_codes": tok.supported_language_codes,
+        "cases": marian_cases(tok, texts), "pairs": pairs, "decode_cases": decode_cases,
+    })
+
+
+def gen_marian():
+    import warnings
+
+    from transformers import AutoTokenizer, MarianTokenizer
+
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+    make_synthetic_marian_folders()
+    texts = corpus_texts() + MARIAN_EXTRA_CASES
+    texts += [raw.decode("utf-8", errors="replace") for raw in INVALID_UTF8]
+    for k, folder in enumerate(["opus-mt-en-mg", "marian-separate", "marian-joint-codes"]):
+        tok = AutoTokenizer.from_pretrained(os.path.join(SPM_DIR, folder))
+        assert type(tok) is MarianTokenizer, type(tok)
+        marian_golden(folder, tok, {"directory": folder}, texts, 100 + k)
+    # The ortx joint vocabulary as a Marian model (source.spm = target.spm = vocab.joint.spm).
+    with tempfile.TemporaryDirectory() as tmp:
+        d = os.path.join(SPM_DIR, "marian-nmt-ortx-test")
+        for f in ["vocab.json", "tokenizer_config.json", "special_tokens_map.json"]:
+            shutil.copy(os.path.join(d, f), os.path.join(tmp, f))
+        shutil.copy(os.path.join(d, "vocab.joint.spm"), os.path.join(tmp, "source.spm"))
+        shutil.copy(os.path.join(d, "vocab.joint.spm"), os.path.join(tmp, "target.spm"))
+        tok = AutoTokenizer.from_pretrained(tmp)
+        assert type(tok) is MarianTokenizer, type(tok)
+        marian_golden("marian-nmt-ortx-test", tok, {
+            "source": "marian-nmt-ortx-test/vocab.joint.spm", "target": "marian-nmt-ortx-test/vocab.joint.spm",
+            "vocab": "marian-nmt-ortx-test/vocab.json", "config_directory": "marian-nmt-ortx-test"}, texts, 99)
+
+
+# --- T5 (spiece.model through transformers' T5Tokenizer) -----------------------------------------
+
+CHARSMAP_MARKER = "<spiece.model normalizer_spec.precompiled_charsmap>"
+
+# name -> (spiece.model source, files written next to it). transformers 5.23 converts spiece.model
+# into a `tokenizers` pipeline (T5Tokenizer is a TokenizersBackend): the golden keeps that pipeline
+# (backend_tokenizer.to_str()) and its outputs.
+T5_FOLDERS = {
+    "t5-default": ("trained/unigram-nfkc.model", {"config.json": {"model_type": "t5"}}),
+    "t5-config": ("trained/unigram-nfkc.model", {
+        "config.json": {"model_type": "t5"},
+        "tokenizer_config.json": {"tokenizer_class": "T5Tokenizer", "extra_ids": 10, "legacy": False,
+                                  "clean_up_tokenization_spaces": True}}),
+    "t5-v1_1": ("trained/unigram-nfkc.model", {
+        "config.json": {"model_type": "t5"},
+        "tokenizer_config.json": {"tokenizer_class": "T5Tokenizer", "extra_ids": 100, "legacy": True,
+                                  "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+                                  "additional_special_tokens": [f"<extra_id_{i}>" for i in range(100)],
+                                  "model_max_length": 512}}),
+    "t5-custom": ("trained/unigram-nfkc.model", {
+        "config.json": {"model_type": "t5"},
+        "tokenizer_config.json": {
+            "extra_ids": 3, "additional_special_tokens": ["<foo>", "<extra_id_0>"], "pad_token": "<mypad>",
+            "added_tokens_decoder": {"1005": {"content": "<new>", "lstrip": True, "rstrip": False, "normalized": True,
+                                              "single_word": False, "special": False}}}}),
+    "t5-userdefined": ("trained/unigram-bytefallback.model", {"config.json": {"model_type": "t5"}}),
+}
+
+
+def gen_t5():
+    import base64
+
+    from transformers import AutoTokenizer, T5Tokenizer
+
+    texts = corpus_texts() + ["<extra_id_0> fill <extra_id_1> in", "x<extra_id_9>y", "<sep> [MASK] <ctrl> @@ ab",
+                              "</s> <pad> <unk> <s>", "a <foo> b <new>x <mypad> <bar>"]
+    for name, (spiece, files) in T5_FOLDERS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(os.path.join(SPM_DIR, spiece), os.path.join(tmp, "spiece.model"))
+            for fname, content in files.items():
+                with open(os.path.join(tmp, fname), "w", encoding="utf-8") as f:
+                    json.dump(content, f)
+            tok = AutoTokenizer.from_pretrained(tmp)
+            assert type(tok) is T5Tokenizer, type(tok)
+            pipeline = json.loads(tok.backend_tokenizer.to_str())
+            charsmap = load_proto(os.path.join(SPM_DIR, spiece)).normalizer_spec.precompiled_charsmap
+            norm = pipeline.get("normalizer")
+            if norm and norm.get("type") == "Precompiled":
+                assert base64.b64decode(norm["precompiled_charsmap"]) == charsmap
+                norm["precompiled_charsmap"] = CHARSMAP_MARKER
+            # The model vocabulary starts with the spiece.model pieces and scores: keep only the rest.
+            proto = load_proto(os.path.join(SPM_DIR, spiece))
+            vocab = pipeline["model"]["vocab"]
+            n = len(proto.pieces)
+            assert [tuple(v) for v in vocab[:n]] == [(p.piece, p.score) for p in proto.pieces]
+            pipeline["model"]["vocab"] = {"spiece_pieces": n, "then": vocab[n:]}
+            cases = []
+            for t in texts:
+                enc = tok(t)
+                ids = enc["input_ids"]
+                # The tokens of the `tokenizers` Encoding (for <unk> its surface text, not "<unk>").
+                cases.append({"text": t, "ids": ids, "tokens": enc.tokens(),
+                              "decoded": tok.decode(ids), "decoded_skip_special": tok.decode(ids, skip_special_tokens=True)})
+            write(f"t5/{name}.json", {
+                "name": name, "spiece": spiece, "files": files, "tokenizer_json": pipeline,
+                "clean_up_tokenization_spaces": tok.clean_up_tokenization_spaces,
+                "all_special_ids": tok.all_special_ids, "vocab_size": len(tok), "cases": cases})
+
+
+# --- AutoTokenizer folder dispatch ---------------------------------------------------------------
+
+# A tiny valid tokenizer.json (WordLevel) whose added token "<extra>" also reaches a slow
+# MarianTokenizer through the legacy path (tokenizer_config.json without added_tokens_decoder).
+TINY_TOKENIZER_JSON = {
+    "version": "1.0", "truncation": None, "padding": None,
+    "added_tokens": [{"id": 3, "content": "<extra>", "single_word": False, "lstrip": False, "rstrip": False,
+                      "normalized": False, "special": True}],
+    "normalizer": None, "pre_tokenizer": {"type": "Whitespace"}, "post_processor": None, "decoder": None,
+    "model": {"type": "WordLevel", "vocab": {"<unk>": 0, "hello": 1, "world": 2, "<extra>": 3}, "unk_token": "<unk>"},
+}
+
+# A tiny Unigram tokenizer.json for a T5 folder (so its ids differ from spiece.model's).
+TINY_UNIGRAM_JSON = {
+    "version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
+    "normalizer": None,
+    "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+    "post_processor": None,
+    "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+    "model": {"type": "Unigram", "unk_id": 2, "byte_fallback": False,
+              "vocab": [["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0], ["\u2581hello", -1.0], ["\u2581world", -1.0],
+                        ["\u2581", -2.0], ["h", -3.0], ["e", -3.0], ["l", -3.0], ["o", -3.0], ["w", -3.0], ["r", -3.0],
+                        ["d", -3.0]]},
+}
+
+# name -> files: fixture-relative source path, or a JSON object to write.
+AUTO_LAYOUTS = {
+    "marian": {"source.spm": "opus-mt-en-mg/source.spm", "target.spm": "opus-mt-en-mg/target.spm",
+               "vocab.json": "opus-mt-en-mg/vocab.json", "config.json": "opus-mt-en-mg/config.json",
+               "tokenizer_config.json": "opus-mt-en-mg/tokenizer_config.json"},
+    "marian-and-tokenizer-json": {"source.spm": "opus-mt-en-mg/source.spm", "target.spm": "opus-mt-en-mg/target.spm",
+                                  "vocab.json": "opus-mt-en-mg/vocab.json", "config.json": "opus-mt-en-mg/config.json",
+                                  "tokenizer_config.json": "opus-mt-en-mg/tokenizer_config.json",
+                                  "tokenizer.json": TINY_TOKENIZER_JSON},
+    "marian-files-no-config": {"source.spm": "opus-mt-en-mg/source.spm", "target.spm": "opus-mt-en-mg/target.spm",
+                               "vocab.json": "opus-mt-en-mg/vocab.json"},
+    "marian-class-tokenizer-json-only": {"tokenizer.json": TINY_TOKENIZER_JSON,
+                                         "tokenizer_config.json": {"tokenizer_class": "MarianTokenizer"}},
+    "marian-model-type-tokenizer-json-only": {"tokenizer.json": TINY_TOKENIZER_JSON, "config.json": {"model_type": "marian"}},
+    "t5-spiece": {"spiece.model": "trained/unigram-nfkc.model", "config.json": {"model_type": "t5"}},
+    "t5-spiece-and-tokenizer-json": {"spiece.model": "trained/unigram-nfkc.model", "config.json": {"model_type": "t5"},
+                                     "tokenizer.json": TINY_UNIGRAM_JSON},
+    "tokenizer-json-only": {"tokenizer.json": TINY_TOKENIZER_JSON},
+    "spiece-only": {"spiece.model": "trained/unigram-nfkc.model"},
+    "spiece-albert": {"spiece.model": "trained/unigram-nfkc.model", "config.json": {"model_type": "albert"}},
+    "empty": {},
+}
+
+# Where lmcore chooses differently from transformers, and why (checked by the Swift test).
+AUTO_DEVIATIONS = {
+    "marian-files-no-config": "transformers needs a config; the Marian files are unambiguous",
+    "marian-class-tokenizer-json-only": "transformers fails (no source.spm); lmcore uses tokenizer.json",
+    "marian-model-type-tokenizer-json-only": "transformers fails (no source.spm); lmcore uses tokenizer.json",
+}
+
+# Layouts whose ids lmcore does not reproduce, and why.
+AUTO_ID_DEVIATIONS = {
+    "t5-spiece-and-tokenizer-json": "transformers' T5Tokenizer rebuilds its pipeline around tokenizer.json's vocabulary "
+                                    "(T5 pre-tokenizer, decoder and '$A </s>' template); lmcore runs tokenizer.json as "
+                                    "written (the same for real T5 tokenizer.json files, which carry that pipeline)",
+}
+
+
+def make_layout(root, files):
+    for fname, src in files.items():
+        dst = os.path.join(root, fname)
+        if isinstance(src, dict):
+            with open(dst, "w", encoding="utf-8") as f:
+                json.dump(src, f, ensure_ascii=False)
+        else:
+            shutil.copy(os.path.join(SPM_DIR, src), dst)
+
+
+def gen_auto():
+    import warnings
+
+    from transformers import AutoTokenizer
+
+    warnings.filterwarnings("ignore")
+    out = []
+    for name, files in AUTO_LAYOUTS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            make_layout(tmp, files)
+            entry = {"name": name, "files": files, "deviation": AUTO_DEVIATIONS.get(name),
+                     "ids_deviation": AUTO_ID_DEVIATIONS.get(name)}
+            try:
+                tok = AutoTokenizer.from_pretrained(tmp)
+                entry["class"] = type(tok).__name__
+                entry["cases"] = [{"text": t, "ids": tok(t)["input_ids"]}
+                                  for t in ["hello world", "hello <extra> world", "Hello world!"]]
+            except Exception as e:  # the reference refuses this folder
+                entry["class"] = None
+                entry["error"] = f"{type(e).__name__}: {e}"[:300]
+            out.append(entry)
+    write("autotokenizer.json", {"layouts": out})
+
+
 GENERATORS = {
     "charsmap": gen_charsmaps,
     "train": train_models,
     "spm": gen_spm_direct,
+    "marian": gen_marian,
+    "t5": gen_t5,
+    "auto": gen_auto,
 }
 
 if __name__ == "__main__":

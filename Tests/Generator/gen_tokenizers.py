@@ -13,7 +13,8 @@ raw tokenizer's ids differ from the reference the case says so (`raw_ids`).
 It also (re)builds the small component fixtures (trained on the shared corpus or written by hand)
 and copies the real tokenizers from $LMCORE_SHARED/testdata/tokenizers (default: <repo>/../shared).
 
-Run: LMCORE_SHARED=/path/to/shared /opt/lmcore-ref/bin/python Tests/Generator/gen_tokenizers.py
+Run: LMCORE_SHARED=/path/to/shared /opt/lmcore-ref/bin/python Tests/Generator/gen_tokenizers.py [--rebuild]
+(--rebuild retrains the component tokenizers; training is not deterministic, so only do it on purpose.)
 """
 import json
 import os
@@ -51,6 +52,10 @@ EXTRA = [
     "aaaa aaa aa a",
     "<pad><pad><pad> </s> <s> <unk> <mask>",
     "tab\tseparated\tvalues\n",
+    # Unicode normalization edge cases: reordering of marks, blocked and excluded compositions,
+    # Hangul LV/LVT, singletons, compatibility forms, characters newer than HF's Unicode 9.0 data.
+    "a\u0334\u0301\u0316b \u1e0b\u0323 \u0f71\u0f72\u0f74 \u0fb2\u0f80 \u0344 \u2126 \u212b \u1100\u1161\u11a8 \uac00\u11a8",
+    "\ufb03 \u33a1 \u2460 \uff76\uff9e \u00bd \u0132 \u1e9b\u0323 \u32ff \u1df6 \U0001e944 q\u0307\u0323 \u0958",
 ]
 # Invalid UTF-8 inputs: Python's bytes.decode("utf-8", errors="replace") gives the text encoded.
 INVALID_UTF8 = ["61ff62", "c3", "e282ac80", "f0908080", "ed a0 80 41".replace(" ", ""), "68656c6c6fc328776f726c64"]
@@ -164,6 +169,9 @@ def component_fixtures(texts):
     out["pre-unicodescripts"] = bpe_with(None, pre_tokenizers.UnicodeScripts())
     out["pre-chardelimiter"] = bpe_with(None, pre_tokenizers.CharDelimiterSplit(" "))
     out["pre-fixedlength"] = bpe_with(None, pre_tokenizers.FixedLength(length=3))
+    # Empty String patterns: HF compiles them as an empty regex that matches everywhere.
+    out["empty-patterns"] = bpe_with(normalizers.Replace("", "_"), pre_tokenizers.Split("", "isolated"),
+                                     decoders.Replace("", "-"))
 
     # Models.
     out["model-bpe-suffix"] = bpe_with(normalizers.Lowercase(), ws, decoders.BPEDecoder(suffix="</w>"),
@@ -269,6 +277,34 @@ def component_fixtures(texts):
     return out
 
 
+# Folders whose tokenizer_config.json exercises what transformers adds on top of tokenizer.json:
+# special tokens named in the config but missing from tokenizer.json (added, with new ids), a
+# post-processor rebuilt from add_bos_token/add_eos_token, clean_up_tokenization_spaces, and
+# tokenizer.json truncation/padding that transformers does not apply by default.
+CONFIG_FIXTURES = {
+    "config-bos-eos": ("model-wordpiece", {
+        "tokenizer_class": "PreTrainedTokenizerFast", "add_bos_token": True, "add_eos_token": True,
+        "bos_token": "[CLS]", "eos_token": "[SEP]", "mask_token": "<mask>", "unk_token": "[UNK]",
+        "additional_special_tokens": ["<extra_1>", "[PAD]"], "clean_up_tokenization_spaces": True,
+        "added_tokens_decoder": {"400": {"content": "<doc>", "lstrip": False, "normalized": False, "rstrip": True,
+                                         "single_word": False, "special": True}}}),
+    "config-no-postprocessor": ("truncation-left", {
+        "tokenizer_class": "PreTrainedTokenizerFast", "eos_token": "[UNK]", "pad_token": "[PAD]",
+        "clean_up_tokenization_spaces": False}),
+}
+
+
+def config_fixtures():
+    for name, (base, config) in CONFIG_FIXTURES.items():
+        dst = os.path.join(FIXTURES, name)
+        os.makedirs(dst, exist_ok=True)
+        shutil.copyfile(os.path.join(FIXTURES, base, "tokenizer.json"), os.path.join(dst, "tokenizer.json"))
+        with open(os.path.join(dst, "tokenizer_config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+        with open(os.path.join(dst, "SOURCE.txt"), "w") as f:
+            f.write(f"tokenizer.json copied from {base}; tokenizer_config.json written by Tests/Generator/gen_tokenizers.py.\n")
+
+
 def legacy_merges(path):
     """Rewrites a BPE tokenizer.json with merges as "a b" strings (the pre-0.20 format)."""
     with open(path, encoding="utf-8") as f:
@@ -300,7 +336,18 @@ def case(raw, auto, text, pair, add_special, text_hex=None, index=None, pair_ind
         enc = raw.encode(text, pair, add_special_tokens=add_special) if pair is not None else \
             raw.encode(text, add_special_tokens=add_special)
     except Exception as e:  # recorded: lmcore must throw too
-        c["error"] = str(e)
+        if auto is None:
+            c["error"] = str(e)
+            return c
+        # transformers does not apply tokenizer.json's truncation by default: only raw fails.
+        c["raw_error"] = str(e)
+        enc = None
+    if enc is None:
+        ids = auto(text, pair, add_special_tokens=add_special)["input_ids"] if pair is not None else \
+            auto(text, add_special_tokens=add_special)["input_ids"]
+        c["ids"] = ids
+        c["decoded"] = auto.decode(ids, skip_special_tokens=False)
+        c["decoded_skip_special"] = auto.decode(ids, skip_special_tokens=True)
         return c
     if auto is not None:
         ids = auto(text, pair, add_special_tokens=add_special)["input_ids"] if pair is not None else \
@@ -310,6 +357,12 @@ def case(raw, auto, text, pair, add_special, text_hex=None, index=None, pair_ind
         c["ids"] = ids
         c["decoded"] = auto.decode(ids, skip_special_tokens=False)
         c["decoded_skip_special"] = auto.decode(ids, skip_special_tokens=True)
+        # Where raw tokenizers decodes differently (transformers' clean_up_tokenization_spaces).
+        raw_dec = raw.decode(ids, skip_special_tokens=False)
+        raw_dec_skip = raw.decode(ids, skip_special_tokens=True)
+        if raw_dec != c["decoded"] or raw_dec_skip != c["decoded_skip_special"]:
+            c["raw_decoded"] = raw_dec
+            c["raw_decoded_skip_special"] = raw_dec_skip
     else:
         c["ids"] = enc.ids
         c["decoded"] = raw.decode(enc.ids, skip_special_tokens=False)
@@ -334,6 +387,7 @@ def write_cases(name, texts):
               "vocab_size_with_added": raw.get_vocab_size(with_added_tokens=True), "texts": texts}
     if auto is not None:
         header["all_special_ids"] = sorted(auto.all_special_ids)
+        header["vocab_size_with_added"] = len(auto)
     lines = [header]
 
     def both(text, pair, i, j):
@@ -369,18 +423,25 @@ def main():
         for fn in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "SOURCE.txt"]:
             if os.path.exists(os.path.join(src, name, fn)):
                 shutil.copyfile(os.path.join(src, name, fn), os.path.join(dst, fn))
+    # Training is not deterministic (tie-breaking follows hash order), so existing component
+    # fixtures are kept unless --rebuild is given; the goldens are always recomputed.
+    rebuild = "--rebuild" in sys.argv
     built = component_fixtures(corpus())
     for name, tok in built.items():
         dst = os.path.join(FIXTURES, name)
+        if os.path.exists(os.path.join(dst, "tokenizer.json")) and not rebuild:
+            continue
         os.makedirs(dst, exist_ok=True)
         tok.save(os.path.join(dst, "tokenizer.json"), pretty=False)
         with open(os.path.join(dst, "SOURCE.txt"), "w") as f:
             f.write(f"Built by Tests/Generator/gen_tokenizers.py with tokenizers {tokenizers.__version__} "
                     "(trained on Tests/Fixtures/corpus/multilingual.jsonl).\n")
     # One fixture keeps merges in the legacy "a b" string form.
-    shutil.copytree(os.path.join(FIXTURES, "model-bpe-prefix"), os.path.join(FIXTURES, "model-bpe-legacy-merges"),
-                    dirs_exist_ok=True)
-    legacy_merges(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json"))
+    if rebuild or not os.path.exists(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json")):
+        shutil.copytree(os.path.join(FIXTURES, "model-bpe-prefix"), os.path.join(FIXTURES, "model-bpe-legacy-merges"),
+                        dirs_exist_ok=True)
+        legacy_merges(os.path.join(FIXTURES, "model-bpe-legacy-merges", "tokenizer.json"))
+    config_fixtures()
     total = 0
     for name in sorted(os.listdir(FIXTURES)):
         if os.path.exists(os.path.join(FIXTURES, name, "tokenizer.json")):

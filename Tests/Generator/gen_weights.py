@@ -108,6 +108,92 @@ def gen_writer_reference():
     save_file({k: v.half() for k, v in tensors.items()}, OUT / "writer-f16.safetensors", metadata={"format": "pt"})
 
 
+def gen_conformance():
+    """Small safetensors files, valid and malformed, with what the reference library (safe_open) says
+    about each: lmcore must accept exactly the files the reference accepts (duplicate names excepted: the
+    reference keeps the last, lmcore rejects them), and read the same names and shapes."""
+    import struct
+    from safetensors import safe_open
+
+    def entry(dtype, shape, begin, end):
+        return {"dtype": dtype, "shape": shape, "data_offsets": [begin, end]}
+
+    def st(header, data=b"", declared=None):
+        h = header if isinstance(header, bytes) else (
+            header.encode() if isinstance(header, str) else json.dumps(header).encode())
+        return struct.pack("<Q", len(h) if declared is None else declared) + h + data
+
+    f32 = lambda n: b"\x00\x00\x80\x3f" * n  # 1.0f
+    cases = {
+        # Accepted by the reference.
+        "empty-object": st("{}"),
+        "whitespace-around": st("  {}    "),
+        "metadata-null": st('{"__metadata__":null,"a":' + json.dumps(entry("F32", [2], 0, 8)) + "}", f32(2)),
+        "metadata-strings": st({"__metadata__": {"format": "pt", "x": ""}, "a": entry("F32", [1], 0, 4)}, f32(1)),
+        "extra-entry-field": st('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"extra":[1,{}]}}', f32(2)),
+        "offsets-out-of-name-order": st({"b": entry("F32", [1], 0, 4), "a": entry("F32", [1], 4, 8)}, f32(2)),
+        "zero-size-tensors": st({"a": entry("F32", [0], 0, 0), "b": entry("F16", [3, 0], 0, 0),
+                                 "c": entry("F32", [1], 0, 4)}, f32(1)),
+        "scalar": st({"s": entry("BF16", [], 0, 2)}, b"\x80\x3f"),
+        "every-dtype": st({"bool": entry("BOOL", [2], 0, 2), "u8": entry("U8", [2], 2, 4),
+                           "f8": entry("F8_E4M3", [2], 4, 6), "f4": entry("F4", [4], 6, 8),
+                           "i64": entry("I64", [1], 8, 16), "c64": entry("C64", [1], 16, 24)}, bytes(24)),
+        "unicode-and-escaped-names": st('{"\\u00e9\\ud83d\\ude00\\n\\"q\\"":' + json.dumps(entry("F32", [1], 0, 4))
+                                        + ',"日本":' + json.dumps(entry("F32", [1], 4, 8)) + "}", f32(2)),
+        # Rejected by the reference.
+        "too-small": b"\x01\x00\x00",
+        "header-over-cap": st("{}", declared=100_000_001),
+        "header-past-eof": st("{}", declared=64),
+        "empty-header": st(""),
+        "not-json": st("{abc}"),
+        "array-header": st("[1,2]"),
+        "nul-padding": st("{}\x00\x00"),
+        "trailing-garbage": st("{} x"),
+        "invalid-utf8": st(b'{"\xff\xfe":' + json.dumps(entry("F32", [1], 0, 4)).encode() + b"}", f32(1)),
+        "unknown-dtype": st({"a": entry("F17", [2], 0, 8)}, f32(2)),
+        "missing-dtype": st({"a": {"shape": [2], "data_offsets": [0, 8]}}, f32(2)),
+        "missing-offsets": st({"a": {"dtype": "F32", "shape": [2]}}, f32(2)),
+        "negative-dim": st('{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}', f32(2)),
+        "float-dim": st('{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}', f32(2)),
+        "exponent-dim": st('{"a":{"dtype":"F32","shape":[2e0],"data_offsets":[0,8]}}', f32(2)),
+        "dim-u64-max": st('{"a":{"dtype":"F32","shape":[18446744073709551615],"data_offsets":[0,0]}}'),
+        "three-offsets": st('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,8]}}', f32(2)),
+        "shape-overflow": st({"a": entry("F32", [4294967296, 4294967296], 0, 8)}, f32(2)),
+        "bytes-overflow": st({"a": entry("F64", [2305843009213693952], 0, 8)}, f32(2)),
+        "size-mismatch": st({"a": entry("F32", [3], 0, 8)}, f32(2)),
+        "subbyte-misaligned": st({"a": entry("F4", [3], 0, 2)}, bytes(2)),
+        "overlap": st({"a": entry("F32", [2], 0, 8), "b": entry("F32", [2], 4, 12)}, f32(3)),
+        "hole": st({"a": entry("F32", [1], 0, 4), "b": entry("F32", [1], 8, 12)}, f32(3)),
+        "not-at-zero": st({"a": entry("F32", [1], 4, 8)}, f32(2)),
+        "end-before-begin": st({"a": entry("F32", [2], 0, 8), "b": entry("F32", [0], 8, 4)}, f32(2)),
+        "past-data": st({"a": entry("F32", [4], 0, 16)}, f32(2)),
+        "trailing-data": st({"a": entry("F32", [1], 0, 4)}, f32(2)),
+        "duplicate-field": st('{"a":{"dtype":"F32","dtype":"F16","shape":[2],"data_offsets":[0,8]}}', f32(2)),
+        "metadata-number": st({"__metadata__": {"a": 1}}),
+        # Duplicate names: the reference keeps the last entry (and rejects this one only because the kept
+        # entry's offsets then leave a hole); lmcore rejects duplicates outright.
+        "duplicate-name-consistent": st('{"a":' + json.dumps(entry("F32", [1], 0, 4)) + ',"a":'
+                                        + json.dumps(entry("F32", [1], 0, 4)) + "}", f32(1)),
+        "duplicate-name": st('{"a":' + json.dumps(entry("F32", [1], 0, 4)) + ',"a":'
+                             + json.dumps(entry("F32", [1], 4, 8)) + "}", f32(2)),
+    }
+    folder = OUT / "conformance"
+    folder.mkdir()
+    verdicts = {}
+    for name, data in cases.items():
+        path = folder / f"{name}.safetensors"
+        path.write_bytes(data)
+        try:
+            with safe_open(path, "pt") as f:
+                tensors = {k: list(f.get_slice(k).get_shape()) for k in f.keys()}
+            verdict = {"accepted": True, "tensors": tensors}
+        except Exception as e:  # the reference's own error, recorded for the reader of the fixture
+            verdict = {"accepted": False, "error": str(e)}
+        verdict["lmcore_rejects_duplicates"] = name.startswith("duplicate-name")
+        verdicts[name] = verdict
+    write_json(OUT / "conformance.expected.json", {"versions": versions(), "tensors": verdicts})
+
+
 class Evil:
     """Pickles as a call of os.system (posix.system on Linux): running the pickle creates MARKER."""
 
@@ -146,7 +232,20 @@ def gen_torch():
     state = torch_tensors()
     torch.save(state, d / "tensors.bin")
     torch.save(state, d / "tensors-legacy.bin", _use_new_zipfile_serialization=False)
+    # Newer pickle protocols (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL...), as torch.save(pickle_protocol=5).
+    torch.save(state, d / "tensors-protocol5.bin", pickle_protocol=5)
     write_json(d / "tensors.expected.json", {"versions": versions(), "tensors": expected(state)})
+
+    # Tensors below the top level (a checkpoint with extras): only the top-level tensors are weights, but
+    # the legacy reader must still step over the nested tensors' storage records.
+    g = torch.Generator().manual_seed(5)
+    nested = collections.OrderedDict([("w", torch.randn(3, generator=g)),
+                                       ("extra", {"x": torch.randn(4, generator=g).double(), "step": 3}),
+                                       ("v", torch.randn(2, generator=g))])
+    torch.save(nested, d / "nested.bin")
+    torch.save(nested, d / "nested-legacy.bin", _use_new_zipfile_serialization=False)
+    write_json(d / "nested.expected.json", {"versions": versions(),
+                                            "tensors": expected({k: nested[k] for k in ("w", "v")})})
 
     # Refused without running: zip and legacy format, os.system and eval.
     evil = collections.OrderedDict([("evil", Evil()), ("plain", torch.ones(2))])
@@ -159,8 +258,9 @@ def gen_torch():
     # The same archive with deflated entries (torch never writes these; zip tools do).
     with zipfile.ZipFile(d / "tensors.bin") as src, \
             zipfile.ZipFile(d / "compressed.bin", "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, src.read(info.filename))
+        for info in src.infolist():  # fixed timestamps: the same input gives the same bytes
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            dst.writestr(entry, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
 
 
 def save_bin_shards(state, folder, shard_count):
@@ -215,11 +315,15 @@ def gen_marian():
 
 
 def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
+    # Start clean, keeping the hand-written README.
+    OUT.mkdir(parents=True, exist_ok=True)
+    for item in OUT.iterdir():
+        if item.name == "README.md":
+            continue
+        shutil.rmtree(item) if item.is_dir() else item.unlink()
     gen_dtypes()
     gen_writer_reference()
+    gen_conformance()
     gen_torch()
     gen_marian()
     write_json(OUT / "VERSIONS.json", versions())

@@ -43,8 +43,12 @@ enum CoreFixtures {
 
     static func path(_ relative: String) -> String { root + "/" + relative }
 
-    static let modelVariants = ["marian-swish-tied", "marian-relu-untied", "bart-gelu-tied",
-                                "bart-gelunew-untied", "mbart-gelu-tied", "mbart-relu-untied"]
+    /// Every tiny checkpoint made by gen_models.py (folders with goldens.json).
+    static let modelVariants: [String] = {
+        let models = root + "/models"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: models)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: "\(models)/\($0)/goldens.json") }.sorted()
+    }()
 
     struct Goldens: Decodable {
         struct Input: Decodable {

@@ -57,6 +57,10 @@ struct HFGenerateTests {
         let got = try Generation.generate(decoder: &decoder, inputs: inputs, options: explicit.merged(over: model),
                                           maxPositionEmbeddings: 64)
         try #require(got.count == c.expected.count)
+        // The prompt runs on one row per input; beams come from reorder, never more rows than beams.
+        #expect(decoder.rowsPerStep.first == inputs.count)
+        let expand = max(explicit.merged(over: model).numBeams ?? 1, 1)
+        #expect(decoder.rowsPerStep.allSatisfy { $0 <= inputs.count * expand })
         for (i, (g, e)) in zip(got, c.expected).enumerated() {
             #expect(g.map(\.ids) == e.map(\.ids), "input \(i) ids")
             guard g.count == e.count else { continue }

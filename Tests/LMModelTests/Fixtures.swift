@@ -13,7 +13,9 @@ enum Fixtures {
 
     /// The tiny model variants made by Tests/Generator/gen_models.py.
     static let modelVariants = ["marian-swish-tied", "marian-relu-untied", "bart-gelu-tied",
-                                "bart-gelunew-untied", "mbart-gelu-tied", "mbart-relu-untied"]
+                                "bart-gelunew-untied", "mbart-gelu-tied", "mbart-relu-untied",
+                                "t5-relu-tied", "t5-gatedgelu-untied", "t5-gatedsilu-tied", "mt5-gatedgelu-untied",
+                                "m2m100-relu-tied", "m2m100-gelu-untied", "pegasus-gelu-tied"]
 }
 
 /// HF transformers' outputs for one tiny model (goldens.json).
@@ -31,8 +33,14 @@ struct ModelGoldens: Decodable {
     let model_type: String
     let natural_max_new_tokens: Int
     let fixed_new_tokens: Int
+    /// An input holding pad tokens and its embedding output (fairseq-position models only).
+    struct PaddedInput: Decodable {
+        let source_ids: [Int32]
+        let embeddings: [[Float]]
+    }
     let inputs: [Input]
     let batched_greedy: [[Int32]]
+    let padded_input: PaddedInput?
 
     static func load(_ variant: String) throws -> ModelGoldens {
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("models/\(variant)/goldens.json")))

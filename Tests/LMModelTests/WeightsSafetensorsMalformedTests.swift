@@ -34,6 +34,11 @@ import Testing
         Case(name: "trailing garbage after JSON", bytes: safetensorsBytes("{} x"), message: "unexpected data after the JSON value"),
         Case(name: "invalid UTF-8", bytes: safetensorsBytes("{\"\u{FF}\":1}").map { $0 == 0xC3 ? 0xFF : $0 },
              message: "invalid UTF-8"),
+        Case(name: "invalid UTF-8 outside strings", bytes: [2, 0, 0, 0, 0, 0, 0, 0, 0x7B, 0xFF],
+             message: "not valid JSON: expected a member name at header byte 1"),
+        Case(name: "byte 0xFF where a value belongs", bytes: safetensorsBytes("{\"a\":X}").map { $0 == 0x58 ? 0xFF : $0 },
+             message: "unexpected byte 0xff at header byte 5"),
+        Case(name: "invalid escape", bytes: safetensorsBytes(#"{"a\x":1}"#), message: "invalid escape"),
         Case(name: "deep nesting", bytes: safetensorsBytes(String(repeating: "[", count: 100_000)),
              message: "nesting deeper than 64"),
         Case(name: "entry not an object", bytes: safetensorsBytes(#"{"w":[1]}"#),
@@ -127,8 +132,10 @@ import Testing
         // The cap is inclusive, as in the reference: a 100 MB header is allowed (padded with spaces).
         let scratch = try ScratchFolder()
         defer { scratch.cleanup() }
-        let header = "{}" + String(repeating: " ", count: 100_000_000 - 2)
-        let path = try scratch.write("big.safetensors", safetensorsBytes(header))
+        var bytes = Data(safetensorsBytes("{}", declaredLength: 100_000_000))
+        bytes.append(Data(repeating: 0x20, count: 100_000_000 - 2))
+        let path = scratch.file("big.safetensors")
+        try bytes.write(to: URL(fileURLWithPath: path))
         let store = try WeightStore.open(files: [path])
         #expect(store.keys.isEmpty)
     }

@@ -64,6 +64,19 @@ import Testing
         #expect(error?.description.hasSuffix(
             "model.safetensors: tensor 'model.encoder.layers.0.self_attn.k_proj.weight' has shape [16, 16], expected [16, 8]") == true)
         #expect(store.scope("").key("final_logits_bias") == "final_logits_bias")
+        #expect(attention.keys == ["k_proj.bias", "k_proj.weight", "out_proj.bias", "out_proj.weight",
+                                   "q_proj.bias", "q_proj.weight", "v_proj.bias", "v_proj.weight"])
+        #expect(store.scope("").keys == store.keys)
+    }
+
+    @Test func missingKeyUnderAnotherPrefixIsHinted() throws {
+        let folder = WeightsFixtures.path("marian-safetensors")
+        let store = try WeightStore.open(path: folder)
+        let bare = modelError { _ = try store.tensor("encoder.layers.0.fc1.weight") }
+        #expect(bare == .format("\(folder)/model.safetensors: tensor 'encoder.layers.0.fc1.weight' is missing "
+            + "(the checkpoint has 'model.encoder.layers.0.fc1.weight')"))
+        let file = try WeightStore.open(path: folder + "/model.safetensors")
+        #expect(file.keys == store.keys)
     }
 
     @Test func marianFolderMatchesGoldens() throws {

@@ -158,3 +158,20 @@ func torchZip(pickle: [UInt8], storages: [String: [UInt8]], extra: [(String, [UI
     for key in storages.keys.sorted() { entries.append(("archive/data/\(key)", storages[key] ?? [])) }
     return ZipBuilder.make(entries + extra)
 }
+
+/// A legacy-format checkpoint (`_use_new_zipfile_serialization=False`) of one float tensor "w" over
+/// storage "0": the five pickles, then the storage record (int64 element count and the data).
+func legacyTorchCheckpoint(values: [Float]) -> [UInt8] {
+    var out: [UInt8] = [0x80, 2, 0x8A, 10, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
+    var version = PickleBuilder()
+    version.int(1001)
+    version.stop()
+    var info = PickleBuilder()
+    info.op(0x7D); info.mark(); info.string("little_endian"); info.op(0x88); info.setItems(); info.stop()
+    let state = PickleBuilder.stateDict([("w", 0, [values.count], [1])], storageCount: values.count)
+    var keys = PickleBuilder()
+    keys.op(0x5D); keys.mark(); keys.string("0"); keys.op(0x65); keys.stop()
+    out += version.bytes + info.bytes + state + keys.bytes
+    out += ZipBuilder.u64(UInt64(values.count)) + float32Bytes(values)
+    return out
+}

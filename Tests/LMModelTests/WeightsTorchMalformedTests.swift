@@ -158,6 +158,18 @@ import Testing
             p.mark(); p.string("module"); p.tuple(); p.persistentID(); p.stop()
             return torchZip(pickle: p.bytes, storages: [:])
         }, message: "expected ('storage', type, key, location, numel), got a 1-tuple"),
+        Case(name: "tuples nested a million deep", bytes: {
+            torchZip(pickle: [0x80, 2, 0x4E] + [UInt8](repeating: 0x85, count: 1_000_000) + [0x2E], storages: [:])
+        }, message: "pickle nests containers deeper than 100 levels at byte 103"),
+        Case(name: "lists nested a million deep", bytes: {
+            let n = 1_000_000
+            return torchZip(pickle: [0x80, 2] + [UInt8](repeating: 0x5D, count: n) + [UInt8](repeating: 0x61, count: n - 1)
+                + [0x2E], storages: [:])
+        }, message: "pickle nests containers deeper than 100 levels"),
+        Case(name: "list modified after use", bytes: {
+            // L = []; T = (L,); L.append(1)
+            torchZip(pickle: [0x80, 2, 0x5D, 0x71, 0, 0x85, 0x68, 0, 0x4B, 1, 0x61, 0x2E], storages: [:])
+        }, message: "pickle modifies a list after using it at byte 10"),
         Case(name: "not a state dict", bytes: {
             var p = PickleBuilder()
             p.int(3); p.stop()
@@ -168,8 +180,11 @@ import Testing
             p.beginDict(); p.string("epoch"); p.int(3); p.endDict(); p.stop()
             return torchZip(pickle: p.bytes, storages: [:])
         }, message: "no tensors at the top level (keys: 'epoch')"),
-        Case(name: "legacy file truncated", bytes: { Array(try fixture("torch/tensors-legacy.bin").dropLast(10)) },
-             message: "run past the end of the file"),
+        Case(name: "legacy file missing its last bytes", bytes: { Array(legacyTorchCheckpoint(values: [1, 2, 3]).dropLast(3)) },
+             message: "storage '0': 3 elements at byte"),
+        Case(name: "legacy file cut in a record header", bytes: {
+            Array(legacyTorchCheckpoint(values: [1, 2, 3]).dropLast(12 + 3))
+        }, message: "storage '0': record header missing at byte"),
         Case(name: "legacy file cut inside the pickles", bytes: { Array(try fixture("torch/tensors-legacy.bin").prefix(300)) },
              message: "(legacy format): pickle truncated"),
         Case(name: "pickle without the torch magic", bytes: { [0x80, 2, 0x4B, 1, 0x2E] },
@@ -194,13 +209,21 @@ import Testing
         #expect(error?.description.contains(c.message) == true, "\(String(describing: error))")
     }
 
+    @Test func handBuiltLegacyCheckpointLoads() throws {
+        // Guards the builder the truncation cases above rely on.
+        let scratch = try ScratchFolder()
+        defer { scratch.cleanup() }
+        let path = try scratch.write("legacy.bin", legacyTorchCheckpoint(values: [1, 2, 3]))
+        #expect(try WeightStore.open(files: [path]).tensor("w").storage == [1, 2, 3])
+    }
+
     @Test func everyTruncationOfACheckpointFailsCleanly() throws {
         // No prefix of a valid file may crash the readers; most must fail, and none may read garbage.
         let scratch = try ScratchFolder()
         defer { scratch.cleanup() }
         for file in ["torch/tensors.bin", "torch/tensors-legacy.bin", "dtypes.safetensors"] {
             let bytes = try WeightsFixtures.bytes(file)
-            for length in stride(from: 0, to: bytes.count, by: 7) {
+            for length in stride(from: 0, to: bytes.count, by: 13) {
                 let path = try scratch.write("cut-\(length)" + (file.hasSuffix(".bin") ? ".bin" : ".safetensors"),
                                              Array(bytes.prefix(length)))
                 #expect(throws: ModelError.self, "\(file) cut at \(length)") { _ = try WeightStore.open(files: [path]) }
@@ -215,7 +238,7 @@ import Testing
         defer { scratch.cleanup() }
         for file in ["torch/tensors.bin", "torch/tensors-legacy.bin", "dtypes.safetensors"] {
             let bytes = try WeightsFixtures.bytes(file)
-            for i in stride(from: 0, to: bytes.count, by: 3) {
+            for i in stride(from: 0, to: bytes.count, by: 11) {
                 var damaged = bytes
                 damaged[i] ^= 0xA5
                 let path = try scratch.write("flip.bin", damaged)

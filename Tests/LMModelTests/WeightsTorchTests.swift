@@ -6,7 +6,7 @@ import Testing
 /// Reading PyTorch checkpoints written by `torch.save` (zip and legacy formats) and transformers-style
 /// `pytorch_model.bin` folders, against the goldens and the safetensors version of the same model.
 @Suite struct WeightsTorchTests {
-    @Test(arguments: ["torch/tensors.bin", "torch/tensors-legacy.bin"])
+    @Test(arguments: ["torch/tensors.bin", "torch/tensors-legacy.bin", "torch/tensors-protocol5.bin"])
     func tensorsMatchTorchExactly(file: String) throws {
         let path = WeightsFixtures.path(file)
         let store = try WeightStore.open(files: [path])
@@ -23,6 +23,16 @@ import Testing
             } else {
                 #expect(modelError { _ = try store.tensor(key) }?.isUnsupported == true)
             }
+        }
+    }
+
+    @Test(arguments: ["torch/nested.bin", "torch/nested-legacy.bin"])
+    func onlyTopLevelTensorsAreWeights(file: String) throws {
+        let store = try WeightStore.open(files: [WeightsFixtures.path(file)])
+        let golden = try WeightsFixtures.expected("torch/nested.expected.json")
+        #expect(store.keys == ["v", "w"])
+        for (key, g) in golden {
+            expectBitEqual(try store.tensor(key, shape: g.shape).storage, g.values ?? [], "\(file): \(key)")
         }
     }
 

@@ -136,3 +136,26 @@ import Testing
         #expect(hits.allSatisfy { $0 == 1 })
     }
 }
+
+/// BLAS is loaded with dlopen; on a machine with OpenBLAS installed it must be OpenBLAS, not
+/// the portable fallback, and both must agree.
+@Suite struct BLASLoadingTests {
+    @Test func openBLASIsLoaded() {
+        #expect(BLAS.coreName != "portable Swift", "\(BLAS.status)")
+        #expect(BLAS.status.hasPrefix("OpenBLAS ("))
+    }
+
+    @Test func portableLoopsAgreeWithOpenBLAS() {
+        let m = 3, n = 5, k = 7
+        let a = (0..<(m * k)).map { Float($0 % 5) * 0.25 - 0.5 }
+        let b = (0..<(n * k)).map { Float($0 % 7) * 0.125 - 0.3 }
+        var viaBLAS = [Float](repeating: 0, count: m * n), viaPortable = viaBLAS
+        var gemvBLAS = [Float](repeating: 0, count: n), gemvPortable = gemvBLAS
+        BLAS.gemmTransposedB(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &viaBLAS, ldc: n)
+        PortableBLAS.gemmTransposedB(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &viaPortable, ldc: n)
+        BLAS.gemv(m: n, n: k, a: b, lda: k, x: a, y: &gemvBLAS)
+        PortableBLAS.gemv(m: n, n: k, a: b, lda: k, x: a, y: &gemvPortable)
+        #expect(zip(viaBLAS, viaPortable).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(zip(gemvBLAS, gemvPortable).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+}

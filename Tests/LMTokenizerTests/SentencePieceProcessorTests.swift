@@ -9,6 +9,7 @@ struct SPMDirectGolden: Decodable {
         let ids: [Int32]
         let pieces: [String]
         let offsets: [[Int]]
+        let byte_offsets: [[Int]]
         let decoded: String
         let decoded_skip_special: String
         let bytes_hex: String?
@@ -55,15 +56,18 @@ func bytes(fromHex hex: String) -> [UInt8] {
         var failures = 0
         for c in g.cases {
             let got = try sp.encodePieces(c.text)
+            let e = try sp.encode(c.text)
             let ok = got.ids == c.ids && sameBytes(got.pieces, c.pieces)
-                && got.offsets.map { [$0.lowerBound, $0.upperBound] } == c.offsets
+                && got.offsets.map { [$0.lowerBound, $0.upperBound] } == c.byte_offsets
+                && e.ids == c.ids && sameBytes(e.tokens, c.pieces)
+                && e.offsets.map { [$0.lowerBound, $0.upperBound] } == c.offsets
             if !ok {
                 failures += 1
                 if failures <= 5 {
                     Issue.record("""
                         \(g.name) \(c.text.debugDescription)
                           expected \(c.ids) \(c.pieces) \(c.offsets)
-                          got      \(got.ids) \(got.pieces) \(got.offsets.map { [$0.lowerBound, $0.upperBound] })
+                          got      \(got.ids) \(got.pieces) \(e.offsets.map { [$0.lowerBound, $0.upperBound] })
                         """)
                 }
             }

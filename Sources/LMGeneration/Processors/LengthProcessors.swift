@@ -18,6 +18,8 @@ public struct MinLengthLogitsProcessor: LogitsProcessor {
         guard row.tokens.count < minLength else { return }
         for id in eosTokenIds { scores.setIfValid(id, -.infinity) }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }
 
 /// Bans the EOS ids until `minNewTokens` tokens follow the decoder prompt.
@@ -39,6 +41,8 @@ public struct MinNewTokensLengthLogitsProcessor: LogitsProcessor {
         guard row.tokens.count - promptLengthToSkip < minNewTokens else { return }
         for id in eosTokenIds { scores.setIfValid(id, -.infinity) }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }
 
 /// Forces `bosTokenId` as the first generated token (right after the decoder start token).
@@ -58,6 +62,8 @@ public struct ForcedBOSTokenLogitsProcessor: LogitsProcessor {
         VectorMath.fill(scores, -.infinity)
         scores.setIfValid(bosTokenId, 0)
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { row.tokens.count != 1 }
 }
 
 /// Forces one of the EOS ids as the last token, when the row is one token short of `maxLength`.
@@ -79,6 +85,8 @@ public struct ForcedEOSTokenLogitsProcessor: LogitsProcessor {
         VectorMath.fill(scores, -.infinity)
         for id in eosTokenIds { scores.setIfValid(id, 0) }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { row.tokens.count != maxLength - 1 }
 }
 
 /// After `start` new tokens, raises the EOS scores by |score|·(factor^(cur_len − start) − 1).
@@ -110,4 +118,6 @@ public struct ExponentialDecayLengthPenalty: LogitsProcessor {
             scores[Int(id)] = s + penalty
         }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { row.tokens.count <= regulationStart }
 }

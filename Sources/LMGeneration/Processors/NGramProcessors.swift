@@ -29,6 +29,8 @@ public struct NoRepeatNGramLogitsProcessor: LogitsProcessor {
             if match { scores.setIfValid(t[w + n - 1], -.infinity) }
         }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }
 
 /// Bans any token that would make the row's last n tokens an n-gram of its source input's encoder ids.
@@ -66,4 +68,6 @@ public struct EncoderNoRepeatNGramLogitsProcessor: LogitsProcessor {
         guard let banned = ngrams[row.input][key] else { return }
         for id in banned { scores.setIfValid(id, -.infinity) }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }

@@ -54,4 +54,6 @@ public struct NoBadWordsLogitsProcessor: LogitsProcessor {
             if match { scores.addIfValid(last, -.infinity) }
         }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }

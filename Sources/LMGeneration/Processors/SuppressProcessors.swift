@@ -12,6 +12,8 @@ public struct SuppressTokensLogitsProcessor: LogitsProcessor {
     public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         for id in suppressTokens { scores.setIfValid(id, -.infinity) }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }
 
 /// Bans the given tokens at the step where the row has exactly `beginIndex` tokens (the first generated
@@ -29,6 +31,8 @@ public struct SuppressTokensAtBeginLogitsProcessor: LogitsProcessor {
         guard row.tokens.count == beginIndex else { return }
         for id in beginSuppressTokens { scores.setIfValid(id, -.infinity) }
     }
+
+    public func masksOnly(row: ProcessorRow) -> Bool { true }
 }
 
 /// Replaces NaN by 0 and ±inf by the largest finite magnitudes (HF `remove_invalid_values`).

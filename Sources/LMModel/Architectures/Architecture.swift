@@ -12,7 +12,8 @@ public protocol Architecture {
 
 /// The architectures lmcore runs, by model_type.
 public enum Architectures {
-    public static let all: [any Architecture.Type] = [Marian.self, Bart.self, MBart.self]
+    public static let all: [any Architecture.Type] = [Marian.self, Bart.self, MBart.self, T5.self, MT5.self,
+                                                        M2M100.self, Pegasus.self]
 
     public static func named(_ modelType: String) -> (any Architecture.Type)? {
         all.first { $0.modelTypes.contains(modelType) }

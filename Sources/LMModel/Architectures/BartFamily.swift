@@ -126,9 +126,17 @@ enum BartFamily {
             }
             return (Sinusoidal.marian(positions: rows, dim: d), rows, 0)
         case .sinusoidalFairseq(let paddingIndex):
-            let offset = paddingIndex + 1
-            let rows = config.maxPositions + offset
-            return (Sinusoidal.fairseq(positions: rows, dim: d, paddingIndex: paddingIndex), rows, offset)
+            // Row p holds position p (fairseq's row padding_idx + 1 + p). Rows past this table are
+            // computed on demand (Embeddings), so neither a large max_position_embeddings nor a
+            // large pad id makes a large table.
+            let rows = min(config.maxPositions, 1024)
+            let table = FloatBuffer(count: rows * d)
+            let frequencies = Sinusoidal.fairseqFrequencies(dim: d)
+            for p in 0..<rows {
+                Sinusoidal.fairseqRow(p + paddingIndex + 1, frequencies: frequencies, dim: d,
+                                      into: table.pointer + p * d)
+            }
+            return (table, rows, 0)
         case .relativeBias:
             return (nil, 0, 0)
         }
@@ -157,8 +165,11 @@ enum BartFamily {
             let p = try positions(weights, stackKey: root + stack, config: config)
             let norm = config.layernormEmbedding
                 ? try Norm(model.scope(stack), "layernorm_embedding", dim: d, config: config) : nil
+            var fairseqPadding: Int? = nil
+            if case .sinusoidalFairseq(let paddingIndex) = config.positions { fairseqPadding = paddingIndex }
             return Embeddings(tokens: tokens, vocabSize: vocab, dim: d, scale: config.embedScale,
-                              positions: p.table, positionRows: p.rows, positionOffset: p.offset, norm: norm)
+                              positions: p.table, positionRows: p.rows, positionOffset: p.offset, norm: norm,
+                              fairseqPaddingIndex: fairseqPadding)
         }
 
         let encoderScope = model.scope("encoder")

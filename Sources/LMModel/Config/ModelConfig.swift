@@ -61,7 +61,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var embedScale: Float
     public var positions: Positions
     /// max_position_embeddings: how many positions the model has (learned tables have
-    /// `offset` more rows; fairseq tables `paddingIndex + 1` more).
+    /// `offset` more rows; fairseq positions are unbounded, the reference grows its table).
     public var maxPositions: Int
     /// BART/mBART: a layer norm right after embeddings.
     public var layernormEmbedding: Bool
@@ -120,10 +120,13 @@ public struct ModelConfig: Sendable, Equatable {
         self.decoderStartTokenId = decoderStartTokenId
     }
 
-    /// The longest input the position scheme allows (nil: unbounded, as relative bias is).
+    /// The longest input the position scheme allows (nil: unbounded, as relative bias and
+    /// fairseq's on-demand sinusoidal table are).
     public var maxSourceLength: Int? {
-        if case .relativeBias = positions { return nil }
-        return maxPositions
+        switch positions {
+        case .relativeBias, .sinusoidalFairseq: return nil
+        case .sinusoidalMarian, .learned: return maxPositions
+        }
     }
 
     /// The longest decoder sequence (start token included) the position scheme allows.

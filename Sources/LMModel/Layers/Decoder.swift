@@ -70,12 +70,6 @@ public final class DecoderState {
 
     /// Feeds one token per row; returns next-token logits (rows, vocab).
     public func step(_ tokens: [Int32]) throws -> Tensor {
-        let logits = try stepBuffer(tokens)
-        return Tensor(shape: [tokens.count, decoder.vocabularySize], storage: logits.array)
-    }
-
-    /// `step` without the copy into a Tensor: the returned buffer is (rows, vocab).
-    public func stepBuffer(_ tokens: [Int32]) throws -> FloatBuffer {
         let rows = rowSource.count, d = decoder.dim, vocab = decoder.vocabularySize
         guard tokens.count == rows else {
             throw ModelError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
@@ -96,7 +90,7 @@ public final class DecoderState {
         tokens.withUnsafeBufferPointer { ids in
             decoder.embeddings(ids, positions: { _ in position }, into: hidden.pointer)
         }
-        cache.beginStep()
+        try cache.beginStep()
         for (l, layer) in decoder.layers.enumerated() {
             layer.step(hidden.pointer, rows: rows, dim: d, layer: l, cache: cache, crossKeyValues: crossKeyValues[l],
                        sources: encoderOutput.sequences, rowSource: rowSource, bias: decoder.positionBias,
@@ -108,12 +102,19 @@ public final class DecoderState {
         if decoder.outputScale != 1 {
             Scale.inPlace(hidden.pointer, count: rows * d, by: decoder.outputScale)
         }
-        let logits = FloatBuffer(count: rows * vocab, zeroed: false)
-        decoder.lmHead(hidden.pointer, rows: rows, into: logits.pointer)
-        if let bias = decoder.finalLogitsBias {
-            for r in 0..<rows { Scale.add(bias.pointer, into: logits.pointer + r * vocab, count: vocab) }
+        // The lm head writes straight into the returned tensor's storage: no copy of the
+        // (rows, vocab) logits, the largest activation of a step.
+        let hiddenStates = UnsafePointer(hidden.pointer)
+        let storage = [Float](unsafeUninitializedCapacity: rows * vocab) { buffer, initialized in
+            if let logits = buffer.baseAddress {
+                decoder.lmHead(hiddenStates, rows: rows, into: logits)
+                if let bias = decoder.finalLogitsBias {
+                    for r in 0..<rows { Scale.add(bias.pointer, into: logits + r * vocab, count: vocab) }
+                }
+            }
+            initialized = rows * vocab
         }
-        return logits
+        return Tensor(shape: [rows, vocab], storage: storage)
     }
 
     /// Keeps rows `indices` in this order (repeats allowed).

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LMTensor
 
 /// The decoder's self-attention keys and values, for every layer, for every live row.
@@ -31,11 +34,25 @@ public final class DecoderCache: @unchecked Sendable {
 
     public var rows: Int { histories.count }
 
+    /// The most memory the cache may take (keys and values of every layer): three quarters of
+    /// physical memory. Past it a step fails cleanly instead of the process dying of OOM.
+    public static let memoryBudget: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, pageSize > 0 else { return 8 << 30 }
+        return Int(pages) / 4 * 3 * Int(pageSize)
+    }()
+
     /// Reserves one new slot per row for the next position.
-    public func beginStep() {
+    public func beginStep() throws {
         let rows = histories.count
         if used + rows > capacity {
-            grow(to: max(capacity * 2, used + rows))
+            let newCapacity = max(capacity * 2, used + rows)
+            let bytes = newCapacity.multipliedReportingOverflow(by: inner * layers * 2 * MemoryLayout<Float>.stride)
+            guard !bytes.overflow, bytes.partialValue <= DecoderCache.memoryBudget else {
+                throw ModelError.invalidArgument("the decoder cache would need more than \(DecoderCache.memoryBudget >> 20) "
+                    + "MiB after \(length) steps of \(rows) rows; generate fewer tokens or smaller batches")
+            }
+            grow(to: newCapacity)
         }
         stepBase = used
         used += rows

@@ -14,9 +14,15 @@ public struct Embeddings: Sendable {
     public let positionOffset: Int
     /// BART's layernorm_embedding.
     public let norm: Norm?
+    /// fairseq/M2M100 positions (M2M100SinusoidalPositionalEmbedding): tokens with this id get
+    /// the reference's zero row (nothing is added) and do not count as positions; the table's
+    /// row p holds position p (the reference's row padding_idx + 1 + p, offset 0), and rows past
+    /// the table are computed, as the reference grows its table on demand. nil for other models.
+    public let fairseqPaddingIndex: Int?
+    private let fairseqFrequencies: [Float]
 
     public init(tokens: FloatBuffer, vocabSize: Int, dim: Int, scale: Float, positions: FloatBuffer?,
-                positionRows: Int, positionOffset: Int, norm: Norm?) {
+                positionRows: Int, positionOffset: Int, norm: Norm?, fairseqPaddingIndex: Int? = nil) {
         self.tokens = tokens
         self.vocabSize = vocabSize
         self.dim = dim
@@ -25,11 +31,33 @@ public struct Embeddings: Sendable {
         self.positionRows = positionRows
         self.positionOffset = positionOffset
         self.norm = norm
+        self.fairseqPaddingIndex = fairseqPaddingIndex
+        self.fairseqFrequencies = fairseqPaddingIndex == nil ? [] : Sinusoidal.fairseqFrequencies(dim: dim)
     }
 
-    /// The number of positions the table covers (Int.max without a table).
+    /// The number of positions the table covers (Int.max without a table or when rows past it
+    /// are computed).
     public var maxPositions: Int {
-        positions == nil ? Int.max : positionRows - positionOffset
+        positions == nil || fairseqPaddingIndex != nil ? Int.max : positionRows - positionOffset
+    }
+
+    /// The position of every token of `inputs`, packed back to back: its index in its sequence,
+    /// or for fairseq positions the number of non-pad tokens before it (create_position_ids_from_input_ids).
+    public func encoderPositions(_ inputs: [[Int32]]) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(inputs.reduce(0) { $0 + $1.count })
+        for ids in inputs {
+            if let pad = fairseqPaddingIndex {
+                var count = 0
+                for id in ids {
+                    out.append(count)
+                    if Int(id) != pad { count += 1 }
+                }
+            } else {
+                out.append(contentsOf: 0..<ids.count)
+            }
+        }
+        return out
     }
 
     /// out(n, D) = scale·tokens[ids[i]] + positions[positionOf(i) + offset], then the optional
@@ -38,9 +66,19 @@ public struct Embeddings: Sendable {
                                into out: UnsafeMutablePointer<Float>) {
         Embedding.gather(table: tokens.pointer, rows: vocabSize, dim: dim, ids: ids, scale: scale, into: out)
         if let table = positions {
+            var computed: FloatBuffer? = nil
             for i in 0..<ids.count {
+                if let pad = fairseqPaddingIndex, Int(ids[i]) == pad { continue }  // the zero row
                 let row = positionOf(i) + positionOffset
-                Scale.add(table.pointer + row * dim, into: out + i * dim, count: dim)
+                if row < positionRows {
+                    Scale.add(table.pointer + row * dim, into: out + i * dim, count: dim)
+                } else if let pad = fairseqPaddingIndex {
+                    let scratch = computed ?? FloatBuffer(count: dim, zeroed: false)
+                    computed = scratch
+                    Sinusoidal.fairseqRow(positionOf(i) + pad + 1, frequencies: fairseqFrequencies, dim: dim,
+                                          into: scratch.pointer)
+                    Scale.add(scratch.pointer, into: out + i * dim, count: dim)
+                }
             }
         }
         if let norm {

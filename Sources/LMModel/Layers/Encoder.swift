@@ -34,11 +34,25 @@ public struct Encoder: Sendable {
         self.dim = dim
     }
 
+    /// The most tokens one input may have when positions do not bound it (T5's relative bias).
+    public static let maxInputTokens = 1 << 16
+    /// The most tokens one call may encode (all inputs together).
+    public static let maxBatchTokens = 1 << 20
+
     /// Checks ids and lengths; the message names the input and the offending id.
     public func validate(_ inputs: [[Int32]]) throws {
         guard !inputs.isEmpty else { throw ModelError.invalidArgument("no inputs given") }
+        let total = inputs.reduce(0) { $0 + $1.count }
+        guard total <= Encoder.maxBatchTokens else {
+            throw ModelError.invalidArgument("\(total) tokens in one call; lmcore encodes at most "
+                + "\(Encoder.maxBatchTokens) at once (split the batch)")
+        }
         for (i, ids) in inputs.enumerated() {
             guard !ids.isEmpty else { throw ModelError.invalidArgument("input \(i) is empty") }
+            guard ids.count <= Encoder.maxInputTokens else {
+                throw ModelError.invalidArgument("input \(i) has \(ids.count) tokens; lmcore accepts at most "
+                    + "\(Encoder.maxInputTokens) per input")
+            }
             guard ids.count <= embeddings.maxPositions else {
                 throw ModelError.invalidArgument("input \(i) has \(ids.count) tokens; the model accepts at most "
                     + "\(embeddings.maxPositions) (max_position_embeddings)")
@@ -59,8 +73,9 @@ public struct Encoder: Sendable {
         let n = sequences.total, d = dim
         let hidden = FloatBuffer(count: n * d, zeroed: false)
         let flat = inputs.flatMap { $0 }
+        let positions = embeddings.encoderPositions(inputs)
         flat.withUnsafeBufferPointer { ids in
-            embeddings(ids, positions: { row in sequences.locate(row: row).position }, into: hidden.pointer)
+            embeddings(ids, positions: { row in positions[row] }, into: hidden.pointer)
         }
         observer?(-1, hidden)
         let scratchSize = layers.map { $0.scratchSize(rows: n, dim: d) }.max() ?? 0

@@ -9,6 +9,10 @@ import Darwin
 /// Checkpoints are mapped rather than read so that opening a multi-gigabyte model costs only the header
 /// parse, and tensors are copied out of the page cache once, when the model asks for them. The mapping is
 /// private and read-only, so sharing it across threads is safe.
+///
+/// As with any mapping, a file truncated by another process while mapped makes reads past the new end
+/// fault (SIGBUS). Tools that replace checkpoints (this module's writer, the Hugging Face hub client)
+/// write a new file and rename it, which leaves existing mappings intact.
 final class MappedFile: @unchecked Sendable {
     /// The path the file was opened with (used in error messages).
     let path: String
@@ -37,8 +41,6 @@ final class MappedFile: @unchecked Sendable {
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw ModelError.io("\(path): cannot map \(size) bytes: \(MappedFile.errnoText())")
         }
-        // Tensors are read front to back, each once: ask the kernel for aggressive read-ahead.
-        _ = madvise(base, size, MADV_SEQUENTIAL)
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
@@ -53,6 +55,35 @@ final class MappedFile: @unchecked Sendable {
     /// The bytes in `range`, which the caller has already checked lies inside the file.
     func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[range])
+    }
+
+    /// Tells the kernel the bytes in `range` are about to be read, so that on a cold page cache the whole
+    /// tensor is read ahead at once rather than fault by fault (tensors are read in whatever order the
+    /// model asks for them, so one sequential hint for the whole file would not fit).
+    func willNeed(_ range: Range<Int>) {
+        #if os(Linux)
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let start = range.lowerBound & ~4095
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), range.upperBound - start, MADV_WILLNEED)
+        #endif
+    }
+
+    /// Asks the kernel to back the 2 MB-aligned interior of a fresh, large allocation with huge pages.
+    ///
+    /// Loading copies each tensor into newly allocated memory, and on first touch every 4 KB page of it
+    /// faults and is zeroed; with transparent huge pages in "madvise" mode (the Debian default) one fault
+    /// serves 2 MB, which measured ~1.4x faster loading. Purely advisory: failure changes nothing.
+    static func adviseHugePages(_ start: UnsafeMutableRawPointer, byteCount: Int) {
+        #if os(Linux)
+        let huge = 2 << 20
+        guard byteCount >= 2 * huge else { return }
+        let address = Int(bitPattern: start)
+        let first = (address + huge - 1) & ~(huge - 1)
+        let last = (address + byteCount) & ~(huge - 1)
+        if last > first, let p = UnsafeMutableRawPointer(bitPattern: first) {
+            _ = madvise(p, last - first, MADV_HUGEPAGE)
+        }
+        #endif
     }
 
     static func errnoText() -> String {

@@ -9,13 +9,25 @@ enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// A tuple and its nesting depth (1 + the deepest item's).
+    case tuple([PickleValue], depth: Int)
     /// Lists and dicts are references: pickle memoizes them and fills them after creation.
     case list(PickleList)
     case dict(PickleDict)
     case global(TorchGlobal)
     case storage(TorchStorageRef)
     case tensor(TorchTensorRef)
+
+    /// How deeply containers nest inside this value (0 for a scalar). `TorchUnpickler` bounds it, because
+    /// releasing a deeply nested value recurses once per level and could overflow the stack.
+    var depth: Int {
+        switch self {
+        case .tuple(_, let depth): return depth
+        case .list(let list): return list.depth
+        case .dict(let dict): return dict.depth
+        default: return 0
+        }
+    }
 
     var kind: String {
         switch self {
@@ -35,11 +47,18 @@ enum PickleValue {
     }
 }
 
-final class PickleList {
+/// A list or dict under construction. Once placed inside another container it is frozen: pickles made by
+/// Python fill a container before using it, and freezing keeps every recorded depth exact.
+class PickleContainer {
+    var depth = 1
+    var frozen = false
+}
+
+final class PickleList: PickleContainer {
     var items: [PickleValue] = []
 }
 
-final class PickleDict {
+final class PickleDict: PickleContainer {
     /// Members in insertion order (state dicts are OrderedDicts); a repeated key replaces the value.
     var items: [(key: PickleValue, value: PickleValue)] = []
 }

@@ -38,16 +38,30 @@ struct StoredTensor: Sendable {
     func contiguousBytes() -> [UInt8] {
         let total = byteCount
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            if let dst = buffer.baseAddress, total > 0 {
+            guard let dst = buffer.baseAddress, total > 0 else {
+                initialized = 0
+                return
+            }
+            if file.bytes.baseAddress == nil {
+                buffer.initialize(repeating: 0)  // unreachable for validated tensors; never expose garbage
+            } else {
                 copyContiguousBytes(into: UnsafeMutableRawPointer(dst))
             }
             initialized = total
         }
     }
 
+    /// The bytes of the file the tensor's elements lie in (for a view, its first to last element).
+    var byteRange: Range<Int> {
+        guard let strides, info.elementCount > 0 else { return byteOffset..<(byteOffset + byteCount) }
+        let last = zip(info.shape, strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
+        return byteOffset..<(byteOffset + (last + 1) * elementSize)
+    }
+
     /// Writes the tensor's bytes in row-major order to `dst`, which has room for `byteCount` bytes.
     func copyContiguousBytes(into dst: UnsafeMutableRawPointer) {
         guard let base = file.bytes.baseAddress, byteCount > 0 else { return }
+        file.willNeed(byteRange)
         let src = base + byteOffset
         guard let strides, !isContiguous else {
             dst.copyMemory(from: src, byteCount: byteCount)

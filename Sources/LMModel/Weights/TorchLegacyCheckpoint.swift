@@ -33,9 +33,8 @@ enum TorchLegacyCheckpoint {
             throw ModelError.format("\(path): legacy storage key list is \(keyList.kind), expected a list")
         }
 
-        // Every storage a tensor names, with its dtype: the data records carry no type of their own.
-        var storages: [String: TorchStorageRef] = [:]
-        for (_, tensor) in tensors { storages[tensor.storage.key] = tensor.storage }
+        // The data records carry no type of their own: element sizes come from the pickle's storage ids.
+        let storages = unpickler.storages
 
         let reader = ByteReader(bytes: file.bytes, path: path, what: "legacy checkpoint")
         var position = unpickler.position
@@ -45,8 +44,8 @@ enum TorchLegacyCheckpoint {
                 throw ModelError.format("\(path): legacy storage key is \(item.kind), expected a string")
             }
             guard let storage = storages[key] else {
-                throw ModelError.format("\(path): storage '\(key)' is listed but no tensor uses it, so its "
-                    + "element size is unknown")
+                throw ModelError.format("\(path): storage '\(key)' is listed but the pickle never names it, so "
+                    + "its element size is unknown")
             }
             guard let count64 = reader.u64(position), count64 <= UInt64(Int.max) else {
                 throw ModelError.format("\(path): storage '\(key)': record header missing at byte \(position) "

@@ -6,7 +6,7 @@ extension TorchUnpickler {
         guard case .global(let global) = callable else {
             throw ModelError.format("\(source): REDUCE calls \(callable.kind) at byte \(offset)")
         }
-        guard case .tuple(let a) = args else {
+        guard case .tuple(let a, _) = args else {
             throw ModelError.format("\(source): arguments of \(global.qualifiedName) are \(args.kind) at byte \(offset)")
         }
         let what = "\(global.qualifiedName) at byte \(offset)"
@@ -43,7 +43,7 @@ extension TorchUnpickler {
     }
 
     private func ints(_ value: PickleValue, _ bad: (String) -> ModelError, _ name: String) throws -> [Int] {
-        guard case .tuple(let items) = value else { throw bad("\(name) is \(value.kind), expected a tuple") }
+        guard case .tuple(let items, _) = value else { throw bad("\(name) is \(value.kind), expected a tuple") }
         return try items.map { item in
             guard case .int(let v) = item, v >= 0 else { throw bad("\(name) holds \(item.kind), expected non-negative ints") }
             return v
@@ -55,7 +55,7 @@ extension TorchUnpickler {
         func bad(_ message: String) -> ModelError {
             .format("\(source): persistent id at byte \(offset): \(message)")
         }
-        guard case .tuple(let t) = pid else { throw bad("\(pid.kind), expected a tuple") }
+        guard case .tuple(let t, _) = pid else { throw bad("\(pid.kind), expected a tuple") }
         guard t.count == 5 || t.count == 6, case .string("storage") = t[0] else {
             throw bad("expected ('storage', type, key, location, numel), got a \(t.count)-tuple")
         }

@@ -12,6 +12,10 @@ struct TorchUnpickler {
     let path: String
     private(set) var position: Int
 
+    /// Every storage the pickles named through persistent ids, by key (the legacy format needs the dtype of
+    /// each stored record, including storages of tensors outside the state dict's top level).
+    private(set) var storages: [String: TorchStorageRef] = [:]
+
     private var stack: [PickleValue] = []
     private var marks: [[PickleValue]] = []
     private var memo: [Int: PickleValue] = [:]
@@ -132,19 +136,19 @@ struct TorchUnpickler {
             case 0x42, 0x43: // BINBYTES, SHORT_BINBYTES
                 let n = op == 0x42 ? try u32() : try u8()
                 stack.append(.bytes(Array(try take(n))))
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))  // TUPLE1
+            case 0x29: stack.append(try tuple([], at: opOffset))  // EMPTY_TUPLE
+            case 0x74: stack.append(try tuple(try popMark(), at: opOffset))  // TUPLE
+            case 0x85: stack.append(try tuple([try pop()], at: opOffset))  // TUPLE1
             case 0x86: // TUPLE2
                 let b = try pop(), a = try pop()
-                stack.append(.tuple([a, b]))
+                stack.append(try tuple([a, b], at: opOffset))
             case 0x87: // TUPLE3
                 let c = try pop(), b = try pop(), a = try pop()
-                stack.append(.tuple([a, b, c]))
+                stack.append(try tuple([a, b, c], at: opOffset))
             case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
             case 0x6C: // LIST
                 let list = PickleList()
-                list.items = try popMark()
+                try appendTo(.list(list), try popMark(), at: opOffset)
                 stack.append(.list(list))
             case 0x61: // APPEND
                 let item = try pop()
@@ -185,7 +189,9 @@ struct TorchUnpickler {
                 case let other: throw fail("BUILD on \(other.kind)", at: opOffset)
                 }
             case 0x51: // BINPERSID
-                stack.append(.storage(try persistentStorage(try pop(), at: opOffset)))
+                let storage = try persistentStorage(try pop(), at: opOffset)
+                if storages[storage.key] == nil { storages[storage.key] = storage }
+                stack.append(.storage(storage))
             case 0x68: try get(try u8(), at: opOffset)    // BINGET
             case 0x6A: try get(try u32(), at: opOffset)   // LONG_BINGET
             case 0x71: memo[try u8()] = try top()         // BINPUT
@@ -230,13 +236,42 @@ struct TorchUnpickler {
         return global
     }
 
+    /// Maximum container nesting: state dicts need about 5 levels; releasing a deeper value could
+    /// exhaust a small thread stack.
+    static let maxDepth = 100
+
+    /// Marks `items` as placed in a new container and returns that container's depth.
+    private func place(_ items: [PickleValue], at offset: Int) throws -> Int {
+        var deepest = 0
+        for item in items {
+            switch item {
+            case .list(let list): list.frozen = true
+            case .dict(let dict): dict.frozen = true
+            default: break
+            }
+            deepest = max(deepest, item.depth)
+        }
+        guard deepest < TorchUnpickler.maxDepth else {
+            throw fail("pickle nests containers deeper than \(TorchUnpickler.maxDepth) levels", at: offset)
+        }
+        return deepest + 1
+    }
+
+    private func tuple(_ items: [PickleValue], at offset: Int) throws -> PickleValue {
+        .tuple(items, depth: try place(items, at: offset))
+    }
+
     private func appendTo(_ target: PickleValue, _ items: [PickleValue], at offset: Int) throws {
         guard case .list(let list) = target else { throw fail("APPEND on \(target.kind)", at: offset) }
+        guard !list.frozen else { throw fail("pickle modifies a list after using it", at: offset) }
+        list.depth = max(list.depth, try place(items, at: offset))
         list.items.append(contentsOf: items)
     }
 
     private func setItems(_ dict: PickleDict, _ items: [PickleValue], at offset: Int) throws {
         guard items.count % 2 == 0 else { throw fail("odd number of items for a dict", at: offset) }
+        guard !dict.frozen else { throw fail("pickle modifies a dict after using it", at: offset) }
+        dict.depth = max(dict.depth, try place(items, at: offset))
         for i in stride(from: 0, to: items.count, by: 2) {
             dict.items.append((items[i], items[i + 1]))
         }

@@ -90,7 +90,7 @@ final class FileWriter {
 
     init(path: String) throws {
         self.path = path
-        temporaryPath = path + ".tmp-\(getpid())"
+        temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ModelError.io("\(path): cannot create: \(MappedFile.errnoText())")

@@ -27,10 +27,19 @@ public struct WeightScope: Sendable {
         WeightScope(store: store, prefix: key(sub))
     }
 
+    /// True when the checkpoint holds `name` in this scope.
     public func contains(_ name: String) -> Bool {
         store.contains(key(name))
     }
 
+    /// The keys under this scope, relative to it, sorted ("fc1.weight", "self_attn.k_proj.bias", ...).
+    public var keys: [String] {
+        if prefix.isEmpty { return store.keys }
+        let dotted = prefix + "."
+        return store.keys.filter { $0.hasPrefix(dotted) }.map { String($0.dropFirst(dotted.count)) }
+    }
+
+    /// The dtype, shape and file of `name` in this scope, or nil when absent.
     public func info(_ name: String) -> TensorInfo? {
         store.info(key(name))
     }

@@ -54,6 +54,11 @@ public final class WeightStore: Sendable {
         return try WeightStore(source: source, tensors: all, metadata: metadata)
     }
 
+    /// Opens `path` as a model folder (`open(directory:)`) or, if it is a file, as one checkpoint file.
+    public static func open(path: String) throws -> WeightStore {
+        WeightFiles.isDirectory(path) ? try open(directory: path) : try open(files: [path])
+    }
+
     /// True when the checkpoint holds `key`.
     public func contains(_ key: String) -> Bool {
         tensors[key] != nil
@@ -75,16 +80,22 @@ public final class WeightStore: Sendable {
         }
         let count = info.elementCount
         let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress {
-                if stored.isContiguous {
-                    FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
-                } else {
-                    let bytes = stored.contiguousBytes()
-                    bytes.withUnsafeBytes { raw in
-                        if let src = raw.baseAddress {
-                            FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
-                        }
-                    }
+            // A non-empty tensor lies inside a non-empty mapping (validated), so both pointers exist.
+            guard let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress else {
+                buffer.initialize(repeating: 0)
+                initialized = count
+                return
+            }
+            MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
+            if stored.isContiguous {
+                stored.file.willNeed(stored.byteRange)
+                FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
+            } else {
+                // A strided PyTorch view: gather it in row-major order first.
+                let bytes = stored.contiguousBytes()
+                bytes.withUnsafeBytes { raw in
+                    guard let src = raw.baseAddress else { return }
+                    FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
                 }
             }
             initialized = count
@@ -115,8 +126,15 @@ public final class WeightStore: Sendable {
 
     private func lookup(_ key: String) throws -> StoredTensor {
         guard let stored = tensors[key] else {
-            throw ModelError.format("\(source): tensor '\(key)' is missing")
+            throw ModelError.format("\(source): tensor '\(key)' is missing" + nearMiss(key))
         }
         return stored
+    }
+
+    /// A hint when the key exists under another prefix, as when a checkpoint was saved from the bare
+    /// model ("encoder.layers...") rather than the one with a head ("model.encoder.layers..."), or back.
+    private func nearMiss(_ key: String) -> String {
+        let other = keys.first { $0.hasSuffix("." + key) } ?? keys.first { key.hasSuffix("." + $0) }
+        return other.map { " (the checkpoint has '\($0)')" } ?? ""
     }
 }

@@ -47,11 +47,9 @@ struct WeightsJSON {
 
     static let maxDepth = 64
 
-    /// Parses `bytes` (which must be valid UTF-8) as one JSON document with optional surrounding whitespace.
+    /// Parses `bytes` as one UTF-8 JSON document with optional surrounding whitespace. Outside strings
+    /// JSON is ASCII, so UTF-8 is validated string by string (a 100 MB header is not copied to check it).
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> JSONValue {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw ParseError(message: "invalid UTF-8", offset: 0)
-        }
         var parser = WeightsJSON(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -112,7 +110,8 @@ struct WeightsJSON {
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw fail("unexpected character '\(Character(Unicode.Scalar(c)))'")
+        case 0x21...0x7E: throw fail("unexpected character '\(Character(Unicode.Scalar(c)))'")
+        default: throw fail("unexpected byte 0x\(String(c, radix: 16))")
         }
     }
 
@@ -197,39 +196,45 @@ struct WeightsJSON {
     private mutating func parseString() throws(ParseError) -> String {
         position += 1  // opening quote
         let start = position
-        // Fast path: no escapes, the bytes between the quotes are the string (input is valid UTF-8).
-        while let c = current, c != UInt8(ascii: "\""), c != UInt8(ascii: "\\") {
-            guard c >= 0x20 else { throw fail("control character in string") }
-            position += 1
-        }
-        guard let stop = current else { throw fail("unterminated string") }
-        var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if stop == UInt8(ascii: "\"") {
-            position += 1
-            return text
-        }
-        var scalars = String.UnicodeScalarView()
+        var hasEscapes = false
+        var isASCII = true
+        // Find the closing quote; an escape's second byte is never the closing quote.
         while true {
             guard let c = current else { throw fail("unterminated string") }
-            if c == UInt8(ascii: "\"") {
-                position += 1
-                text.unicodeScalars.append(contentsOf: scalars)
-                return text
-            }
-            if c == UInt8(ascii: "\\") {
-                position += 1
-                scalars.append(try parseEscape())
-                continue
-            }
+            if c == UInt8(ascii: "\"") { break }
             guard c >= 0x20 else { throw fail("control character in string") }
-            // Copy one UTF-8 encoded scalar.
-            let length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
-            guard position + length <= bytes.count else { throw fail("unterminated string") }
-            let piece = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]),
-                               as: UTF8.self)
-            scalars.append(contentsOf: piece.unicodeScalars)
-            position += length
+            if c == UInt8(ascii: "\\") {
+                hasEscapes = true
+                position += 1
+                guard current != nil else { throw fail("unterminated string") }
+            } else if c >= 0x80 {
+                isASCII = false
+            }
+            position += 1
         }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
+        let end = position
+        position += 1  // closing quote
+        // Escapes are ASCII, so the raw bytes are valid UTF-8 exactly when the string is.
+        if !isASCII && String(validating: raw, as: UTF8.self) == nil {
+            throw ParseError(message: "invalid UTF-8 in string", offset: start)
+        }
+        guard hasEscapes else { return String(decoding: raw, as: UTF8.self) }
+
+        var text = ""
+        var i = start
+        var runStart = start
+        while i < end {
+            guard bytes[i] == UInt8(ascii: "\\") else { i += 1; continue }
+            text += String(decoding: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self)
+            position = i + 1
+            text.unicodeScalars.append(try parseEscape())
+            i = position
+            runStart = i
+        }
+        text += String(decoding: UnsafeRawBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self)
+        position = end + 1
+        return text
     }
 
     private mutating func parseEscape() throws(ParseError) -> Unicode.Scalar {

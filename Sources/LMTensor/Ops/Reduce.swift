@@ -2,19 +2,25 @@
 public enum Reduce {
     @inlinable
     public static func max(_ x: UnsafePointer<Float>, count n: Int) -> Float {
+        // Lane-wise ternaries: SIMD's pointwiseMax and max() compile to per-lane library calls.
         var i = 0
-        var m16 = SIMD16<Float>(repeating: -.infinity)
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            m16 = pointwiseMax(m16, v)
-            i += 16
+        var m = SIMD8<Float>(repeating: -.infinity)
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            m = SIMD8(v[0] > m[0] ? v[0] : m[0], v[1] > m[1] ? v[1] : m[1], v[2] > m[2] ? v[2] : m[2],
+                      v[3] > m[3] ? v[3] : m[3], v[4] > m[4] ? v[4] : m[4], v[5] > m[5] ? v[5] : m[5],
+                      v[6] > m[6] ? v[6] : m[6], v[7] > m[7] ? v[7] : m[7])
+            i += 8
         }
-        var m = m16.max()
+        let a = m[0] > m[1] ? m[0] : m[1], b = m[2] > m[3] ? m[2] : m[3]
+        let c = m[4] > m[5] ? m[4] : m[5], d = m[6] > m[7] ? m[6] : m[7]
+        let ab = a > b ? a : b, cd = c > d ? c : d
+        var result = ab > cd ? ab : cd
         while i < n {
-            m = Swift.max(m, x[i])
+            if x[i] > result { result = x[i] }
             i += 1
         }
-        return m
+        return result
     }
 
     @inlinable

@@ -31,21 +31,34 @@ public enum Sinusoidal {
     /// column when dim is odd); the row `paddingIndex` is zero. Computed in float32 like torch.
     public static func fairseq(positions: Int, dim: Int, paddingIndex: Int?) -> FloatBuffer {
         let table = FloatBuffer(count: positions * dim)
-        let half = dim / 2
-        let step: Float = half > 1 ? Float(log(10000.0) / Double(half - 1)) : 0
-        var freqs = [Float](repeating: 0, count: half)
-        for i in 0..<half { freqs[i] = expf(Float(i) * -step) }
+        let freqs = fairseqFrequencies(dim: dim)
         for p in 0..<positions {
-            let row = table.pointer + p * dim
-            for i in 0..<half {
-                let angle = Float(p) * freqs[i]
-                row[i] = sinf(angle)
-                row[half + i] = cosf(angle)
-            }
+            fairseqRow(p, frequencies: freqs, dim: dim, into: table.pointer + p * dim)
         }
         if let paddingIndex, paddingIndex >= 0, paddingIndex < positions {
             (table.pointer + paddingIndex * dim).update(repeating: 0, count: dim)
         }
         return table
+    }
+
+    /// The `dim / 2` frequencies of fairseq's table.
+    public static func fairseqFrequencies(dim: Int) -> [Float] {
+        let half = dim / 2
+        let step: Float = half > 1 ? Float(log(10000.0) / Double(half - 1)) : 0
+        return (0..<half).map { expf(Float($0) * -step) }
+    }
+
+    /// Row `position` of fairseq's table (never the zeroed padding row), written to `row`
+    /// (`dim` floats). M2M100 grows its table on demand, so rows past a precomputed table are
+    /// made with this; a row does not depend on the table's size.
+    public static func fairseqRow(_ position: Int, frequencies: [Float], dim: Int,
+                                  into row: UnsafeMutablePointer<Float>) {
+        let half = frequencies.count
+        row.update(repeating: 0, count: dim)
+        for i in 0..<half {
+            let angle = Float(position) * frequencies[i]
+            row[i] = sinf(angle)
+            row[half + i] = cosf(angle)
+        }
     }
 }

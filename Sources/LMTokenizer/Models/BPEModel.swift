@@ -1,13 +1,10 @@
 // Follows HF tokenizers' BPE model (models/bpe/model.rs and word.rs, tokenizers 0.23): symbols
 // per character (with continuing-subword prefix / end-of-word suffix), byte fallback, unknown
 // fusing, then merges applied lowest rank first (leftmost on ties) with a priority queue.
-import Synchronization
 
 final class BPEModel: TokenizerModel, @unchecked Sendable {
     let vocab: VocabularyMap
-    let idToTokenTable: [Int32: String]
-    /// Dense id -> token for the common case of ids 0..<n.
-    let denseTokens: [String?]
+    let idToTokenTable: TokenTable
     let merges: MergeMap
     let unkToken: String?
     let continuingSubwordPrefix: [UInt8]?
@@ -20,27 +17,21 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
     let byteIds: [Int32?]
 
     /// Word cache, as HF's (10,000 words shorter than 256 bytes).
-    private let cache = Mutex<[[UInt8]: CachedWord]>([:])
-    static let cacheCapacity = 10_000
-    static let cacheMaxLength = 256
+    private let cache = WordCache<CachedWord>()
 
     struct CachedWord: Sendable {
         var ids: [Int32]
         var lengths: [Int32]
     }
 
-    init(_ config: ModelConfig.BPE) throws {
+    init(_ config: TokenizerModelConfig.BPE) throws {
         if let p = config.dropout, p != 0 {
             guard p >= 0 && p <= 1 else { throw TokenizerError.format("tokenizer.json: BPE dropout \(p) must be in [0, 1]") }
             throw TokenizerError.unsupported("tokenizer.json: BPE dropout \(p) is not supported (only null or 0)")
         }
-        idToTokenTable = try reverseVocabulary(config.vocab, model: "BPE")
-        vocab = VocabularyMap(config.vocab.map { ($0.key, Int32($0.value)) })
-        vocabularySize = config.vocab.count
-        let maxId = idToTokenTable.keys.max() ?? -1
-        var dense = [String?](repeating: nil, count: Int(min(maxId + 1, 1 << 24)))
-        for (id, t) in idToTokenTable where Int(id) < dense.count { dense[Int(id)] = t }
-        denseTokens = dense
+        vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
+        idToTokenTable = try TokenTable(vocab, model: "BPE")
+        vocabularySize = vocab.count
         unkToken = config.unkToken
         continuingSubwordPrefix = config.continuingSubwordPrefix.map { Array($0.utf8) }
         endOfWordSuffix = config.endOfWordSuffix.map { Array($0.utf8) }
@@ -60,7 +51,8 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             guard bBytes.count >= prefixLength else {
                 throw TokenizerError.format("tokenizer.json: BPE merge \(rank) right part \(b.debugDescription) is shorter than the continuing_subword_prefix")
             }
-            let merged = Array(a.utf8) + bBytes[prefixLength...]
+            var merged = Array(a.utf8)
+            merged.append(contentsOf: bBytes[prefixLength...])
             guard let newId = vocab.get(merged) else {
                 throw TokenizerError.format("tokenizer.json: BPE merge \(rank) result \(String(decoding: merged, as: UTF8.self).debugDescription) is not in the vocabulary")
             }
@@ -81,42 +73,35 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
 
     func tokenToId(_ token: String) -> Int32? { vocab.get(token) }
 
-    func idToToken(_ id: Int32) -> String? {
-        if id >= 0 && Int(id) < denseTokens.count { return denseTokens[Int(id)] }
-        return idToTokenTable[id]
-    }
+    func idToToken(_ id: Int32) -> String? { idToTokenTable[id] }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
-        if word.isEmpty { return [] }
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.tokens
+    }
+
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
+        if word.isEmpty { return }
         if ignoreMerges, let id = vocab.get(word) {
-            return [Token(id: id, value: UTF8Scalar.string(word), offsets: 0..<word.count)]
+            out.append(id, UTF8Scalar.string(word), 0, word.count)
+            return
         }
-        let cached: CachedWord?
-        if word.count < BPEModel.cacheMaxLength {
-            cached = cache.withLock { $0[word] }
-        } else {
-            cached = nil
-        }
+        let cacheable = word.count < WordCache<CachedWord>.maxWordLength
+        let key = cacheable ? WordCache<CachedWord>.Key(word) : nil
         let w: CachedWord
-        if let cached {
+        if let key, let cached = cache.get(key) {
             w = cached
         } else {
             w = try mergeWord(word)
-            if word.count < BPEModel.cacheMaxLength {
-                cache.withLock { c in
-                    if c.count < BPEModel.cacheCapacity { c[word] = w }
-                }
-            }
+            if let key { cache.set(key, w) }
         }
-        var tokens: [Token] = []
-        tokens.reserveCapacity(w.ids.count)
         var offset = 0
         for (id, len) in zip(w.ids, w.lengths) {
             let end = offset + Int(len)
-            tokens.append(Token(id: id, value: idToToken(id) ?? "", offsets: offset..<end))
+            out.append(id, idToToken(id) ?? "", offset, end)
             offset = end
         }
-        return tokens
     }
 
     private struct Symbol {
@@ -185,7 +170,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         lengths.reserveCapacity(symbols.count)
         for s in symbols where s.len != 0 {
             ids.append(s.c)
-            lengths.append(Int32(s.len))
+            lengths.append(Int32(truncatingIfNeeded: s.len))
         }
         return CachedWord(ids: ids, lengths: lengths)
     }
@@ -196,7 +181,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         var heap = MergeHeap()
         for i in 0..<(symbols.count - 1) {
             if let m = merges.get(symbols[i].c, symbols[i + 1].c) {
-                heap.push(rank: m.rank, pos: Int32(i), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: i), newId: m.newId)
             }
         }
         while let top = heap.pop() {
@@ -213,10 +198,10 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
             if right.next > -1 && right.next < symbols.count { symbols[right.next].prev = pos }
             let current = symbols[pos]
             if current.prev >= 0, let m = merges.get(symbols[current.prev].c, current.c) {
-                heap.push(rank: m.rank, pos: Int32(current.prev), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: current.prev), newId: m.newId)
             }
             if current.next >= 0 && current.next < symbols.count, let m = merges.get(current.c, symbols[current.next].c) {
-                heap.push(rank: m.rank, pos: Int32(pos), newId: m.newId)
+                heap.push(rank: m.rank, pos: Int32(truncatingIfNeeded: pos), newId: m.newId)
             }
         }
     }

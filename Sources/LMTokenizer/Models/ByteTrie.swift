@@ -4,6 +4,8 @@ struct ByteTrie: Sendable {
     private var edgeKeys: [UInt64]
     private var edgeValues: [Int32]
     private var mask: Int
+    /// Children of the root, indexed by byte (most walks are short, so the first step matters).
+    private var rootChildren = [Int32](repeating: -1, count: 256)
     /// Per node: the value stored where a key ends there, or -1.
     private(set) var terminal: [Int32] = [-1]
     /// The longest key, in bytes.
@@ -38,9 +40,10 @@ struct ByteTrie: Sendable {
                 node = edgeValues[s]
             } else {
                 edgeKeys[s] = k
-                let new = Int32(terminal.count)
+                let new = Int32(truncatingIfNeeded: terminal.count)
                 edgeValues[s] = new
                 terminal.append(-1)
+                if node == 0 { rootChildren[Int(b)] = new }
                 node = new
             }
         }
@@ -51,6 +54,7 @@ struct ByteTrie: Sendable {
     /// The child of `node` by `byte`, or -1.
     @inline(__always)
     func child(_ node: Int32, _ byte: UInt8) -> Int32 {
+        if node == 0 { return rootChildren[Int(byte)] }
         let k = UInt64(UInt32(node)) << 8 | UInt64(byte)
         var s = slot(k)
         while true {

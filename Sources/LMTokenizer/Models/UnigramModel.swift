@@ -2,7 +2,7 @@
 // Viterbi of sentencepiece's unigram_model.cc over a trie of pieces, unknown characters scored
 // min_score - 10 and fused, byte fallback to <0xXX> pieces.
 
-struct UnigramModel: TokenizerModel {
+final class UnigramModel: TokenizerModel, Sendable {
     let pieces: [String]
     let scores: [Double]
     let pieceToId: VocabularyMap
@@ -12,8 +12,17 @@ struct UnigramModel: TokenizerModel {
     let byteFallback: Bool
     var vocabularySize: Int { pieces.count }
     static let unknownPenalty = 10.0
+    /// Segmentations of recent words, as HF's Unigram cache.
+    private let cache = WordCache<[Segment]>()
 
-    init(_ config: ModelConfig.Unigram) throws {
+    /// A piece of the best segmentation: its byte range and, unless it is (fused) unknown, its id.
+    struct Segment: Sendable {
+        var start: Int32
+        var end: Int32
+        var id: Int32  // -1 for unknown runs
+    }
+
+    init(_ config: TokenizerModelConfig.Unigram) throws {
         pieces = config.vocab.map(\.0)
         scores = config.vocab.map(\.1)
         if let u = config.unkId {
@@ -46,8 +55,8 @@ struct UnigramModel: TokenizerModel {
         id >= 0 && Int(id) < pieces.count ? pieces[Int(id)] : nil
     }
 
-    /// Best segmentation as byte ranges of `s`, unknown runs fused.
-    func encode(_ s: [UInt8]) throws -> [Range<Int>] {
+    /// Best segmentation of `s`, unknown runs fused.
+    func encode(_ s: [UInt8]) throws -> [Segment] {
         let size = s.count
         if size == 0 { return [] }
         let unkScore = minScore - UnigramModel.unknownPenalty
@@ -85,7 +94,7 @@ struct UnigramModel: TokenizerModel {
                 pos += mblen
             }
         }
-        var out: [Range<Int>] = []
+        var out: [Segment] = []
         var end = size
         var unkEnd = -1  // end of the pending fused unknown run
         var unkStart = -1
@@ -98,42 +107,61 @@ struct UnigramModel: TokenizerModel {
                 if unkEnd < 0 { unkEnd = end }
                 unkStart = start
             } else {
-                if unkEnd >= 0 { out.append(unkStart..<unkEnd); unkEnd = -1 }
-                out.append(start..<end)
+                if unkEnd >= 0 { out.append(Segment(start: Int32(truncatingIfNeeded: unkStart), end: Int32(truncatingIfNeeded: unkEnd), id: -1)); unkEnd = -1 }
+                out.append(Segment(start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end), id: nodeId[end]))
             }
             end = start
         }
-        if unkEnd >= 0 { out.append(unkStart..<unkEnd) }
+        if unkEnd >= 0 { out.append(Segment(start: Int32(truncatingIfNeeded: unkStart), end: Int32(truncatingIfNeeded: unkEnd), id: -1)) }
         out.reverse()
         return out
     }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
-        var tokens: [Token] = []
-        for r in try encode(word) {
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.tokens
+    }
+
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
+        let cacheable = word.count < WordCache<[Segment]>.maxWordLength
+        let key = cacheable ? WordCache<[Segment]>.Key(word) : nil
+        let segments: [Segment]
+        if let key, let cached = cache.get(key) {
+            segments = cached
+        } else {
+            segments = try encode(word)
+            if let key { cache.set(key, segments) }
+        }
+        for seg in segments {
+            let r = Int(seg.start)..<Int(seg.end)
+            if seg.id >= 0 {
+                out.append(seg.id, pieces[Int(seg.id)], r.lowerBound, r.upperBound)
+                continue
+            }
+            // HF looks the text up again: a fused unknown run may spell a piece.
             let piece = UTF8Scalar.string(word[r])
             if let id = pieceToId.get(word[r]) {
-                tokens.append(Token(id: id, value: piece, offsets: r))
+                out.append(id, piece, r.lowerBound, r.upperBound)
                 continue
             }
             if byteFallback {
-                var bytesTokens: [Token] = []
+                var bytesTokens: [(Int32, String)] = []
                 for b in word[r] {
                     let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(2) + ">"
                     guard let id = pieceToId.get(name) else { bytesTokens.removeAll(); break }
-                    bytesTokens.append(Token(id: id, value: name, offsets: r))
+                    bytesTokens.append((id, name))
                 }
                 if bytesTokens.count == r.count {
-                    tokens.append(contentsOf: bytesTokens)
+                    for (id, name) in bytesTokens { out.append(id, name, r.lowerBound, r.upperBound) }
                     continue
                 }
             }
             guard let unkId else {
                 throw TokenizerError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
             }
-            tokens.append(Token(id: unkId, value: piece, offsets: r))
+            out.append(unkId, piece, r.lowerBound, r.upperBound)
         }
-        return tokens
     }
 }
 

@@ -2,7 +2,7 @@
 /// (open addressing over one byte arena; FNV-1a hashing).
 struct VocabularyMap: Sendable {
     private var arena: [UInt8] = []
-    private var starts: [Int32] = []   // per entry: start in arena
+    private var starts: [Int] = []     // per entry: start in arena
     private var lengths: [Int32] = []  // per entry
     private var ids: [Int32] = []      // per entry
     private var slots: [Int32]         // entry index + 1, 0 = empty
@@ -15,10 +15,19 @@ struct VocabularyMap: Sendable {
         while capacity < list.count * 2 { capacity <<= 1 }
         slots = [Int32](repeating: 0, count: capacity)
         mask = capacity - 1
+        arena.reserveCapacity(list.count * 8)
         for (token, id) in list { insert(Array(token.utf8), id) }
     }
 
     var count: Int { ids.count }
+
+    /// Calls `body(bytes, id)` for every distinct key.
+    func forEach(_ body: (ArraySlice<UInt8>, Int32) -> Void) {
+        for e in 0..<ids.count {
+            let s = Int(starts[e])
+            body(arena[s..<(s + Int(lengths[e]))], ids[e])
+        }
+    }
 
     @inline(__always)
     private static func hash(_ p: UnsafeBufferPointer<UInt8>) -> Int {
@@ -34,11 +43,11 @@ struct VocabularyMap: Sendable {
         while true {
             let e = Int(slots[slot])
             if e == 0 {
-                starts.append(Int32(arena.count))
-                lengths.append(Int32(key.count))
+                starts.append(arena.count)
+                lengths.append(Int32(truncatingIfNeeded: key.count))
                 ids.append(id)
                 arena.append(contentsOf: key)
-                slots[slot] = Int32(ids.count)
+                slots[slot] = Int32(truncatingIfNeeded: ids.count)
                 return
             }
             if equal(e - 1, key) { ids[e - 1] = id; return }
@@ -64,17 +73,29 @@ struct VocabularyMap: Sendable {
     @inline(__always)
     func get(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
         var slot = VocabularyMap.hash(key) & mask
-        while true {
-            let e = Int(slots[slot])
-            if e == 0 { return nil }
-            if equal(e - 1, key) { return ids[e - 1] }
-            slot = (slot + 1) & mask
+        return arena.withUnsafeBufferPointer { a -> Int32? in
+            while true {
+                let e = Int(slots[slot])
+                if e == 0 { return nil }
+                let n = Int(lengths[e - 1])
+                if n == key.count {
+                    let s = Int(starts[e - 1])
+                    var same = true
+                    var k = 0
+                    while k < n { if a[s + k] != key[k] { same = false; break }; k += 1 }
+                    if same { return ids[e - 1] }
+                }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     func get(_ key: [UInt8]) -> Int32? { key.withUnsafeBufferPointer { get($0) } }
     func get(_ key: ArraySlice<UInt8>) -> Int32? { key.withUnsafeBufferPointer { get($0) } }
-    func get(_ key: String) -> Int32? { get(Array(key.utf8)) }
+    func get(_ key: String) -> Int32? {
+        var key = key
+        return key.withUTF8 { get($0) }
+    }
 }
 
 /// A hash map from an id pair to a merge (rank, new id), open addressing.

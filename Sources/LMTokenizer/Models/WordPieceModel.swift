@@ -3,19 +3,61 @@
 
 struct WordPieceModel: TokenizerModel {
     let vocab: VocabularyMap
-    let idToTokenTable: [Int32: String]
+    let idToTokenTable: TokenTable
     let unkToken: String
     let prefix: [UInt8]
     let maxInputCharsPerWord: Int
     let vocabularySize: Int
+    /// All entries, and the entries that start with the prefix (keyed without it): HF's
+    /// "longest substring in the vocabulary, shrinking by one character" is the longest trie
+    /// match, since vocabulary entries are whole UTF-8 characters.
+    let wordTrie: ByteTrie
+    let continuationTrie: ByteTrie
 
-    init(_ config: ModelConfig.WordPiece) throws {
-        idToTokenTable = try reverseVocabulary(config.vocab, model: "WordPiece")
-        vocab = VocabularyMap(config.vocab.map { ($0.key, Int32($0.value)) })
-        vocabularySize = config.vocab.count
+    init(_ config: TokenizerModelConfig.WordPiece) throws {
+        vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
+        idToTokenTable = try TokenTable(vocab, model: "WordPiece")
+        vocabularySize = vocab.count
         unkToken = config.unkToken
-        prefix = Array(config.continuingSubwordPrefix.utf8)
+        let prefix = Array(config.continuingSubwordPrefix.utf8)
+        self.prefix = prefix
         maxInputCharsPerWord = config.maxInputCharsPerWord
+        var words: [([UInt8], Int32)] = [], continuations: [([UInt8], Int32)] = []
+        vocab.forEach { bytes, id in
+            words.append((Array(bytes), id))
+            if bytes.starts(with: prefix) { continuations.append((Array(bytes.dropFirst(prefix.count)), id)) }
+        }
+        wordTrie = ByteTrie(keys: words)
+        continuationTrie = ByteTrie(keys: continuations)
+    }
+
+    func tokenize(_ word: [UInt8], into out: inout ModelOutput) throws {
+        var chars = 0
+        for b in word where b & 0xC0 != 0x80 { chars += 1 }
+        if chars > maxInputCharsPerWord {
+            for t in try unknown(word.count) { out.append(t.id, t.value, 0, word.count) }
+            return
+        }
+        let mark = out.ids.count
+        var start = 0
+        let ok = word.withUnsafeBufferPointer { bytes -> Bool in
+            while start < bytes.count {
+                var best: (Int, Int32)? = nil
+                (start == 0 ? wordTrie : continuationTrie).commonPrefixes(bytes, from: start) { len, id in
+                    // An empty continuation key (the bare prefix) never matches: HF needs start < end.
+                    if len > 0 { best = (len, id) }
+                }
+                guard let (len, id) = best else { return false }
+                out.append(id, idToTokenTable[id] ?? "", start, start + len)
+                start += len
+            }
+            return true
+        }
+        if !ok {
+            out.ids.removeSubrange(mark...); out.values.removeSubrange(mark...)
+            out.starts.removeSubrange(mark...); out.ends.removeSubrange(mark...)
+            for t in try unknown(word.count) { out.append(t.id, t.value, 0, word.count) }
+        }
     }
 
     func tokenToId(_ token: String) -> Int32? { vocab.get(token) }
@@ -29,46 +71,22 @@ struct WordPieceModel: TokenizerModel {
     }
 
     func tokenize(_ word: [UInt8]) throws -> [Token] {
-        var chars = 0
-        for b in word where b & 0xC0 != 0x80 { chars += 1 }
-        if chars > maxInputCharsPerWord { return try unknown(word.count) }
-        var tokens: [Token] = []
-        var start = 0
-        var candidate: [UInt8] = []
-        while start < word.count {
-            var end = word.count
-            var found: Token? = nil
-            while start < end {
-                candidate.removeAll(keepingCapacity: true)
-                if start > 0 { candidate.append(contentsOf: prefix) }
-                candidate.append(contentsOf: word[start..<end])
-                if let id = vocab.get(candidate) {
-                    found = Token(id: id, value: UTF8Scalar.string(candidate), offsets: start..<end)
-                    break
-                }
-                // Drop the last character.
-                var e = end - 1
-                while e > start && word[e] & 0xC0 == 0x80 { e -= 1 }
-                end = e
-            }
-            guard let token = found else { return try unknown(word.count) }
-            tokens.append(token)
-            start = end
-        }
-        return tokens
+        var out = ModelOutput()
+        try tokenize(word, into: &out)
+        return out.tokens
     }
 }
 
 struct WordLevelModel: TokenizerModel {
     let vocab: VocabularyMap
-    let idToTokenTable: [Int32: String]
+    let idToTokenTable: TokenTable
     let unkToken: String
     let vocabularySize: Int
 
-    init(_ config: ModelConfig.WordLevel) throws {
-        idToTokenTable = try reverseVocabulary(config.vocab, model: "WordLevel")
-        vocab = VocabularyMap(config.vocab.map { ($0.key, Int32($0.value)) })
-        vocabularySize = config.vocab.count
+    init(_ config: TokenizerModelConfig.WordLevel) throws {
+        vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
+        idToTokenTable = try TokenTable(vocab, model: "WordLevel")
+        vocabularySize = vocab.count
         unkToken = config.unkToken
     }
 

@@ -95,7 +95,8 @@ indirect enum Normalizer: Sendable {
                 n.filter { c in !(c == 0 || c == 0xFFFD || (c != 9 && c != 10 && c != 13 && data.has(c, .other))) }
                 n.map { c in (c == 9 || c == 10 || c == 13 || data.has(c, .whiteSpace)) ? 0x20 : c }
             }
-            if chinese {
+            // Without Chinese characters HF's transform is the identity.
+            if chinese && (!n.wholeStringTransformIsExact || n.containsScalar(where: Normalizer.isChineseChar)) {
                 var out: [(UInt32, Int)] = []
                 for c in n.scalars {
                     if Normalizer.isChineseChar(c) {

@@ -30,7 +30,12 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
         let c = try decoder.container(keyedBy: AnyKey.self)
         func tokenPair(_ key: String) throws -> (String, UInt32) {
             var u = try c.nestedUnkeyedContainer(forKey: AnyKey(stringValue: key))
-            return (try u.decode(String.self), try u.decode(UInt32.self))
+            let token = try u.decode(String.self)
+            let id = try u.decode(Double.self)
+            guard id >= 0, id <= Double(Int32.max), id == id.rounded() else {
+                throw TokenizerError.format("tokenizer.json: post_processor \(key) id \(id) is out of range")
+            }
+            return (token, UInt32(id))
         }
         switch kind {
         case .roberta:
@@ -123,6 +128,20 @@ struct WorkEncoding: Sendable {
 
     var count: Int { ids.count }
 
+    mutating func reserveCapacity(_ n: Int) {
+        ids.reserveCapacity(n); tokens.reserveCapacity(n); offsets.reserveCapacity(n)
+        typeIds.reserveCapacity(n); specialTokensMask.reserveCapacity(n); attentionMask.reserveCapacity(n)
+    }
+
+    /// `first` + `middle` + `last`, sized once.
+    static func surround(_ first: WorkEncoding, _ middle: WorkEncoding, _ last: WorkEncoding) -> WorkEncoding {
+        var out = first
+        out.reserveCapacity(first.count + middle.count + last.count)
+        out.append(middle)
+        out.append(last)
+        return out
+    }
+
     mutating func append(_ other: WorkEncoding) {
         ids += other.ids; tokens += other.tokens; offsets += other.offsets
         typeIds += other.typeIds; specialTokensMask += other.specialTokensMask; attentionMask += other.attentionMask
@@ -192,8 +211,11 @@ indirect enum PostProcessor: Sendable {
     func process(_ encodings: [WorkEncoding], addSpecialTokens: Bool) throws -> WorkEncoding {
         var list = encodings
         for i in list.indices { list[i].setTypeIds(Int32(i)) }
+        let processed = try processEncodings(list, addSpecialTokens: addSpecialTokens)
+        if processed.count == 1, let only = processed.first { return only }
         var merged = WorkEncoding()
-        for e in try processEncodings(list, addSpecialTokens: addSpecialTokens) { merged.append(e) }
+        merged.reserveCapacity(processed.reduce(0) { $0 + $1.count })
+        for e in processed { merged.append(e) }
         return merged
     }
 
@@ -208,19 +230,15 @@ indirect enum PostProcessor: Sendable {
             for i in list.indices { list[i].setTypeIds(0) }
             guard addSpecialTokens else { return list }
             return list.enumerated().map { i, e in
-                var out = WorkEncoding.specials(ids: [i == 0 ? cls.1 : sep.1], tokens: [i == 0 ? cls.0 : sep.0], typeId: 0)
-                out.append(e)
-                out.append(.specials(ids: [sep.1], tokens: [sep.0], typeId: 0))
-                return out
+                .surround(.specials(ids: [i == 0 ? cls.1 : sep.1], tokens: [i == 0 ? cls.0 : sep.0], typeId: 0), e,
+                          .specials(ids: [sep.1], tokens: [sep.0], typeId: 0))
             }
         case let .bert(sep, cls):
             guard addSpecialTokens else { return list }
             return list.enumerated().map { i, e in
                 if i == 0 {
-                    var out = WorkEncoding.specials(ids: [cls.1], tokens: [cls.0], typeId: 0)
-                    out.append(e)
-                    out.append(.specials(ids: [sep.1], tokens: [sep.0], typeId: 0))
-                    return out
+                    return .surround(.specials(ids: [cls.1], tokens: [cls.0], typeId: 0), e,
+                                     .specials(ids: [sep.1], tokens: [sep.0], typeId: 0))
                 }
                 var out = e
                 out.append(.specials(ids: [sep.1], tokens: [sep.0], typeId: 1))
@@ -261,13 +279,21 @@ indirect enum PostProcessor: Sendable {
     static func trimOffsets(_ e: inout WorkEncoding, addPrefixSpace: Bool) {
         let data = UnicodeData.shared
         let space = ByteLevelAlphabet.byteToScalar[0x20]
+        @inline(__always) func isSpace(_ s: Unicode.Scalar) -> Bool { s.value == space || data.has(s.value, .whiteSpace) }
         for i in e.ids.indices {
-            let scalars = Array(e.tokens[i].unicodeScalars)
-            func isSpace(_ s: Unicode.Scalar) -> Bool { s.value == space || data.has(s.value, .whiteSpace) }
+            let scalars = e.tokens[i].unicodeScalars
             var leading = 0
-            while leading < scalars.count && isSpace(scalars[leading]) { leading += 1 }
+            var inLeading = true
             var trailing = 0
-            while trailing < scalars.count && isSpace(scalars[scalars.count - 1 - trailing]) { trailing += 1 }
+            for s in scalars {
+                if isSpace(s) {
+                    if inLeading { leading += 1 }
+                    trailing += 1
+                } else {
+                    inLeading = false
+                    trailing = 0
+                }
+            }
             guard leading > 0 || trailing > 0 else { continue }
             var (start, end) = e.offsets[i]
             if leading > 0 {

@@ -39,17 +39,81 @@ enum ByteLevelAlphabet {
         return b < 0 ? nil : UInt8(b)
     }
 
-    /// Replaces each byte by its alphabet scalar; all but a character's first byte are insertions.
+    /// Replaces each byte by its alphabet scalar; all but a character's first byte are insertions
+    /// (HF builds that as a `transform`; this writes the same bytes and alignments directly: the
+    /// first scalar takes the alignment of the character's first byte, the others that of its last).
     static func mapBytes(_ n: inout NormalizedString) {
         let bytes = n.normalized
-        var out: [(UInt32, Int)] = []
-        out.reserveCapacity(bytes.count)
+        let aligns = n.alignments
+        // The direct path assumes HF's `Range::Original(..)` covers the whole string, which holds
+        // unless the first alignment is empty or one reaches past the original.
+        let direct = aligns.count == bytes.count && (aligns.first.map { $0.start != $0.end } ?? true)
+            && !aligns.contains { $0.end > n.originalLength }
+        guard direct else {
+            var out: [(UInt32, Int)] = []
+            var i = 0
+            while i < bytes.count {
+                let len = min(UTF8Scalar.length(leadByte: bytes[i]), bytes.count - i)
+                for k in 0..<len { out.append((byteToScalar[Int(bytes[i + k])], k > 0 ? 1 : 0)) }
+                i += len
+            }
+            n.transform(out, initialOffset: 0)
+            return
+        }
+        var outBytes = [UInt8]()
+        outBytes.reserveCapacity(bytes.count * 2)
+        var outAligns = [Span]()
+        outAligns.reserveCapacity(bytes.count * 2)
         var i = 0
         while i < bytes.count {
             let len = min(UTF8Scalar.length(leadByte: bytes[i]), bytes.count - i)
-            for k in 0..<len { out.append((byteToScalar[Int(bytes[i + k])], k > 0 ? 1 : 0)) }
+            let first = aligns[i], last = aligns[i + len - 1]
+            for k in 0..<len {
+                let encoded = byteToUTF8[Int(bytes[i + k])]
+                outBytes.append(contentsOf: encoded)
+                let a = k == 0 ? first : last
+                for _ in 0..<encoded.count { outAligns.append(a) }
+            }
             i += len
         }
-        n.transform(out, initialOffset: 0)
+        n.normalized = outBytes
+        n.alignments = outAligns
+    }
+
+    /// `n.slice(normalized: r)` followed by `mapBytes`, without the intermediate copy.
+    static func mappedSlice(of n: NormalizedString, _ r: Range<Int>) -> NormalizedString? {
+        let bytes = n.normalized
+        guard r.lowerBound >= 0, r.upperBound <= bytes.count, !r.isEmpty,
+              UTF8Scalar.isBoundary(bytes, r.lowerBound), UTF8Scalar.isBoundary(bytes, r.upperBound),
+              n.alignments.count == bytes.count,
+              let original = n.originalRange(ofNormalized: r) else { return nil }
+        let shift = original.lowerBound
+        let first = n.alignments[r.lowerBound]
+        // mapBytes' direct path holds for the slice under the same conditions, shifted.
+        guard first.start != first.end,
+              !n.alignments[r].contains(where: { $0.end - shift > original.count }) else {
+            guard var piece = n.slice(normalized: r) else { return nil }
+            mapBytes(&piece)
+            return piece
+        }
+        var outBytes = [UInt8]()
+        outBytes.reserveCapacity(r.count * 2)
+        var outAligns = [Span]()
+        outAligns.reserveCapacity(r.count * 2)
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let len = min(UTF8Scalar.length(leadByte: bytes[i]), r.upperBound - i)
+            let a = n.alignments[i], z = n.alignments[i + len - 1]
+            let firstSpan = Span(a.start - shift, a.end - shift), lastSpan = Span(z.start - shift, z.end - shift)
+            for k in 0..<len {
+                let encoded = byteToUTF8[Int(bytes[i + k])]
+                outBytes.append(contentsOf: encoded)
+                let span = k == 0 ? firstSpan : lastSpan
+                for _ in 0..<encoded.count { outAligns.append(span) }
+            }
+            i += len
+        }
+        return NormalizedString(normalized: outBytes, alignments: outAligns, originalLength: original.count,
+                                originalShift: n.originalShift + original.lowerBound)
     }
 }

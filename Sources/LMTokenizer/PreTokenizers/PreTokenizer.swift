@@ -123,12 +123,34 @@ indirect enum PreTokenizer: Sendable {
         case .unicodeScripts:
             try p.split { try PreTokenizer.scriptSplit($0) }
         case let .byteLevel(add, useRegex, regex):
+            // Split on GPT-2's pattern, then map every byte: done in one step per piece (the same
+            // bytes and alignments as HF's split followed by its normalize pass).
             try p.split { n in
                 var n = n
                 if add && n.normalized.first != 0x20 { n.prepend([0x20]) }
-                return useRegex ? try n.split(.regex(regex), behavior: .isolated) : [n]
+                guard useRegex else {
+                    ByteLevelAlphabet.mapBytes(&n)
+                    return [n]
+                }
+                let matches = try n.normalized.withUnsafeBufferPointer { try regex.matches(in: $0) }
+                var pieces: [NormalizedString] = []
+                pieces.reserveCapacity(matches.count * 2 + 1)
+                var previous = 0
+                func emit(_ r: Range<Int>) throws {
+                    guard !r.isEmpty else { return }
+                    guard let piece = ByteLevelAlphabet.mappedSlice(of: n, r) else {
+                        throw TokenizerError.invalidArgument("ByteLevel: split off character boundaries")
+                    }
+                    pieces.append(piece)
+                }
+                for m in matches {
+                    try emit(previous..<m.lowerBound)
+                    try emit(m)
+                    previous = m.upperBound
+                }
+                try emit(previous..<n.normalized.count)
+                return pieces
             }
-            p.normalize { ByteLevelAlphabet.mapBytes(&$0) }
         case .charDelimiterSplit(let d):
             try p.split { try $0.split(.scalar(d), behavior: .removed) }
         case let .metaspace(r, scheme, split):

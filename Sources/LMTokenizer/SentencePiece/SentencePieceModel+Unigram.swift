@@ -9,19 +9,19 @@ extension SentencePieceModel {
     private struct BestPathNode {
         var id: Int32 = -1
         var score: Float = 0
-        var startsAt: Int32 = -1
+        var startsAt: Int = -1
     }
 
     func encodeUnigram(_ normalized: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, id: Int32)] {
         let size = normalized.count
-        // Positions are Int32 in the path; longer inputs would overflow them.
-        guard size < Int(Int32.max) else { return [] }
         let unkScore = minScore - Self.unknownPenalty
         var best = [BestPathNode](repeating: BestPathNode(), count: size + 1)
-        trie.withView { trie in
-            types.withUnsafeBufferPointer { types in
-                scores.withUnsafeBufferPointer { scores in
-                    best.withUnsafeMutableBufferPointer { best in
+        // The mutable buffer is taken outermost so no closure captures a mutable var (which would
+        // cost a dynamic exclusivity check per access).
+        best.withUnsafeMutableBufferPointer { best in
+            trie.withView { trie in
+                types.withUnsafeBufferPointer { types in
+                    scores.withUnsafeBufferPointer { scores in
                         var startsAt = 0
                         while startsAt < size {
                             let scoreTillHere = best[startsAt].score
@@ -44,7 +44,7 @@ extension SentencePieceModel {
                                     : Double(scores[Int(id)])
                                 let candidate = score + Double(scoreTillHere)
                                 if best[keyPos].startsAt == -1 || candidate > Double(best[keyPos].score) {
-                                    best[keyPos] = BestPathNode(id: id, score: Float(candidate), startsAt: Int32(startsAt))
+                                    best[keyPos] = BestPathNode(id: id, score: Float(candidate), startsAt: startsAt)
                                 }
                                 if !hasSingleNode && length == mblen { hasSingleNode = true }
                             }
@@ -52,7 +52,7 @@ extension SentencePieceModel {
                                 let target = startsAt + mblen
                                 let candidate = unkScore + scoreTillHere
                                 if best[target].startsAt == -1 || candidate > best[target].score {
-                                    best[target] = BestPathNode(id: unkId, score: candidate, startsAt: Int32(startsAt))
+                                    best[target] = BestPathNode(id: unkId, score: candidate, startsAt: startsAt)
                                 }
                             }
                             startsAt += mblen
@@ -65,7 +65,7 @@ extension SentencePieceModel {
         var endsAt = size
         while endsAt > 0 {
             let node = best[endsAt]
-            let start = Int(node.startsAt)
+            let start = node.startsAt
             // Every character boundary is reachable (an unknown node covers each character), so a
             // missing link cannot happen; stop rather than loop if it ever did.
             guard start >= 0, start < endsAt else { break }

@@ -89,23 +89,15 @@ struct SentencePieceNormalizer: Sendable {
         }
         if i >= input.count { return ([], []) }
 
+        // (No nested functions capturing these vars: that would turn every access into a dynamic
+        // exclusivity check.)
         var normalized: [UInt8] = []
         var normToOrig: [Int] = []
         normalized.reserveCapacity((input.count - i) * 3 + 3)
         normToOrig.reserveCapacity((input.count - i) * 3 + 4)
-        @inline(__always) func appendSpaceSymbol() {
-            normalized.append(0xE2); normalized.append(0x96); normalized.append(0x81)
-            normToOrig.append(consumed); normToOrig.append(consumed); normToOrig.append(consumed)
+        if !treatWhitespaceAsSuffix && addDummyPrefix {
+            Self.addSpace(escapeWhitespaces, consumed, &normalized, &normToOrig)
         }
-        func addSpace() {
-            if escapeWhitespaces {
-                appendSpaceSymbol()
-            } else {
-                normalized.append(space)
-                normToOrig.append(consumed)
-            }
-        }
-        if !treatWhitespaceAsSuffix && addDummyPrefix { addSpace() }
 
         var isPrevSpace = removeExtraWhitespaces
         while i < input.count {
@@ -122,7 +114,7 @@ struct SentencePieceNormalizer: Sendable {
                     for n in start..<sp.count {
                         let b = sp[n]
                         if escapeWhitespaces && b == space {
-                            appendSpaceSymbol()
+                            Self.addSpace(true, consumed, &normalized, &normToOrig)
                         } else {
                             normalized.append(b)
                             normToOrig.append(consumed)
@@ -145,9 +137,23 @@ struct SentencePieceNormalizer: Sendable {
                 normToOrig.removeSubrange(length...)
             }
         }
-        if treatWhitespaceAsSuffix && addDummyPrefix { addSpace() }
+        if treatWhitespaceAsSuffix && addDummyPrefix {
+            Self.addSpace(escapeWhitespaces, consumed, &normalized, &normToOrig)
+        }
         normToOrig.append(consumed)
         return (normalized, normToOrig)
+    }
+
+    /// Appends U+2581 (or a plain space), all its bytes mapped to input offset `consumed`.
+    @inline(__always)
+    private static func addSpace(_ escape: Bool, _ consumed: Int, _ normalized: inout [UInt8], _ normToOrig: inout [Int]) {
+        if escape {
+            normalized.append(0xE2); normalized.append(0x96); normalized.append(0x81)
+            normToOrig.append(consumed); normToOrig.append(consumed); normToOrig.append(consumed)
+        } else {
+            normalized.append(UInt8(ascii: " "))
+            normToOrig.append(consumed)
+        }
     }
 
     /// Normalizes a string (invalid UTF-8 cannot occur in a Swift String).

@@ -12,8 +12,9 @@ import Foundation
 /// `sp.encode(text)` ids and `sp.encode(text, out_type=str)` pieces (no BOS/EOS: a bare model adds
 /// no special tokens, whatever `addSpecialTokens` says), `decode` gives `sp.decode(ids)`.
 ///
-/// Offsets are UTF-8 byte ranges in the input, as sentencepiece's own `begin`/`end`
-/// (`encode(text, out_type="offset_mapping", return_bytes=True)`).
+/// `Encoding.offsets` are code-point ranges in the input, as
+/// `sp.encode(text, out_type="offset_mapping")` and HF tokenizers report them; ``encodePieces(_:)``
+/// gives sentencepiece's own UTF-8 byte `begin`/`end`.
 ///
 /// Immutable after loading; safe to share across threads.
 public struct SentencePieceProcessor: TextTokenizer {
@@ -22,6 +23,8 @@ public struct SentencePieceProcessor: TextTokenizer {
     let model: SentencePieceModel
     let normalizer: SentencePieceNormalizer
     let denormalizer: SentencePieceNormalizer?
+    /// Per id, what decoding needs (see SentencePieceProcessor+Decoding.swift).
+    let decodeTable: DecodeTable
     /// Names the model in error messages (its path).
     public let name: String
 
@@ -39,7 +42,8 @@ public struct SentencePieceProcessor: TextTokenizer {
     public init(proto: SentencePieceModelProto, name: String) throws {
         self.proto = proto
         self.name = name
-        model = try SentencePieceModel(proto: proto, name: name)
+        let model = try SentencePieceModel(proto: proto, name: name)
+        self.model = model
         normalizer = try SentencePieceNormalizer(
             spec: proto.normalizerSpec, treatWhitespaceAsSuffix: proto.trainerSpec.treatWhitespaceAsSuffix,
             userDefinedSymbols: model.userDefined, context: "\(name) normalizer_spec")
@@ -50,6 +54,9 @@ public struct SentencePieceProcessor: TextTokenizer {
         } else {
             denormalizer = nil
         }
+        decodeTable = DecodeTable(model: model)
+        specialTokenIds = Set(model.types.indices.filter { model.types[$0] == .control || model.types[$0] == .unknown }
+            .map { Int32($0) })
     }
 
     /// The number of pieces (`GetPieceSize()`).
@@ -77,7 +84,8 @@ public struct SentencePieceProcessor: TextTokenizer {
 
     // MARK: Encoding
 
-    /// Encodes `text` as `sp.encode`: ids, pieces and UTF-8 byte offsets. Runs of unknown
+    /// Encodes `text` as `sp.encode`: ids, pieces and UTF-8 byte offsets (sentencepiece's
+    /// `begin`/`end`). Runs of unknown
     /// characters merge into one unknown piece; with byte fallback they become `<0xXX>` pieces.
     /// - Throws: `TokenizerError.invalidArgument` where sentencepiece reports an error (a segment
     ///   that maps to a control piece leaves text unconsumed).
@@ -134,106 +142,17 @@ public struct SentencePieceProcessor: TextTokenizer {
     /// `sp.encode(text)`.
     public func encodeIds(_ text: String) throws -> [Int32] { try encodePieces(text).ids }
 
-    // MARK: Decoding
-
-    /// `sp.decode(ids)`. Ids outside the model throw `TokenizerError.invalidArgument`.
-    public func decode(ids: [Int32]) throws -> String {
-        var pieces: [String] = []
-        pieces.reserveCapacity(ids.count)
-        for id in ids {
-            guard let p = idToPiece(id) else {
-                throw TokenizerError.invalidArgument("\(name): invalid id \(id) (model has \(model.count) pieces)")
-            }
-            pieces.append(p)
-        }
-        return decode(pieces: pieces)
-    }
-
-    /// `sp.decode_pieces(pieces)`: pieces not in the model decode as themselves (spaces kept as
-    /// U+2581), control pieces vanish, `<unk>` becomes the unknown surface, byte pieces are
-    /// reassembled into UTF-8 (malformed bytes -> U+FFFD each), the first piece loses its dummy-prefix
-    /// space, and the denormalizer (if any) runs last.
-    public func decode(pieces: [String]) -> String {
-        var text: [UInt8] = []
-        var pendingBytes: [UInt8] = []
-        var isBosWhitespace = true
-        var bosWhitespaceSeen = false
-        let spec = proto.normalizerSpec
-        let stripsLeadingSpace = spec.addDummyPrefix || spec.removeExtraWhitespaces
-
-        func flushBytes() {
-            guard !pendingBytes.isEmpty else { return }
-            pendingBytes.withUnsafeBufferPointer { b in
-                var offset = 0
-                while offset < b.count {
-                    let (length, valid) = SentencePieceUTF8.decodeLength(b, from: offset)
-                    if valid {
-                        text += b[offset..<(offset + length)]
-                        offset += length
-                    } else {
-                        text += SentencePieceUTF8.replacementCharacter
-                        offset += 1
-                    }
-                }
-            }
-            pendingBytes.removeAll(keepingCapacity: true)
-        }
-
-        for piece in pieces {
-            let id = model.pieceToId(piece)
-            if model.isByte(id), let b = SentencePieceModel.byteValue(ofPiece: model.pieces[Int(id)]) {
-                pendingBytes.append(b)
-                continue
-            }
-            flushBytes()
-            if bosWhitespaceSeen || !text.isEmpty { isBosWhitespace = false }
-            var hasBosWhitespace = false
-            if model.isControl(id) {
-                // Invisible.
-            } else if model.isUnknown(id) {
-                // Bytewise comparison (String == is canonical equivalence).
-                text += model.pieces[Int(id)].utf8.elementsEqual(piece.utf8)
-                    ? Array(proto.trainerSpec.unkSurface.utf8) : Array(piece.utf8)
-            } else {
-                let bytes = Array(piece.utf8)
-                var start = 0
-                if isBosWhitespace && stripsLeadingSpace {
-                    if bytes.starts(with: SentencePieceUTF8.spaceSymbol) {
-                        start = 3
-                        hasBosWhitespace = true
-                    }
-                    if spec.removeExtraWhitespaces { hasBosWhitespace = false }
-                }
-                var i = start
-                while i < bytes.count {
-                    if bytes[i] == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x96, bytes[i + 2] == 0x81 {
-                        text.append(UInt8(ascii: " "))
-                        i += 3
-                    } else {
-                        text.append(bytes[i])
-                        i += 1
-                    }
-                }
-            }
-            bosWhitespaceSeen = hasBosWhitespace
-        }
-        flushBytes()
-        let out = String(decoding: text, as: UTF8.self)
-        if let d = denormalizer { return d.normalize(out) }
-        return out
-    }
-
     // MARK: TextTokenizer
 
     /// Encodes as `sp.encode(text)`; a pair is encoded separately and appended (type id 1).
     /// `addSpecialTokens` has no effect: a bare SentencePiece model adds no BOS/EOS.
     public func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
         let a = try encodePieces(text)
-        var ids = a.ids, tokens = a.pieces, offsets = a.offsets
+        var ids = a.ids, tokens = a.pieces, offsets = SentencePieceUTF8.scalarOffsets(a.offsets, in: text)
         var typeIds = [Int32](repeating: 0, count: ids.count)
         if let pair {
             let b = try encodePieces(pair)
-            ids += b.ids; tokens += b.pieces; offsets += b.offsets
+            ids += b.ids; tokens += b.pieces; offsets += SentencePieceUTF8.scalarOffsets(b.offsets, in: pair)
             typeIds += [Int32](repeating: 1, count: b.ids.count)
         }
         return Encoding(ids: ids, tokens: tokens, offsets: offsets, typeIds: typeIds,
@@ -258,7 +177,5 @@ public struct SentencePieceProcessor: TextTokenizer {
     public func idToToken(_ id: Int32) -> String? { idToPiece(id) }
 
     /// Control and unknown pieces.
-    public var specialTokenIds: Set<Int32> {
-        Set(model.types.indices.filter { model.types[$0] == .control || model.types[$0] == .unknown }.map { Int32($0) })
-    }
+    public let specialTokenIds: Set<Int32>
 }

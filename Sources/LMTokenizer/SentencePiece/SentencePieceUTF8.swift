@@ -46,6 +46,28 @@ enum SentencePieceUTF8 {
         return (1, false)
     }
 
+    /// For each UTF-8 byte position of `text` (and its end), the number of Unicode scalars that
+    /// start before it: converts byte offsets at character boundaries to code-point offsets.
+    static func scalarIndexByByte(_ text: String) -> [Int] {
+        var map: [Int] = []
+        map.reserveCapacity(text.utf8.count + 1)
+        var scalars = 0
+        for b in text.utf8 {
+            map.append(scalars)
+            if b & 0xC0 != 0x80 { scalars += 1 }
+        }
+        map.append(scalars)
+        return map
+    }
+
+    /// Byte offsets (at character boundaries) of `text` as code-point offsets.
+    static func scalarOffsets(_ offsets: [Range<Int>], in text: String) -> [Range<Int>] {
+        // ASCII text: bytes are code points.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return offsets }
+        let map = scalarIndexByByte(text)
+        return offsets.map { map[$0.lowerBound]..<map[$0.upperBound] }
+    }
+
     /// U+FFFD REPLACEMENT CHARACTER.
     static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
     /// U+2581 LOWER ONE EIGHTH BLOCK, sentencepiece's whitespace symbol.

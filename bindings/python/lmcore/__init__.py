@@ -1,18 +1,29 @@
 """lmcore: encoder-decoder Transformer inference (Marian, BART, mBART, T5, ...) from Python.
 
     import lmcore
-    model = lmcore.Model("path/to/hf-model-folder")
-    model.generate_ids([[12, 7, 0]], beam_size=4)
+    model = lmcore.Model("models/numbers")
+    print(model.translate([">>fr<< 4213"], beam_size=4)[0][0].text)
+
+Everything runs in liblmcore.so through ctypes; errors raise LMCoreError with the library's
+message. numpy arrays are accepted for ids, and `encode` returns numpy arrays when numpy is
+installed (lists otherwise).
 """
 import ctypes
 import math
 
 from ._library import GenerationParams, ModelInfo, ModelParams, TOKEN_CALLBACK, declare, load_library
 
+try:  # optional
+    import numpy as _np
+except ImportError:  # pragma: no cover
+    _np = None
+
 _lib, LIBRARY_PATH = load_library()
 FUNCTIONS = declare(_lib)
 
-__all__ = ["LMCoreError", "Model", "Hypothesis", "version", "abi_version", "LIBRARY_PATH"]
+__all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "version", "abi_version", "LIBRARY_PATH"]
+
+_BUFFER_TOO_SMALL = 6
 
 
 class LMCoreError(Exception):
@@ -39,27 +50,49 @@ def abi_version():
 
 
 class Hypothesis:
-    """One generated sequence: ids (after the decoder start token, EOS included), score."""
+    """One generated sequence: `ids` (after the decoder start token, EOS included), `score`
+    (beam search: transformers' sequences_scores; greedy/sampling with return_scores: the sum of
+    token log-probs; else nan), `token_scores` (with return_scores), and `text` for translate."""
 
-    __slots__ = ("ids", "score")
+    __slots__ = ("ids", "score", "token_scores", "text")
 
-    def __init__(self, ids, score):
+    def __init__(self, ids, score, token_scores=None, text=None):
         self.ids = ids
         self.score = score
+        self.token_scores = token_scores
+        self.text = text
 
     def __repr__(self):
-        return f"Hypothesis(ids={self.ids}, score={self.score})"
+        head = f"text={self.text!r}, " if self.text is not None else ""
+        return f"Hypothesis({head}ids={self.ids}, score={self.score})"
+
+
+class Score:
+    """Teacher-forced log-likelihood of one target: `total` and per-token `token_scores`."""
+
+    __slots__ = ("total", "token_scores")
+
+    def __init__(self, total, token_scores):
+        self.total = total
+        self.token_scores = token_scores
+
+    def __repr__(self):
+        return f"Score(total={self.total}, token_scores={self.token_scores})"
 
 
 _EARLY_STOPPING = {None: -1, False: 0, True: 1, "never": 2}
 
 
 def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None, min_length=None,
-                       beam_size=None, num_return_sequences=None, length_penalty=None, early_stopping=None,
-                       repetition_penalty=None, no_repeat_ngram_size=None, encoder_no_repeat_ngram_size=None,
-                       do_sample=None, temperature=None, top_k=None, top_p=None, seed=None, return_scores=False,
-                       callback=None):
-    p = _lib.lmcore_generation_default_params()
+                       beam_size=None, num_beams=None, num_return_sequences=None, length_penalty=None,
+                       early_stopping=None, repetition_penalty=None, no_repeat_ngram_size=None,
+                       encoder_no_repeat_ngram_size=None, do_sample=None, temperature=None, top_k=None, top_p=None,
+                       seed=None, return_scores=False, callback=None):
+    if beam_size is not None and num_beams is not None and beam_size != num_beams:
+        raise ValueError("beam_size and num_beams disagree")
+    beams = beam_size if beam_size is not None else num_beams
+    p = GenerationParams()
+    _lib.lmcore_generation_default_params_by_ref(ctypes.byref(p))
 
     def opt_int(value):
         return -1 if value is None else int(value)
@@ -71,7 +104,7 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
     p.min_new_tokens = opt_int(min_new_tokens)
     p.max_length = opt_int(max_length)
     p.min_length = opt_int(min_length)
-    p.beam_size = opt_int(beam_size)
+    p.beam_size = opt_int(beams)
     p.num_return_sequences = opt_int(num_return_sequences)
     p.length_penalty = opt_float(length_penalty)
     if early_stopping not in _EARLY_STOPPING:
@@ -88,24 +121,40 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
     p.return_scores = 1 if return_scores else 0
     keep = None
     if callback is not None:
+        errors = []
+
         def trampoline(input_index, sequence, tokens, n_tokens, _user):
             try:
                 return 0 if callback(input_index, sequence, [tokens[k] for k in range(n_tokens)]) is False else 1
-            except BaseException:  # never let an exception unwind through C
+            except BaseException as e:  # never let an exception unwind through C; re-raised after the call
+                errors.append(e)
                 return 0
-        keep = TOKEN_CALLBACK(trampoline)
-        p.callback = keep
+        keep = (TOKEN_CALLBACK(trampoline), errors)
+        p.callback = keep[0]
     return p, keep
 
 
+def _as_lists(sequences):
+    if hasattr(sequences, "tolist"):
+        sequences = sequences.tolist()
+    return [s.tolist() if hasattr(s, "tolist") else list(s) for s in sequences]
+
+
 def _id_arrays(sequences):
-    sequences = [list(map(int, s)) for s in sequences]
+    sequences = [[int(x) for x in s] for s in _as_lists(sequences)]
     n = len(sequences)
     arrays = [(ctypes.c_int32 * max(1, len(s)))(*s) for s in sequences]
     pointers = (ctypes.POINTER(ctypes.c_int32) * max(1, n))(
         *[ctypes.cast(a, ctypes.POINTER(ctypes.c_int32)) for a in arrays])
     lengths = (ctypes.c_size_t * max(1, n))(*[len(s) for s in sequences])
-    return arrays, pointers, lengths, n
+    return (arrays, pointers, lengths), pointers, lengths, n
+
+
+def _text_array(texts):
+    if isinstance(texts, str):
+        raise TypeError("expected a list of strings, got a single string")
+    encoded = [t.encode("utf-8") if isinstance(t, str) else bytes(t) for t in texts]
+    return (ctypes.c_char_p * max(1, len(encoded)))(*encoded), len(encoded)
 
 
 def _read_result(result):
@@ -118,13 +167,110 @@ def _read_result(result):
             _check(_lib.lmcore_result_ids(result, i, j, ctypes.byref(ids), ctypes.byref(n)))
             score = ctypes.c_float()
             _check(_lib.lmcore_result_score(result, i, j, ctypes.byref(score)))
-            hyps.append(Hypothesis([ids[k] for k in range(n.value)], score.value))
+            scores = ctypes.POINTER(ctypes.c_float)()
+            ns = ctypes.c_size_t()
+            _check(_lib.lmcore_result_token_scores(result, i, j, ctypes.byref(scores), ctypes.byref(ns)))
+            text = _lib.lmcore_result_text(result, i, j)
+            hyps.append(Hypothesis([ids[k] for k in range(n.value)], score.value,
+                                   [scores[k] for k in range(ns.value)] if ns.value else None,
+                                   text.decode("utf-8") if text is not None else None))
         out.append(hyps)
     return out
 
 
+def _run_generation(call, options):
+    params, keep = _generation_params(**options)
+    result = ctypes.c_void_p()
+    try:
+        status = call(ctypes.byref(params), ctypes.byref(result))
+        if keep is not None and keep[1]:
+            raise keep[1][0]
+        _check(status)
+        return _read_result(result)
+    finally:
+        _lib.lmcore_result_free(result)
+
+
+def _float_buffer(call):
+    """Two-call convention: ask the size, then fill a buffer."""
+    n = ctypes.c_size_t()
+    _check(call(None, 0, ctypes.byref(n)))
+    if _np is not None:
+        out = _np.empty(n.value, dtype=_np.float32)
+        _check(call(out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), n.value, ctypes.byref(n)))
+        return out
+    buf = (ctypes.c_float * max(1, n.value))()
+    _check(call(buf, n.value, ctypes.byref(n)))
+    return list(buf[: n.value])
+
+
+class Tokenizer:
+    """A tokenizer: a tokenizer.json, a SentencePiece .model/.spm file, or a model folder
+    (picked as transformers' AutoTokenizer would)."""
+
+    def __init__(self, path=None, *, _handle=None, _owner=None):
+        if _handle is not None:
+            self._handle, self._owned, self._owner = _handle, False, _owner
+            return
+        handle = ctypes.c_void_p()
+        _check(_lib.lmcore_tokenizer_load(str(path).encode(), ctypes.byref(handle)))
+        self._handle, self._owned, self._owner = handle, True, None
+
+    def close(self):
+        if getattr(self, "_owned", False) and self._handle:
+            _lib.lmcore_tokenizer_free(self._handle)
+        self._handle = None
+
+    def __del__(self):
+        self.close()
+
+    def encode(self, text, add_special_tokens=True):
+        """Ids of `text`, as transformers' tokenizer(text)["input_ids"]."""
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        n = ctypes.c_size_t()
+        _check(_lib.lmcore_tokenize(self._handle, data, int(add_special_tokens), None, 0, ctypes.byref(n)))
+        buf = (ctypes.c_int32 * max(1, n.value))()
+        _check(_lib.lmcore_tokenize(self._handle, data, int(add_special_tokens), buf, n.value, ctypes.byref(n)))
+        return list(buf[: n.value])
+
+    def encode_batch(self, texts, add_special_tokens=True):
+        return [self.encode(t, add_special_tokens) for t in texts]
+
+    def decode(self, ids, skip_special_tokens=False):
+        """Text of `ids`, as transformers' decode(ids, skip_special_tokens=...)."""
+        ids = [int(x) for x in (ids.tolist() if hasattr(ids, "tolist") else ids)]
+        arr = (ctypes.c_int32 * max(1, len(ids)))(*ids)
+        n = ctypes.c_size_t()
+        _check(_lib.lmcore_detokenize(self._handle, arr, len(ids), int(skip_special_tokens), None, 0, ctypes.byref(n)))
+        buf = ctypes.create_string_buffer(n.value + 1)
+        _check(_lib.lmcore_detokenize(self._handle, arr, len(ids), int(skip_special_tokens), buf, n.value + 1,
+                                      ctypes.byref(n)))
+        return buf.raw[: n.value].decode("utf-8")
+
+    @property
+    def vocab_size(self):
+        return _lib.lmcore_tokenizer_vocab_size(self._handle)
+
+    def token_to_id(self, token):
+        out = ctypes.c_int32()
+        status = _lib.lmcore_tokenizer_token_to_id(self._handle, token.encode("utf-8"), ctypes.byref(out))
+        if status != 0:
+            return None
+        return out.value
+
+    def id_to_token(self, token_id):
+        n = ctypes.c_size_t()
+        status = _lib.lmcore_tokenizer_id_to_token(self._handle, int(token_id), None, 0, ctypes.byref(n))
+        if status != 0:
+            return None
+        buf = ctypes.create_string_buffer(n.value + 1)
+        _check(_lib.lmcore_tokenizer_id_to_token(self._handle, int(token_id), buf, n.value + 1, ctypes.byref(n)))
+        return buf.raw[: n.value].decode("utf-8")
+
+
 class Model:
-    """A Hugging Face encoder-decoder model folder loaded into lmcore."""
+    """A Hugging Face encoder-decoder model folder loaded into lmcore. One Model may be used from
+    many threads at once (each call has its own decoder state)."""
 
     def __init__(self, path, threads=0, load_tokenizer=True):
         params = ModelParams(int(threads), 1 if load_tokenizer else 0)
@@ -132,9 +278,12 @@ class Model:
         _check(_lib.lmcore_model_load(str(path).encode(), ctypes.byref(params), ctypes.byref(handle)))
         self._handle = handle
         self.path = str(path)
+        tok = _lib.lmcore_model_tokenizer(handle)
+        self.tokenizer = Tokenizer(_handle=ctypes.c_void_p(tok), _owner=self) if tok else None
 
     def close(self):
         if getattr(self, "_handle", None):
+            self.tokenizer = None
             _lib.lmcore_model_free(self._handle)
             self._handle = None
 
@@ -155,20 +304,71 @@ class Model:
                 for name, _ in ModelInfo._fields_}
 
     def generate_ids(self, sources, **options):
-        """Generates from id sequences (exactly the encoder input). Returns, per input, a list of
-        Hypothesis (best first). Options follow transformers' generate: max_new_tokens, beam_size
-        (num_beams), num_return_sequences, length_penalty, early_stopping, do_sample, temperature,
-        top_k, top_p, seed, repetition_penalty, no_repeat_ngram_size, return_scores, and callback
-        (called as callback(input_index, sequence, new_ids); return False to stop)."""
-        if hasattr(sources, "tolist"):
-            sources = sources.tolist()
-        params, keep = _generation_params(**options)
-        arrays, pointers, lengths, n = _id_arrays(sources)
+        """Generates from id sequences (exactly the encoder input; lists or numpy arrays). Returns,
+        per input, a list of Hypothesis (best first). Options follow transformers' generate:
+        max_new_tokens, min_new_tokens, max_length, min_length, beam_size (= num_beams),
+        num_return_sequences, length_penalty, early_stopping (True/False/"never"), do_sample,
+        temperature, top_k, top_p, seed, repetition_penalty, no_repeat_ngram_size,
+        encoder_no_repeat_ngram_size, return_scores, and callback(input_index, sequence, new_ids)
+        -> False to stop (raises LMCoreError with status LMCORE_ERR_CANCELLED)."""
+        keep, pointers, lengths, n = _id_arrays(sources)
+        return _run_generation(lambda p, r: _lib.lmcore_generate(self._handle, pointers, lengths, n, p, r), options)
+
+    def translate(self, texts, **options):
+        """Text to text with the model's tokenizer; same options as generate_ids. Returns, per
+        input, a list of Hypothesis with .text, best first."""
+        array, n = _text_array(texts)
+        return _run_generation(lambda p, r: _lib.lmcore_translate(self._handle, array, n, p, r), options)
+
+    def score(self, sources, targets):
+        """Teacher-forced log-likelihood of each target (ids after the decoder start token; include
+        EOS to score it) given its source ids. Returns a list of Score."""
+        keep_s, sp, sl, n = _id_arrays(sources)
+        keep_t, tp, tl, m = _id_arrays(targets)
+        if n != m:
+            raise ValueError("sources and targets differ in length")
+        return self._scores(lambda r: _lib.lmcore_score(self._handle, sp, sl, tp, tl, n, r))
+
+    def score_text(self, sources, targets):
+        """score() on text: sources through the tokenizer, targets through its target side."""
+        sa, n = _text_array(sources)
+        ta, m = _text_array(targets)
+        if n != m:
+            raise ValueError("sources and targets differ in length")
+        return self._scores(lambda r: _lib.lmcore_score_text(self._handle, sa, ta, n, r))
+
+    @staticmethod
+    def _scores(call):
         result = ctypes.c_void_p()
         try:
-            _check(_lib.lmcore_generate(self._handle, pointers, lengths, n, ctypes.byref(params),
-                                        ctypes.byref(result)))
-            return _read_result(result)
+            _check(call(ctypes.byref(result)))
+            return [Score(h[0].score, h[0].token_scores or []) for h in _read_result(result)]
         finally:
             _lib.lmcore_result_free(result)
-            del keep, arrays
+
+    def encode(self, sources, pooled=True):
+        """Encoder output for id sequences: with pooled, an (n_inputs, d_model) array of mean-pooled
+        sentence vectors; else a list of (length_i, d_model) arrays of token states."""
+        keep, pointers, lengths, n = _id_arrays(sources)
+        flat = _float_buffer(lambda buf, cap, out: _lib.lmcore_encode(self._handle, pointers, lengths, n,
+                                                                       int(pooled), buf, cap, out))
+        return self._shape(flat, [lengths[i] for i in range(n)], pooled)
+
+    def encode_text(self, texts, pooled=True):
+        """encode() on text (tokenized with special tokens)."""
+        array, n = _text_array(texts)
+        flat = _float_buffer(lambda buf, cap, out: _lib.lmcore_encode_text(self._handle, array, n, int(pooled),
+                                                                            buf, cap, out))
+        lengths = [len(self.tokenizer.encode(t)) for t in texts] if not pooled else None
+        return self._shape(flat, lengths, pooled)
+
+    def _shape(self, flat, lengths, pooled):
+        d = self.info["d_model"]
+        if pooled:
+            return flat.reshape(-1, d) if _np is not None else [flat[i:i + d] for i in range(0, len(flat), d)]
+        out, start = [], 0
+        for length in lengths:
+            chunk = flat[start * d:(start + length) * d]
+            out.append(chunk.reshape(length, d) if _np is not None else chunk)
+            start += length
+        return out

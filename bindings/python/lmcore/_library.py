@@ -101,6 +101,28 @@ def declare(lib):
         "lmcore_result_score": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, P(c.c_float)]),
         "lmcore_result_free": (None, [c.c_void_p]),
     }
+    F = c.c_float
+    sigs.update({
+        "lmcore_tokenizer_load": (c.c_int, [c.c_char_p, P(c.c_void_p)]),
+        "lmcore_tokenizer_free": (None, [c.c_void_p]),
+        "lmcore_model_tokenizer": (c.c_void_p, [c.c_void_p]),
+        "lmcore_tokenize": (c.c_int, [c.c_void_p, c.c_char_p, c.c_int32, P(c.c_int32), c.c_size_t, P(c.c_size_t)]),
+        "lmcore_detokenize": (c.c_int, [c.c_void_p, P(c.c_int32), c.c_size_t, c.c_int32, c.c_char_p, c.c_size_t,
+                                        P(c.c_size_t)]),
+        "lmcore_tokenizer_vocab_size": (c.c_size_t, [c.c_void_p]),
+        "lmcore_tokenizer_token_to_id": (c.c_int, [c.c_void_p, c.c_char_p, P(c.c_int32)]),
+        "lmcore_tokenizer_id_to_token": (c.c_int, [c.c_void_p, c.c_int32, c.c_char_p, c.c_size_t, P(c.c_size_t)]),
+        "lmcore_translate": (c.c_int, [c.c_void_p, P(c.c_char_p), c.c_size_t, P(GenerationParams), P(c.c_void_p)]),
+        "lmcore_score": (c.c_int, [c.c_void_p, P(P(c.c_int32)), P(c.c_size_t), P(P(c.c_int32)), P(c.c_size_t),
+                                   c.c_size_t, P(c.c_void_p)]),
+        "lmcore_score_text": (c.c_int, [c.c_void_p, P(c.c_char_p), P(c.c_char_p), c.c_size_t, P(c.c_void_p)]),
+        "lmcore_encode": (c.c_int, [c.c_void_p, P(P(c.c_int32)), P(c.c_size_t), c.c_size_t, c.c_int32, P(F),
+                                    c.c_size_t, P(c.c_size_t)]),
+        "lmcore_encode_text": (c.c_int, [c.c_void_p, P(c.c_char_p), c.c_size_t, c.c_int32, P(F), c.c_size_t,
+                                         P(c.c_size_t)]),
+        "lmcore_result_text": (c.c_char_p, [c.c_void_p, c.c_size_t, c.c_size_t]),
+        "lmcore_result_token_scores": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, P(P(F)), P(c.c_size_t)]),
+    })
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
         fn.restype = restype

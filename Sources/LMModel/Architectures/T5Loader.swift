@@ -1,0 +1,115 @@
+import LMTensor
+
+/// Builds T5 and mT5 stacks from their checkpoint layout:
+/// `{encoder,decoder}.block.N.layer.0.SelfAttention.{q,k,v,o}`, `layer.0.layer_norm`, the
+/// decoder's `layer.1.EncDecAttention` / `layer.1.layer_norm`, the feed-forward
+/// `layer.{1|2}.DenseReluDense.{wi | wi_0, wi_1, wo}` / `layer.{1|2}.layer_norm`,
+/// `{encoder,decoder}.final_layer_norm`, `shared`, `lm_head`; the relative attention bias in
+/// `block.0.layer.0.SelfAttention.relative_attention_bias`.
+enum T5Loader {
+    static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+        guard case .relativeBias(let buckets, let maxDistance) = config.positions else {
+            throw ModelError.unsupported("\(config.modelType): T5 layers need relative position bias")
+        }
+        let d = config.dModel
+        let root = weights.scope("")
+
+        // Token tables resolved as transformers 5 ties them (every one is tied to `shared`, which
+        // T5 always ties): a module uses its own key when the checkpoint has it, else `shared`,
+        // else another table tied to it. A stored lm_head with its own values stays untied.
+        var loaded: [String: FloatBuffer] = [:]
+        let shape = [config.vocabSize, d]
+        let encoderTokens = try BartFamily.firstPresent(
+            weights, ["encoder.embed_tokens.weight", "shared.weight", "decoder.embed_tokens.weight"],
+            shape: shape, loaded: &loaded)
+        let decoderTokens = try BartFamily.firstPresent(
+            weights, ["decoder.embed_tokens.weight", "shared.weight", "encoder.embed_tokens.weight"],
+            shape: shape, loaded: &loaded)
+        let head = try BartFamily.firstPresent(
+            weights, ["lm_head.weight", "shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"],
+            shape: shape, loaded: &loaded)
+
+        func embeddings(_ tokens: FloatBuffer) -> Embeddings {
+            Embeddings(tokens: tokens, vocabSize: config.vocabSize, dim: d, scale: 1, positions: nil,
+                       positionRows: 0, positionOffset: 0, norm: nil)
+        }
+        func norm(_ scope: WeightScope, _ name: String) throws -> Norm {
+            try Norm(scope, name, dim: d, config: config)
+        }
+        func bias(_ stack: WeightScope, _ s: ModelConfig.Stack, bidirectional: Bool) throws -> RelativePositionBias? {
+            guard s.layers > 0 else { return nil }
+            let table = try stack.tensor("block.0.layer.0.SelfAttention.relative_attention_bias.weight",
+                                         shape: [buckets, s.heads])
+            return try RelativePositionBias(weights: table, heads: s.heads, bidirectional: bidirectional,
+                                            numBuckets: buckets, maxDistance: maxDistance)
+        }
+
+        let encoderScope = root.scope("encoder")
+        let encoderLayers = try (0..<config.encoder.layers).map { i -> EncoderLayer in
+            let block = encoderScope.scope("block.\(i).layer")
+            return EncoderLayer(
+                selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.encoder),
+                selfAttentionNorm: try norm(block, "0.layer_norm"),
+                feedForward: try feedForward(block.scope("1.DenseReluDense"), config, config.encoder),
+                finalNorm: try norm(block, "1.layer_norm"),
+                preNorm: true)
+        }
+        let encoder = Encoder(
+            embeddings: embeddings(encoderTokens), layers: encoderLayers,
+            finalNorm: try norm(encoderScope, "final_layer_norm"),
+            positionBias: try bias(encoderScope, config.encoder, bidirectional: true), dim: d)
+
+        let decoderScope = root.scope("decoder")
+        let decoderLayers = try (0..<config.decoder.layers).map { i -> DecoderLayer in
+            let block = decoderScope.scope("block.\(i).layer")
+            let cross = try attentionProjections(block.scope("1.EncDecAttention"), config, config.decoder)
+            return DecoderLayer(
+                selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.decoder),
+                selfAttentionNorm: try norm(block, "0.layer_norm"),
+                crossAttention: CrossAttention(q: cross.q, k: cross.k, v: cross.v, out: cross.o,
+                                               heads: config.decoder.heads, headDim: config.decoder.headDim, scale: 1),
+                crossAttentionNorm: try norm(block, "1.layer_norm"),
+                feedForward: try feedForward(block.scope("2.DenseReluDense"), config, config.decoder),
+                finalNorm: try norm(block, "2.layer_norm"),
+                preNorm: true)
+        }
+        let decoder = Decoder(
+            embeddings: embeddings(decoderTokens), layers: decoderLayers,
+            finalNorm: try norm(decoderScope, "final_layer_norm"),
+            positionBias: try bias(decoderScope, config.decoder, bidirectional: false),
+            lmHead: Linear(weight: head, bias: nil, inFeatures: d, outFeatures: config.decoderVocabSize),
+            finalLogitsBias: nil, outputScale: config.outputScale, dim: d)
+        return (encoder, decoder)
+    }
+
+    /// q, k, v (inner, D) and o (D, inner), without biases.
+    static func attentionProjections(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws
+        -> (q: Linear, k: Linear, v: Linear, o: Linear) {
+        let d = config.dModel, inner = stack.innerDim
+        return (try Linear(scope, "q", in: d, out: inner, bias: false),
+                try Linear(scope, "k", in: d, out: inner, bias: false),
+                try Linear(scope, "v", in: d, out: inner, bias: false),
+                try Linear(scope, "o", in: inner, out: d, bias: false))
+    }
+
+    /// T5 does not scale attention scores (the scaling is folded into its initialisation).
+    static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws
+        -> SelfAttention {
+        let p = try attentionProjections(scope, config, stack)
+        return SelfAttention(q: p.q, k: p.k, v: p.v, out: p.o, heads: stack.heads, headDim: stack.headDim, scale: 1)
+    }
+
+    /// T5DenseActDense (wi, wo) or T5DenseGatedActDense (act(wi_0·x) ⊙ wi_1·x, then wo).
+    static func feedForward(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws
+        -> FeedForward {
+        let d = config.dModel, f = stack.ffnDim
+        let wo = try Linear(scope, "wo", in: f, out: d, bias: false)
+        if config.gatedFeedForward {
+            return FeedForward(fc1: try Linear(scope, "wi_0", in: d, out: f, bias: false),
+                               gate: try Linear(scope, "wi_1", in: d, out: f, bias: false),
+                               fc2: wo, activation: config.activation)
+        }
+        return FeedForward(fc1: try Linear(scope, "wi", in: d, out: f, bias: false), gate: nil, fc2: wo,
+                           activation: config.activation)
+    }
+}

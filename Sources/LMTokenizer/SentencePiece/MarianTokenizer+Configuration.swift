@@ -1,0 +1,166 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// What transformers 5.x `PreTrainedTokenizerBase.from_pretrained` reads for a Python tokenizer
+// (tokenization_utils_base.py `_from_pretrained`): tokenizer_config.json, then — only when it has
+// no `added_tokens_decoder` — the legacy special_tokens_map.json, added_tokens.json and
+// tokenizer.json's "added_tokens".
+
+extension MarianTokenizer {
+    /// An added token (`tokenizers.AddedToken`): matched in text before SentencePiece runs.
+    public struct AddedToken: Sendable, Equatable {
+        public var content: String
+        public var lstrip = false
+        public var rstrip = false
+        public var singleWord = false
+        public var normalized = false
+        public var special = true
+
+        public init(content: String, lstrip: Bool = false, rstrip: Bool = false, singleWord: Bool = false,
+                    normalized: Bool = false, special: Bool = true) {
+            self.content = content
+            self.lstrip = lstrip
+            self.rstrip = rstrip
+            self.singleWord = singleWord
+            self.normalized = normalized
+            self.special = special
+        }
+
+        /// From a serialized AddedToken (`{"content": ..., "lstrip": ...}`) or a plain string.
+        init?(json: OrderedJSON, special: Bool) {
+            if let s = json.stringValue {
+                self.init(content: s, special: special)
+                return
+            }
+            guard let content = json.member("content")?.stringValue else { return nil }
+            self.init(content: content,
+                      lstrip: json.member("lstrip")?.boolValue ?? false,
+                      rstrip: json.member("rstrip")?.boolValue ?? false,
+                      singleWord: json.member("single_word")?.boolValue ?? false,
+                      normalized: json.member("normalized")?.boolValue ?? !special,
+                      special: json.member("special")?.boolValue ?? special)
+        }
+    }
+
+    /// The tokenizer_config.json settings MarianTokenizer uses.
+    public struct Configuration: Sendable {
+        public var sourceLang: String?
+        public var targetLang: String?
+        public var separateVocabs = false
+        public var cleanUpTokenizationSpaces = false
+        /// Named special tokens in transformers' order (bos, eos, unk, sep, pad, cls, mask), with
+        /// MarianTokenizer's defaults for eos, unk and pad.
+        public var namedSpecialTokens: [(name: String, token: String)] = [
+            ("eos_token", "</s>"), ("unk_token", "<unk>"), ("pad_token", "<pad>"),
+        ]
+        /// `extra_special_tokens` (formerly `additional_special_tokens`).
+        public var extraSpecialTokens: [String] = []
+        /// `added_tokens_decoder`: id -> token.
+        public var addedTokensDecoder: [(id: Int32, token: AddedToken)] = []
+
+        public init() {}
+
+        static let namedOrder = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token",
+                                 "mask_token"]
+
+        /// Reads a model folder's tokenizer_config.json and legacy files (all optional).
+        public static func load(directory: String) throws -> Configuration {
+            var c = Configuration()
+            let fm = FileManager.default
+            func path(_ name: String) -> String { joinPath(directory, name) }
+            var config = OrderedJSON.object([])
+            if fm.fileExists(atPath: path("tokenizer_config.json")) {
+                config = try OrderedJSON.parse(contentsOf: path("tokenizer_config.json"))
+            }
+            let name = path("tokenizer_config.json")
+            func token(_ json: OrderedJSON, _ field: String) throws -> String? {
+                if json.isNull { return nil }
+                if let s = json.stringValue { return s }
+                if let s = json.member("content")?.stringValue { return s }
+                throw TokenizerError.format("\(name): \(field) must be a string or an AddedToken object")
+            }
+            // Named tokens and extras from the config, then (legacy) from special_tokens_map.json.
+            // A null named token means "not set" (the class default applies).
+            var named: [String: String] = [:]
+            var extras: [String] = []
+            var hasExtras = false
+            func absorb(_ json: OrderedJSON, overwrite: Bool) throws {
+                guard case .object(let members) = json else { return }
+                for (key, value) in members {
+                    if namedOrder.contains(key) {
+                        if overwrite || named[key] == nil, let t = try token(value, key) { named[key] = t }
+                    } else if key == "additional_special_tokens" || key == "extra_special_tokens" {
+                        guard case .array(let items) = value else { continue }
+                        let list = try items.compactMap { try token($0, key) }
+                        if overwrite || !hasExtras {
+                            extras = list
+                        } else {
+                            for t in list where !extras.contains(where: { PythonKey($0) == PythonKey(t) }) { extras.append(t) }
+                        }
+                        hasExtras = true
+                    }
+                }
+            }
+            try absorb(config, overwrite: true)
+            c.sourceLang = config.member("source_lang")?.stringValue
+            c.targetLang = config.member("target_lang")?.stringValue
+            c.separateVocabs = config.member("separate_vocabs")?.boolValue ?? false
+            c.cleanUpTokenizationSpaces = config.member("clean_up_tokenization_spaces")?.boolValue ?? false
+
+            if case .object(let decoder)? = config.member("added_tokens_decoder") {
+                for (key, value) in decoder {
+                    guard let id = Int32(key), let t = AddedToken(json: value, special: false) else {
+                        throw TokenizerError.format("\(name): added_tokens_decoder entry '\(key)' is malformed")
+                    }
+                    c.addedTokensDecoder.append((id, t))
+                }
+            } else {
+                if fm.fileExists(atPath: path("special_tokens_map.json")) {
+                    try absorb(OrderedJSON.parse(contentsOf: path("special_tokens_map.json")), overwrite: false)
+                }
+                if fm.fileExists(atPath: path("added_tokens.json")),
+                   case .object(let added) = try OrderedJSON.parse(contentsOf: path("added_tokens.json")) {
+                    let specials = Set(named.values.map(PythonKey.init) + extras.map(PythonKey.init))
+                    for (content, idJSON) in added {
+                        guard let id = idJSON.intValue, let id32 = Int32(exactly: id) else {
+                            throw TokenizerError.format("\(path("added_tokens.json")): id of '\(content)' is not an integer")
+                        }
+                        let special = specials.contains(PythonKey(content))
+                        c.addedTokensDecoder.append((id32, AddedToken(content: content, normalized: !special, special: special)))
+                    }
+                }
+                if fm.fileExists(atPath: path("tokenizer.json")),
+                   case .array(let added)? = try OrderedJSON.parse(contentsOf: path("tokenizer.json")).member("added_tokens") {
+                    for entry in added {
+                        guard let id = entry.member("id")?.intValue, let id32 = Int32(exactly: id),
+                              let t = AddedToken(json: entry, special: false) else {
+                            throw TokenizerError.format("\(path("tokenizer.json")): malformed added_tokens entry")
+                        }
+                        c.addedTokensDecoder.append((id32, t))
+                    }
+                }
+            }
+            for key in namedOrder {
+                guard let v = named[key] else { continue }
+                if let idx = c.namedSpecialTokens.firstIndex(where: { $0.name == key }) {
+                    c.namedSpecialTokens[idx].token = v
+                } else {
+                    c.namedSpecialTokens.append((key, v))
+                }
+            }
+            c.namedSpecialTokens.sort { a, b in
+                (namedOrder.firstIndex(of: a.name) ?? 99) < (namedOrder.firstIndex(of: b.name) ?? 99)
+            }
+            c.extraSpecialTokens = extras
+            return c
+        }
+    }
+}
+
+/// `directory/name` (no Foundation path APIs beyond FoundationEssentials).
+func joinPath(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}

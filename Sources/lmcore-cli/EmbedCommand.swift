@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LMCore
+
+/// `lmcore-cli embed --model DIR [--ids] [--tokens]`: the encoder's mean-pooled sentence vector
+/// of each stdin line (space-separated floats), or with --tokens one line per token state.
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Print the encoder's sentence vector (mean of token states) of each stdin line.")
+
+    @Option(name: .long, help: "A Hugging Face model folder.")
+    var model: String
+
+    @Flag(name: .long, help: "Lines hold space-separated source ids instead of text.")
+    var ids = false
+
+    @Flag(name: .long, help: "Print every token's state (one line each, then an empty line) instead of the mean.")
+    var tokens = false
+
+    @Option(name: .long, help: "Threads (0 = all cores).")
+    var threads = 0
+
+    func run() throws {
+        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads, loadTokenizer: !ids)) }
+        var number = 0
+        while let line = readLine(strippingNewline: true) {
+            number += 1
+            let result = try CLI.run {
+                ids ? try loaded.embed([try CLI.parseIds(line, line: number)]) : try loaded.embed(texts: [line])
+            }
+            func format(_ v: ArraySlice<Float>) -> String { v.map { String(format: "%.6g", Double($0)) }.joined(separator: " ") }
+            if tokens {
+                let d = result.dModel, states = result.tokenStates[0]
+                for t in 0..<(states.count / max(1, d)) { print(format(states[(t * d)..<((t + 1) * d)])) }
+                print("")
+            } else {
+                print(format(result.sentenceVectors[0][...]))
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import LMCore
+
+/// `lmcore-cli translate --model DIR [-i FILE] [-o FILE] [--beams N] [--batch-size N] [--json]`:
+/// text in, text out, one line per line, order kept. A progress bar (count, rate, ETA) goes to
+/// stderr when stderr is a terminal.
+struct TranslateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translate",
+        abstract: "Translate text lines (stdin or -i FILE) with a model folder.")
+
+    @Option(name: .long, help: "A Hugging Face model folder with a tokenizer.")
+    var model: String
+
+    @Option(name: [.customShort("i"), .long], help: "Input file (default: stdin).")
+    var input: String?
+
+    @Option(name: [.customShort("o"), .long], help: "Output file (default: stdout).")
+    var output: String?
+
+    @OptionGroup var search: SearchFlags
+
+    @Option(name: .long, help: "Lines translated together.")
+    var batchSize = 32
+
+    @Flag(name: .long, help: "One JSON object per input line: {\"input\", \"translations\": [{\"text\", \"score\", \"ids\"}]}.")
+    var json = false
+
+    @Option(name: .long, help: "Threads (0 = all cores).")
+    var threads = 0
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more") }
+    }
+
+    func run() throws {
+        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads)) }
+        _ = try CLI.run { try loaded.requireTokenizer() }
+        let lines = try CLI.run { try CLI.readLines(path: input) }
+        var sink = try CLI.run { try OutputSink(path: output) }
+        var options = search.options
+        if json { options.outputScores = options.outputScores ?? false }
+        let progress = Progress(total: lines.count, enabled: CLI.stderrIsTerminal)
+        var start = 0
+        while start < lines.count {
+            let end = min(lines.count, start + batchSize)
+            let batch = Array(lines[start..<end])
+            let results = try CLI.run { try loaded.translate(batch, options: options, batchSize: batchSize) }
+            for (line, hyps) in zip(batch, results) {
+                if json {
+                    sink.write(CLI.jsonLine(input: line, hypotheses: hyps))
+                } else {
+                    for h in hyps { sink.write(h.text + search.scoreSuffix(h.score)) }
+                }
+            }
+            start = end
+            progress.update(done: end)
+        }
+        progress.finish()
+    }
+}
+
+/// Where output lines go: stdout or a file.
+struct OutputSink {
+    let handle: FileHandle
+
+    init(path: String?) throws {
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                  let h = FileHandle(forWritingAtPath: path) else {
+                throw LMCoreError(.io, "\(path): cannot write the output file")
+            }
+            handle = h
+        } else {
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    mutating func write(_ line: String) {
+        handle.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A one-line progress bar on stderr: done/total, lines per second, ETA.
+final class Progress {
+    let total: Int
+    let enabled: Bool
+    let started = Date()
+
+    init(total: Int, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func update(done: Int) {
+        guard enabled, total > 0 else { return }
+        let elapsed = Date().timeIntervalSince(started)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let width = 30
+        let filled = Int(Double(width) * Double(done) / Double(total))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let text = String(format: "\r[%@] %d/%d  %.1f lines/s  ETA %@", bar, done, total, rate, Progress.clock(eta))
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    func finish() {
+        guard enabled, total > 0 else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+    }
+}
+
+extension CLI {
+    /// All lines of a file, or of stdin.
+    static func readLines(path: String?) throws -> [String] {
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw LMCoreError(.io, "\(path): cannot read the input file")
+            }
+            var text = String(decoding: data, as: UTF8.self)
+            if text.hasSuffix("\n") { text.removeLast() }
+            if text.isEmpty { return [] }
+            return text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+            }
+        }
+        var lines: [String] = []
+        while let line = readLine(strippingNewline: true) { lines.append(line) }
+        return lines
+    }
+
+    /// {"input": ..., "translations": [{"text": ..., "score": ..., "ids": [...]}]}
+    static func jsonLine(input: String, hypotheses: [Translation]) -> String {
+        let translations: [[String: Any]] = hypotheses.map { h in
+            var o: [String: Any] = ["text": h.text, "ids": h.ids.map(Int.init)]
+            if let s = h.score, s.isFinite { o["score"] = Double(s) }
+            return o
+        }
+        let object: [String: Any] = ["input": input, "translations": translations]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
