@@ -21,8 +21,8 @@ repetition) with a pause between runs so one engine's spinning BLAS/OpenMP threa
 next one's time. The machine's speed drifts, so best-of and median are both reported, and ratios
 are given as best/best and as the median of per-repetition ratios.
 
-Token counts: transformers and lmcore count the tokens after the decoder start token; the last
-one is the forced EOS (forced_eos_token_id, as in real opus-mt configs). CTranslate2 counts the
+Token counts: transformers and lmcore count the tokens after the decoder start token; for Marian the
+last one is the forced EOS (forced_eos_token_id, as in real opus-mt configs; the T5 models have none). CTranslate2 counts the
 tokens it returns (no start token, no EOS: min_decoding_length bans EOS until the maximum). Both are
 --new-tokens decoder steps per sequence.
 
@@ -137,12 +137,14 @@ class HFWorker(Worker):
         return self._strip(self._generate().tolist())
 
     def _strip(self, sequences):
-        pad = self.config["pad_token_id"]
+        """Drops the decoder start token and, after the first EOS, the padding. (Not trailing pad ids
+        in general: T5's pad id is an ordinary output a random model may generate.)"""
+        eos = self.config["eos_token_id"]
         out = []
         for s in sequences:
             s = s[1:]   # the decoder start token
-            while s and s[-1] == pad:
-                s = s[:-1]
+            if eos in s:
+                s = s[:s.index(eos) + 1]
             out.append(s)
         return out
 

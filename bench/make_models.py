@@ -44,6 +44,8 @@ class ModelSpec:
     config: dict = field(default_factory=dict)
     # Dtype of the CTranslate2 conversion (None: no conversion).
     ct2_quantization: str | None = "float32"
+    # Called with the output folder after save_pretrained (checkpoint quirks save_pretrained cannot write).
+    finish: Callable[["ModelSpec", Path], None] | None = None
 
 
 def word_level_tokenizer(vocab_size, specials, **special_roles):
@@ -72,6 +74,58 @@ def build_marian(spec):
     return model, tokenizer, generation
 
 
+def build_t5(spec):
+    c = dict(spec.config)
+    untied = c.pop("untied_lm_head", False)
+    seed = c.pop("seed", 0)
+    config = transformers.T5Config(**c)
+    torch.manual_seed(seed)
+    model = transformers.T5ForConditionalGeneration(config).eval()
+    if untied:
+        # transformers 5.x ties T5's lm_head to `shared` whatever the config says (T5Config forces
+        # tie_word_embeddings = True), so the model built here is tied; finish_untied_t5 writes
+        # the separate lm_head.weight into the file afterwards.
+        assert model.lm_head.weight.data_ptr() == model.shared.weight.data_ptr()
+    pad, eos, unk = config.pad_token_id, config.eos_token_id, 2
+    tokenizer = word_level_tokenizer(config.vocab_size, {pad: "<pad>", eos: "</s>", unk: "<unk>"},
+                                     eos_token="</s>", unk_token="<unk>", pad_token="<pad>")
+    generation = GenerationConfig(decoder_start_token_id=pad, eos_token_id=eos, pad_token_id=pad)
+    return model, tokenizer, generation
+
+
+def finish_untied_t5(spec, out: Path):
+    """Makes a T5 v1.1 / Flan-T5 style checkpoint really untied: a separate random lm_head.weight in
+    model.safetensors and tie_word_embeddings = scale_decoder_outputs = false in config.json.
+
+    transformers 5.x saves tied weights once and ties T5's lm_head unless the file has its own
+    lm_head.weight with different values (then it warns and leaves them apart) and config.json says
+    tie_word_embeddings: false (which also turns off the d_model^-0.5 output scaling). The head is
+    drawn as transformers' _init_weights draws an untied T5 lm_head: normal(0, initializer_factor)."""
+    from safetensors.torch import load_file, save_file
+    path = out / "model.safetensors"
+    tensors = load_file(path)
+    shared = tensors["shared.weight"]
+    g = torch.Generator().manual_seed(spec.config.get("seed", 0) + 1)
+    factor = spec.config.get("initializer_factor", 1.0)
+    tensors["lm_head.weight"] = torch.normal(0.0, factor, shared.shape, generator=g).to(shared.dtype)
+    save_file(tensors, path, metadata={"format": "pt"})
+    cfg_path = out / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["tie_word_embeddings"] = False
+    cfg["scale_decoder_outputs"] = False
+    cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+    # Check that transformers now loads it untied and unscaled, with our head.
+    m = transformers.T5ForConditionalGeneration.from_pretrained(out)
+    assert m.lm_head.weight.data_ptr() != m.shared.weight.data_ptr(), "lm_head still tied"
+    assert torch.equal(m.lm_head.weight, tensors["lm_head.weight"]), "lm_head not loaded from the file"
+    assert torch.equal(m.shared.weight, shared)
+    assert not m.config.scale_decoder_outputs, "decoder outputs still scaled"
+
+
+T5_SHAPE = dict(d_kv=64, vocab_size=32128, relative_attention_num_buckets=32, relative_attention_max_distance=128,
+                layer_norm_epsilon=1e-6, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+                architectures=["T5ForConditionalGeneration"])
+
 MODELS = {
     m.name: m for m in [
         ModelSpec(
@@ -88,12 +142,54 @@ MODELS = {
                 eos_token_id=0, forced_eos_token_id=0,
                 architectures=["MarianMTModel"]),
         ),
+        ModelSpec(
+            name="t5-small",
+            description="google-t5/t5-small shape: T5, d 512, 6+6 layers, 8 heads, d_kv 64, d_ff 2048, relu, "
+                        "vocab 32128, tied embeddings (decoder output scaled by d_model^-0.5)",
+            build=build_t5,
+            # initializer_factor 2 (transformers' default 1): sharper next-token distributions, for
+            # the same reason as INIT_STD above (the tied head's logits have std ~ factor^2).
+            config=dict(T5_SHAPE, d_model=512, num_layers=6, num_decoder_layers=6, num_heads=8, d_ff=2048,
+                        feed_forward_proj="relu", tie_word_embeddings=True, initializer_factor=2.0),
+        ),
+        ModelSpec(
+            name="flan-t5-small",
+            description="google/flan-t5-small shape: T5 v1.1, d 512, 8+8 layers, 6 heads, d_kv 64, d_ff 1024, "
+                        "gated-gelu, vocab 32128, untied lm_head (no output scaling)",
+            build=build_t5,
+            finish=finish_untied_t5,
+            config=dict(T5_SHAPE, d_model=512, num_layers=8, num_decoder_layers=8, num_heads=6, d_ff=1024,
+                        feed_forward_proj="gated-gelu", untied_lm_head=True, initializer_factor=1.0),
+        ),
     ]
 }
 
 
+def _numel(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
 def convert_ct2(src: Path, dst: Path, quantization: str):
     import ctranslate2
+    from ctranslate2.converters import transformers as ct2_transformers
+    from ctranslate2.specs import model_spec
+
+    # CTranslate2 4.8.5 scales T5's decoder output by d_model^-0.5 when config.tie_word_embeddings,
+    # which transformers 5.x's T5Config always sets to True; the scaling is now in
+    # config.scale_decoder_outputs. Without this patch an untied (v1.1 / Flan) model would be
+    # converted with the scaling: same greedy argmax, different beam scores.
+    original = ct2_transformers.T5Loader.get_model_spec
+    if not getattr(original, "bench_patched", False):
+        def get_model_spec(self, model):
+            spec = original(self, model)
+            if not getattr(model.config, "scale_decoder_outputs", True):
+                spec.decoder.scale_outputs = model_spec.OPTIONAL
+            return spec
+        get_model_spec.bench_patched = True
+        ct2_transformers.T5Loader.get_model_spec = get_model_spec
     converter = ctranslate2.converters.TransformersConverter(str(src))
     converter.convert(str(dst), quantization=quantization, force=True)
 
@@ -111,9 +207,16 @@ def make(spec: ModelSpec, force: bool):
         model.save_pretrained(out)
         tokenizer.save_pretrained(out)
         generation.save_pretrained(out)
+        if spec.finish:
+            spec.finish(spec, out)
+        from safetensors import safe_open
+        with safe_open(out / "model.safetensors", "pt") as f:
+            stored = sum(_numel(f.get_slice(k).get_shape()) for k in f.keys())
         (out / "bench_model.json").write_text(json.dumps({
-            "name": spec.name, "description": spec.description, "init_std": INIT_STD,
-            "parameters": sum(p.numel() for p in model.parameters()),
+            "name": spec.name, "description": spec.description,
+            "init": ({"initializer_factor": spec.config["initializer_factor"]} if "initializer_factor" in spec.config
+                     else {"init_std": INIT_STD}),
+            "parameters_stored": stored,
             "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
         }, indent=2) + "\n")
         done.touch()
