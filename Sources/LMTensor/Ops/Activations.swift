@@ -33,11 +33,7 @@ public enum Activation: String, Sendable, CaseIterable {
                 x[i] = 0.5 * v * (1 + erff(v * invSqrt2))
             }
         case .geluNew, .geluPytorchTanh:
-            let c: Float = 0.79788456080286535588  // sqrt(2/pi)
-            for i in 0..<n {
-                let v = x[i]
-                x[i] = 0.5 * v * (1 + tanhf(c * (v + 0.044715 * v * v * v)))
-            }
+            VectorGelu.tanhApproximation(x, count: n)
         case .geluFast:
             for i in 0..<n {
                 let v = x[i]
