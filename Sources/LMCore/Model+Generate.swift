@@ -13,7 +13,7 @@ extension Model {
                 throw LMCoreError(.invalidArgument, "\(decoderPrefixes.count) decoder prefixes for \(sources.count) inputs")
             }
             let encoded = try network.encode(sources)
-            var decoder = ModelStepDecoder(state: network.startDecoding(encoded))
+            var decoder = ModelStepDecoder(state: network.startDecoding(encoded), searchThreads: threads)
             let inputs = sources.enumerated().map { i, ids in
                 GenerationInput(encoderInputIds: ids, decoderPrefix: decoderPrefixes?[i] ?? [])
             }

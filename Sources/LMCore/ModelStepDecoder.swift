@@ -5,6 +5,8 @@ import LMTensor
 /// The model's decoder state seen through search's StepDecoder protocol.
 struct ModelStepDecoder: StepDecoder {
     let state: DecoderState
+    /// The model's thread count: between decoder steps those threads would sit idle.
+    var searchThreads: Int = 1
 
     var vocabularySize: Int { state.decoder.vocabularySize }
 

@@ -82,10 +82,10 @@ extension SearchRun {
         while true {
             var allHit = true
             let active = states.indices.filter { !states[$0].done }
-            for b in active {
-                let candidates = try selectCandidates(
-                    &states[b], input: b, logits: &logits, processors: &processors, selector: &selector,
-                    k: beamsToKeep, curLen: curLen, stepIndex: stepIndex)
+            let chosen = try selectAll(active: active, states: states, logits: &logits, processors: &processors,
+                                       selector: &selector, k: beamsToKeep, curLen: curLen, stepIndex: stepIndex,
+                                       threads: decoder.searchThreads)
+            for (b, candidates) in zip(active, chosen) {
                 if candidates.contains(where: { !$0.hitsStop }) { allHit = false }
                 update(&states[b], candidates: candidates, curLen: curLen)
             }
@@ -125,9 +125,47 @@ extension SearchRun {
         }
     }
 
-    /// Log-softmax and processors on the input's beam rows, then the top `k` continuations over all
-    /// (beam, token) pairs of accumulated scores (or `k` samples without replacement when beam sampling).
-    func selectCandidates(_ s: inout BeamInput, input: Int, logits: inout Tensor,
+    /// `selectCandidates` for every active input. Inputs own disjoint logits rows and each worker has
+    /// its own processors (their state is per-call scratch) and selector, so with `threads` > 1 the
+    /// inputs are split across threads that would otherwise wait for the next decoder step; the
+    /// result is the same as one thread's, input by input.
+    func selectAll(active: [Int], states: [BeamInput], logits: inout Tensor, processors: inout LogitsProcessorList,
+                   selector: inout TopKSelector, k: Int, curLen: Int, stepIndex: UInt64,
+                   threads: Int) throws -> [[Candidate]] {
+        // Below this many candidate scores per worker, waking a thread costs more than it saves.
+        let minimumScoresPerWorker = 1 << 15
+        let perInput = settings.numBeams * vocab
+        let workers = Swift.min(threads, active.count, Swift.max(1, active.count * perInput / minimumScoresPerWorker))
+        return try logits.storage.withUnsafeMutableBufferPointer { all -> [[Candidate]] in
+            guard workers > 1 else {
+                return try active.map { b in
+                    try selectCandidates(states[b], input: b, all: all, processors: &processors, selector: &selector,
+                                         k: k, curLen: curLen, stepIndex: stepIndex)
+                }
+            }
+            var results = [Result<[Candidate], Error>](repeating: .success([]), count: active.count)
+            let template = processors
+            results.withUnsafeMutableBufferPointer { out in
+                Parallel.chunks(active.count, threads: workers) { range in
+                    var localProcessors = template
+                    var localSelector = TopKSelector()
+                    for i in range {
+                        out[i] = Result {
+                            try selectCandidates(states[active[i]], input: active[i], all: all,
+                                                 processors: &localProcessors, selector: &localSelector,
+                                                 k: k, curLen: curLen, stepIndex: stepIndex)
+                        }
+                    }
+                }
+            }
+            return try results.map { try $0.get() }
+        }
+    }
+
+    /// Log-softmax and processors on the input's beam rows (of `all`, the step's logits), then the
+    /// top `k` continuations over all (beam, token) pairs of accumulated scores (or `k` samples
+    /// without replacement when beam sampling). Writes only the input's own rows.
+    func selectCandidates(_ s: BeamInput, input: Int, all: UnsafeMutableBufferPointer<Float>,
                           processors: inout LogitsProcessorList, selector: inout TopKSelector,
                           k: Int, curLen: Int, stepIndex: UInt64) throws -> [Candidate] {
         let nb = settings.numBeams
@@ -137,7 +175,7 @@ extension SearchRun {
         let scores = s.runningScores
         // Beam sampling draws from the materialised row; the fold is for the deterministic top-k only.
         let fold = settings.mode == .beamSearch
-        return try logits.storage.withUnsafeMutableBufferPointer { all -> [Candidate] in
+        do {
             func row(_ r: Int) -> UnsafeMutableBufferPointer<Float> {
                 UnsafeMutableBufferPointer(rebasing: all[(r * v)..<((r + 1) * v)])
             }

@@ -17,4 +17,12 @@ public protocol StepDecoder {
     /// Keeps the rows `indices` in this order (repeats allowed): expands inputs into beams,
     /// follows beam reordering, and drops finished inputs. Caches are reordered, never recomputed.
     mutating func reorder(_ indices: [Int]) throws
+
+    /// Threads the search may use for its own per-input work (beam candidate selection) between
+    /// steps, while the decoder's threads are idle. 1 keeps the search on the calling thread.
+    var searchThreads: Int { get }
+}
+
+extension StepDecoder {
+    public var searchThreads: Int { 1 }
 }
