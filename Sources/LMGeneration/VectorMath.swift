@@ -48,25 +48,20 @@ enum VectorMath {
         return y * unsafeBitCast((ni &+ k.bias) &* k.exponentShift, to: V16.self)
     }
 
-    /// exp for 16 lanes at or below 0 where some may be below -87.3: those (and -inf) give 0 as in
-    /// torch (and as `expLanes`), the others `expNormal`'s value. All in vector registers: rows whose
-    /// logits span more than 87 nats (sharp models: an untied, unscaled lm head such as Flan-T5's)
-    /// have such a lane in nearly every chunk, and sending those chunks lane by lane through libm
-    /// took 14% of a Flan-T5-shaped beam search (perf, bench/README.md).
+    /// The argument floor of the vector exp: exp(-87.3) ≈ 1.2e-38 is still a normal float.
+    static let expFloor: Float = -87.3
+
+    /// exp for 16 lanes at or below 0 where some may be below -87.3 (or -inf): those lanes are
+    /// raised to -87.3 first and give 1.2e-38, where torch's expf gives a denormal or 0. Summed over
+    /// a vocabulary row whose largest term is exp(0) = 1, that is below 1e-33 in all, far under
+    /// float32's resolution, so log-softmax values are unchanged; the clamp costs two vector max
+    /// per chunk where masking such lanes to an exact 0 cost a branch and a blend per chunk and
+    /// took most of a Flan-T5-shaped beam search's bookkeeping (rows spanning more than 87 nats
+    /// have such a lane in nearly every chunk). A NaN lane stays NaN.
     @inline(__always)
-    static func expMasked(_ x: V16, _ k: ExpConstants) -> V16 {
-        // Only max8/min8 and vector arithmetic, which vectorise (per-lane selects with a constant,
-        // `replacing(with:where:)` and comparisons to a mask do not): clamp to the floor, then
-        // multiply by an exact 0/1 keep factor, min(max((x − floor)·2^40 + 1, 0), 1): 1 for
-        // x ≥ floor, 0 below it (x − floor is then at most −ulp(87.3), far below −2^-40) and for -inf;
-        // a NaN lane stays NaN (NaN·0).
-        let floor = V8(repeating: -87.3), zero = V8(repeating: 0), one = V8(repeating: 1)
-        let big = V8(repeating: 0x1p40)
-        let lo = x.lowHalf, hi = x.highHalf
-        let keepLo = min8(max8((lo - floor) * big + one, zero), one)
-        let keepHi = min8(max8((hi - floor) * big + one, zero), one)
-        let y = expNormal(V16(lowHalf: max8(lo, floor), highHalf: max8(hi, floor)), k)
-        return V16(lowHalf: y.lowHalf * keepLo, highHalf: y.highHalf * keepHi)
+    static func expClamped(_ x: V16, _ k: ExpConstants) -> V16 {
+        let floor = V8(repeating: expFloor)
+        return expNormal(V16(lowHalf: max8(floor, x.lowHalf), highHalf: max8(floor, x.highHalf)), k)
     }
 
     /// exp for 16 lanes one by one: lanes below -87.3 (and -inf) give 0 as in torch.
@@ -149,21 +144,17 @@ enum VectorMath {
         let mv = V16(repeating: m)
         var acc = V16(repeating: 0)
         var i = 0
-        if rowMin - m >= -87.3 {
+        if rowMin - m >= expFloor {
             while i + 16 <= n {
                 acc += expNormal(load(base, i) - mv, k)
                 i += 16
             }
-        }
-        // Rows with underflowing entries (-inf from processors, or a span above 87 nats): check each chunk's
-        // min (inline, unlike the stdlib's `any`) and give only the chunks that need it the masked exp.
-        let floor = m - 87.3
-        while i + 16 <= n {
-            let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
-            let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
-            let x = load(base, i) - mv
-            acc += horizontalMin(min8(a, b)) >= floor ? expNormal(x, k) : expMasked(x, k)
-            i += 16
+        } else {
+            // Rows with underflowing entries (-inf from processors, or a span above 87 nats).
+            while i + 16 <= n {
+                acc += expClamped(load(base, i) - mv, k)
+                i += 16
+            }
         }
         var tail = V16(repeating: -.infinity)
         var j = 0
@@ -184,20 +175,10 @@ enum VectorMath {
         let k = ExpConstants()
         let av = V16(repeating: fold.shift), bv = V16(repeating: fold.logSum), cv = V16(repeating: c)
         @inline(__always) func arg(_ x: Float) -> Float { ((x - fold.shift) - fold.logSum) - c }
-        // The raw value at and above which the argument cannot underflow (the chain is monotone).
-        var floor = ((-87.3 + c) + fold.logSum) + fold.shift
-        var step = Swift.max(floor.ulp, Float.leastNormalMagnitude)
-        for _ in 0..<64 where !(arg(floor) >= -87.3) {
-            floor += step
-            step *= 2
-        }
         var acc = V16(repeating: 0)
         var i = 0
         while i + 16 <= n {
-            let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
-            let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
-            let x = ((load(base, i) - av) - bv) - cv
-            acc += horizontalMin(min8(a, b)) >= floor ? expNormal(x, k) : expMasked(x, k)
+            acc += expClamped(((load(base, i) - av) - bv) - cv, k)
             i += 16
         }
         var tail = V16(repeating: -.infinity)

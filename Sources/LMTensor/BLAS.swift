@@ -13,6 +13,12 @@ import COpenBLAS
 /// OPENBLAS_CORETYPE from the CPU's real features first (see `Kernels.choice`); a user's own
 /// OPENBLAS_CORETYPE always wins. If the library cannot be opened, portable Swift loops take
 /// over (correct, slow) and `BLAS.status` says why.
+///
+/// The same applies to OPENBLAS_THREAD_TIMEOUT: OpenBLAS's worker threads spin (sched_yield) for
+/// 2^28 cycles, about 0.1 s, after each GEMM before they sleep, so they compete for the cores
+/// with lmcore's own threads (attention, beam candidate selection) between GEMMs. lmcore asks for
+/// 2^20 (about 0.4 ms, longer than the gaps inside a layer): beam search ran 2-6% faster and its
+/// bookkeeping share fell from 4-7% to 3-4% on the bench models (bench/README.md).
 public enum BLAS {
     /// C(M, N) = alpha · A(M, K) · B(N, K)ᵀ + beta · C — the shape of every linear layer
     /// (PyTorch stores weights as (out, in)). M = 1 goes through gemv: OpenBLAS 0.3.21's sgemm
@@ -111,16 +117,22 @@ final class Library: @unchecked Sendable {
 
     @usableFromInline static let shared = Library()
 
+    /// log2 of the cycles an idle OpenBLAS worker spins before it sleeps (OpenBLAS's default is 28).
+    static let threadTimeout = "20"
+
     private init() {
         let names = ["libopenblas.so.0", "libopenblas.so"]
         let requested = Kernels.choice()
         let previous = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
         if previous == nil, let requested { setenv("OPENBLAS_CORETYPE", requested, 1) }
+        let userTimeout = getenv("OPENBLAS_THREAD_TIMEOUT") != nil
+        if !userTimeout { setenv("OPENBLAS_THREAD_TIMEOUT", Library.threadTimeout, 1) }
         var handle: UnsafeMutableRawPointer?
         for name in names where handle == nil {
             handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL)
         }
         if previous == nil, requested != nil { unsetenv("OPENBLAS_CORETYPE") }
+        if !userTimeout { unsetenv("OPENBLAS_THREAD_TIMEOUT") }
 
         func symbol<T>(_ name: String, as: T.Type) -> T? {
             guard let handle, let p = dlsym(handle, name) else { return nil }
@@ -138,7 +150,9 @@ final class Library: @unchecked Sendable {
             let why = previous.map { "OPENBLAS_CORETYPE=\($0) (from the environment)" }
                 ?? requested.map { "OPENBLAS_CORETYPE=\($0) (chosen from the CPU's features)" }
                 ?? "OpenBLAS's own CPU detection"
-            status = "OpenBLAS (\(name) kernels; \(why))"
+            let timeout = userTimeout
+                ? "OPENBLAS_THREAD_TIMEOUT from the environment" : "OPENBLAS_THREAD_TIMEOUT=\(Library.threadTimeout)"
+            status = "OpenBLAS (\(name) kernels; \(why); \(timeout))"
         } else {
             let reason = dlerror().map { String(cString: $0) } ?? "cblas_sgemm not found"
             sgemm = Portable.sgemm

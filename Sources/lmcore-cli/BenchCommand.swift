@@ -10,7 +10,9 @@ import LMCore
 /// A fixed, seeded batch of random source ids (ordinary tokens, then EOS; or the lines of
 /// `-i FILE` through the tokenizer) is decoded with a fixed number of new tokens (min = max, so
 /// every run does the same number of decoder steps whatever the weights), after one untimed
-/// warm-up run. Prints load time, each run's tokens/s, the best and median, and peak RSS.
+/// warm-up run. Prints load time, each run's tokens/s, the best and median, peak RSS, and where
+/// each run's time went: encoder, decoder steps, cache reorders and the search between steps
+/// (its share of decoding is the "search bookkeeping" figure).
 /// Comparisons with other engines live in bench/ (one script, interleaved runs): machine speed
 /// drifts, so absolute figures from separate processes are not comparable.
 struct BenchCommand: ParsableCommand {
@@ -82,9 +84,10 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "load: %.3f s", loadSeconds))
 
         var rates: [Double] = []
+        var shares: [Double] = []
         for run in 0...runs {
             let t0 = Date()
-            let results = try CLI.run { try loaded.generate(sources, options: options) }
+            let (results, timings) = try CLI.run { try loaded.profiledGenerate(sources, options: options) }
             let seconds = Date().timeIntervalSince(t0)
             // Tokens after the decoder start token; a sequence may stop at newTokens only if
             // EOS is forced there, so count what was generated.
@@ -95,10 +98,17 @@ struct BenchCommand: ParsableCommand {
             }
             let rate = Double(tokens) / seconds
             rates.append(rate)
-            print(String(format: "run %d: %.3f s, %d tokens, %.1f tokens/s", run, seconds, tokens, rate))
+            shares.append(timings.bookkeepingShare)
+            print(String(format: "run %d: %.3f s, %d tokens, %.1f tokens/s; encoder %.3f s, %d decoder steps %.3f s, "
+                + "reorder %.4f s, search %.4f s (%.1f%% of decoding)", run, seconds, tokens, rate,
+                timings.encoderSeconds, timings.steps, timings.decoderStepSeconds, timings.reorderSeconds,
+                timings.searchSeconds, 100 * timings.bookkeepingShare))
         }
         let sorted = rates.sorted()
         print(String(format: "tokens/s: best %.1f, median %.1f", sorted.last ?? 0, sorted[sorted.count / 2]))
+        // Search bookkeeping: time outside the decoder's forward (search + reorders) per decoding time.
+        print(String(format: "search bookkeeping: median %.1f%% of decoding (best %.1f%%)",
+                     100 * shares.sorted()[shares.count / 2], 100 * (shares.min() ?? 0)))
         print("peak RSS: \(Self.peakResidentMegabytes().map { "\($0) MB" } ?? "unknown")")
         if let compute = ModelSummary(loaded).text.split(separator: "\n").first(where: { $0.hasPrefix("compute:") }) {
             print(compute)

@@ -51,7 +51,10 @@ sample_args=(generate --model "$default_model" --sample --temperature 1.5 --top-
 expect_same "sample --seed 7 (1 vs 2 threads)" /tmp/lmcore-cli-sample-2.txt /tmp/lmcore-cli-sample-1.txt
 
 echo "CLI: bench runs and reports"
-if "$cli" bench --model "$default_model" --batch-size 4 --new-tokens 8 --runs 1 | grep -q "^tokens/s: best"; then
+bench_out=$("$cli" bench --model "$default_model" --batch-size 4 --new-tokens 8 --beams 2 --runs 1)
+if grep -q "^tokens/s: best" <<<"$bench_out" \
+    && grep -qE "^run 1: .*, 8 decoder steps .* search [0-9.]+ s \([0-9.]+% of decoding\)$" <<<"$bench_out" \
+    && grep -qE "^search bookkeeping: median [0-9.]+% of decoding" <<<"$bench_out"; then
     echo "  ok  bench"; else echo "  FAIL bench"; failures=$((failures + 1)); fi
 
 echo "CLI: --help on every subcommand"
