@@ -33,26 +33,20 @@ public enum Activation: String, Sendable, CaseIterable {
                 x[i] = 0.5 * v * (1 + erff(v * invSqrt2))
             }
         case .geluNew, .geluPytorchTanh:
-            VectorGelu.tanhApproximation(x, count: n)
+            VectorActivation.tanhApproximation(x, count: n)
         case .geluFast:
             for i in 0..<n {
                 let v = x[i]
                 x[i] = 0.5 * v * (1 + tanhf(v * 0.7978845608 * (1 + 0.044715 * v * v)))
             }
         case .quickGelu:
-            for i in 0..<n {
-                let v = x[i]
-                x[i] = v / (1 + expf(-1.702 * v))
-            }
+            VectorActivation.sigmoidWeighted(x, count: n, scale: 1.702)
         case .silu, .swish:
-            for i in 0..<n {
-                let v = x[i]
-                x[i] = v / (1 + expf(-v))
-            }
+            VectorActivation.sigmoidWeighted(x, count: n, scale: 1)
         case .tanh:
             for i in 0..<n { x[i] = tanhf(x[i]) }
         case .sigmoid:
-            for i in 0..<n { x[i] = 1 / (1 + expf(-x[i])) }
+            VectorActivation.sigmoid(x, count: n)
         }
     }
 

@@ -2,15 +2,16 @@
 import Glibc
 #endif
 
-/// The tanh-approximated GELU (transformers' "gelu_new", "gelu_pytorch_tanh": T5 v1.1 and Flan-T5's
-/// gated-gelu) in vector registers.
+/// Activations built on exp, in vector registers: libm's expf/tanhf called once per element were
+/// the largest non-GEMM costs of a decoder step (perf, bench/README.md).
 ///
-/// 0.5·x·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715·x³) equals x / (1 + exp(−2u)) (as
+/// The tanh-approximated GELU (transformers' "gelu_new", "gelu_pytorch_tanh": T5 v1.1 and Flan-T5's
+/// gated-gelu): 0.5·x·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715·x³) equals x / (1 + exp(−2u)) (as
 /// 1 + tanh(u) = 2 / (1 + exp(−2u))), so one vector exp replaces libm's tanhf, which the package
 /// otherwise calls once per element: tanhf (through expm1f) took 10% of a Flan-T5-shaped beam search
 /// (perf, bench/README.md). The sigmoid form is also free of the cancellation in 1 + tanh(u) for
 /// negative u; results differ from torch's by a few float32 ulps.
-public enum VectorGelu {
+public enum VectorActivation {
     typealias V16 = SIMD16<Float>
     typealias V8 = SIMD8<Float>
     typealias U16 = SIMD16<UInt32>
@@ -34,9 +35,43 @@ public enum VectorGelu {
         }
     }
 
+    /// x·sigmoid(s·x) = x / (1 + exp(−s·x)) for `n` values in place: SiLU/swish (s = 1, Marian's
+    /// activation, torch.nn.functional.silu's formula) and quick_gelu (s = 1.702). Within a few ulps
+    /// of torch.
+    public static func sigmoidWeighted(_ x: UnsafeMutablePointer<Float>, count n: Int, scale s: Float) {
+        let minusS = V16(repeating: -s), one = V16(repeating: 1)
+        var i = 0
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V16.self)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: v / (one + exp(minusS * v)), as: V16.self)
+            i += 16
+        }
+        while i < n {
+            let v = x[i]
+            x[i] = v / (1 + expf(-s * v))
+            i += 1
+        }
+    }
+
+    /// 1 / (1 + exp(−x)) for `n` values in place.
+    public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+        let minusOne = V16(repeating: -1), one = V16(repeating: 1)
+        var i = 0
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V16.self)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: one / (one + exp(minusOne * v)), as: V16.self)
+            i += 16
+        }
+        while i < n {
+            x[i] = 1 / (1 + expf(-x[i]))
+            i += 1
+        }
+    }
+
     /// exp of 16 lanes, arguments clamped to [−87.3, 88]: Cephes' expf range reduction and
     /// polynomial (about 1 ulp). Clamping is harmless here: 1 + exp(−87.3) rounds to 1 and
-    /// x / (1 + exp(88)) to within 1e-38 of 0, the limits of the exact formula.
+    /// x / (1 + exp(88)) to within 1e-38 of 0 (x·1e-38 for silu's |x| beyond 88), the limits of the
+    /// exact formulas. NaN stays NaN.
     @inline(__always)
     static func exp(_ x: V16) -> V16 {
         // max8/min8 written as lane-wise ternaries over two vectors: LLVM emits vmaxps/vminps
