@@ -20,8 +20,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure generation speed (tokens/s) and peak memory on a fixed random batch.")
 
-    @Option(name: .long, help: "A Hugging Face model folder.")
-    var model: String
+    @OptionGroup var modelFlags: ModelFlags
 
     @Option(name: .shortAndLong, help: "Text inputs, one per line (default: random source ids).")
     var input: String?
@@ -44,15 +43,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the random batch.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard newTokens >= 1 else { throw ValidationError("--new-tokens must be at least 1") }
         guard beams >= 1 else { throw ValidationError("--beams must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more") }
         guard sourceLengths != nil else { throw ValidationError("--source-length must be MIN-MAX with 1 <= MIN <= MAX") }
     }
 
@@ -64,9 +59,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let loaded = try CLI.run {
-            try Model.load(path: model, options: ModelOptions(threads: threads, loadTokenizer: input != nil))
-        }
+        let loaded = try modelFlags.load(tokenizer: input != nil)
         let loadSeconds = Date().timeIntervalSince(started)
         let sources = try CLI.run { try batch(for: loaded) }
 
@@ -78,7 +71,7 @@ struct BenchCommand: ParsableCommand {
 
         let config = loaded.network.config
         print("model: \(config.modelType), d_model \(config.dModel), \(config.encoder.layers)+\(config.decoder.layers) layers, "
-            + "vocab \(config.decoderVocabSize) (\(model))")
+            + "vocab \(config.decoderVocabSize) (\(modelFlags.model))")
         print("batch: \(sources.count) inputs of \(sources.map(\.count).min() ?? 0)-\(sources.map(\.count).max() ?? 0) ids, "
             + "\(beams == 1 ? "greedy" : "beam \(beams)"), \(newTokens) new tokens, threads \(loaded.threads)")
         print(String(format: "load: %.3f s", loadSeconds))

@@ -9,8 +9,7 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Print the encoder's sentence vector (mean of token states) of each stdin line.")
 
-    @Option(name: .long, help: "A Hugging Face model folder.")
-    var model: String
+    @OptionGroup var modelFlags: ModelFlags
 
     @Flag(name: .long, help: "Lines hold space-separated source ids instead of text.")
     var ids = false
@@ -18,11 +17,8 @@ struct EmbedCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every token's state (one line each, then an empty line) instead of the mean.")
     var tokens = false
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     func run() throws {
-        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads, loadTokenizer: !ids)) }
+        let loaded = try modelFlags.load(tokenizer: !ids)
         var number = 0
         while let line = readLine(strippingNewline: true) {
             number += 1

@@ -11,8 +11,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate from stdin, one input per line (text, or ids with --ids).")
 
-    @Option(name: .long, help: "A Hugging Face model folder (config.json, weights, ...).")
-    var model: String
+    @OptionGroup var modelFlags: ModelFlags
 
     @Flag(name: .long, help: "Read and write token ids (space-separated), not text.")
     var ids = false
@@ -22,16 +21,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Inputs generated together.")
     var batchSize = 32
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more") }
     }
 
     func run() throws {
-        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads, loadTokenizer: !ids)) }
+        let loaded = try modelFlags.load(tokenizer: !ids)
         let options = search.options
         // Interactive input is answered line by line; piped input in batches.
         let batch = CLI.stdinIsTerminal ? 1 : batchSize

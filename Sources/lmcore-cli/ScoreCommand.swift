@@ -10,8 +10,7 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Print log p(target | source) for each `source<TAB>target` stdin line.")
 
-    @Option(name: .long, help: "A Hugging Face model folder.")
-    var model: String
+    @OptionGroup var modelFlags: ModelFlags
 
     @Flag(name: .long, help: "Lines hold space-separated ids (targets must include EOS to score it).")
     var ids = false
@@ -19,11 +18,8 @@ struct ScoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print the per-token log-probabilities after the total.")
     var tokens = false
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     func run() throws {
-        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads, loadTokenizer: !ids)) }
+        let loaded = try modelFlags.load(tokenizer: !ids)
         var number = 0
         while let line = readLine(strippingNewline: true) {
             number += 1

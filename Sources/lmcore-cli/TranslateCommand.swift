@@ -10,8 +10,7 @@ struct TranslateCommand: ParsableCommand {
         commandName: "translate",
         abstract: "Translate text lines (stdin or -i FILE) with a model folder.")
 
-    @Option(name: .long, help: "A Hugging Face model folder with a tokenizer.")
-    var model: String
+    @OptionGroup var modelFlags: ModelFlags
 
     @Option(name: [.customShort("i"), .long], help: "Input file (default: stdin).")
     var input: String?
@@ -27,16 +26,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per input line: {\"input\", \"translations\": [{\"text\", \"score\", \"ids\"}]}.")
     var json = false
 
-    @Option(name: .long, help: "Threads (0 = all cores).")
-    var threads = 0
-
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or more") }
     }
 
     func run() throws {
-        let loaded = try CLI.run { try Model.load(path: model, options: ModelOptions(threads: threads)) }
+        let loaded = try modelFlags.load()
         _ = try CLI.run { try loaded.requireTokenizer() }
         let lines = try CLI.run { try CLI.readLines(path: input) }
         var sink = try CLI.run { try OutputSink(path: output) }

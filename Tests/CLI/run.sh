@@ -81,6 +81,9 @@ check_error "missing tokenizer file" 1 "$cli" tokenize --tokenizer /nonexistent/
 check_error "not a model folder" 1 "$cli" translate --model "$root/Tests/Fixtures/corpus"
 check_error "bad score line" 1 bash -c "echo 'no tab here' | '$cli' score --model '$default_model'"
 check_error "bad --beams" 64 "$cli" translate --model "$default_model" --beams 0
+for sub in translate generate score embed bench; do
+    check_error "$sub --threads -1" 64 "$cli" "$sub" --model "$default_model" --threads -1
+done
 
 [ "$failures" -eq 0 ] && echo "CLI: all passed" || echo "CLI: $failures failed"
 exit "$failures"
