@@ -28,7 +28,8 @@ def main(paths):
                 continue
             print(f"| {name} | {e['tok_s_best']:.0f} | {e['tok_s_median']:.0f} | {e['peak_rss_mb']:.0f} | "
                   f"{ratio(r['ratios'], f'{name}/hf')} | {ratio(r['ratios'], f'{name}/ct2')} |")
-        extra = [k for k in ("lmcore-skx/lmcore-haswell", "lmcore-haswell/lmcore", "lmcore-skx/lmcore")
+        extra = [k for k in ("lmcore-skx/lmcore-haswell", "lmcore-haswell/lmcore", "lmcore-skx/lmcore",
+                             "alt/lmcore", "alt-haswell/lmcore-haswell", "alt-skx/lmcore-skx")
                  if k in r["ratios"]]
         if extra:
             print("\n" + "; ".join(f"{k}: {ratio(r['ratios'], k)}" for k in extra) + " (median / best)")
