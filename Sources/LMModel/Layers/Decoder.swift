@@ -13,6 +13,11 @@ public struct Decoder: Sendable {
     /// Multiplier applied to the last hidden state before the lm head (T5 tied: d^-0.5).
     public let outputScale: Float
     public let dim: Int
+    /// The lm head with final_logits_bias as its bias: MatMul.linear seeds the logits with the bias
+    /// and accumulates into them (GEMM beta = 1), instead of zeroing the (rows, vocab) logits in
+    /// the GEMM and adding the bias in a second pass; on an opus-mt-shaped beam search those two
+    /// passes over 30 MB of logits per step took 3% of the time (perf).
+    let outputProjection: Linear
 
     public init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
                 lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int) {
@@ -24,6 +29,18 @@ public struct Decoder: Sendable {
         self.finalLogitsBias = finalLogitsBias
         self.outputScale = outputScale
         self.dim = dim
+        var bias = lmHead.bias
+        if let logitsBias = finalLogitsBias {
+            if let headBias = bias {
+                let sum = FloatBuffer(count: lmHead.outFeatures)
+                for i in 0..<lmHead.outFeatures { sum.pointer[i] = headBias.pointer[i] + logitsBias.pointer[i] }
+                bias = sum
+            } else {
+                bias = logitsBias
+            }
+        }
+        outputProjection = Linear(weight: lmHead.weight, bias: bias, inFeatures: lmHead.inFeatures,
+                                  outFeatures: lmHead.outFeatures)
     }
 
     public var vocabularySize: Int { lmHead.outFeatures }
@@ -107,10 +124,7 @@ public final class DecoderState {
         let hiddenStates = UnsafePointer(hidden.pointer)
         let storage = [Float](unsafeUninitializedCapacity: rows * vocab) { buffer, initialized in
             if let logits = buffer.baseAddress {
-                decoder.lmHead(hiddenStates, rows: rows, into: logits)
-                if let bias = decoder.finalLogitsBias {
-                    for r in 0..<rows { Scale.add(bias.pointer, into: logits + r * vocab, count: vocab) }
-                }
+                decoder.outputProjection(hiddenStates, rows: rows, into: logits)
             }
             initialized = rows * vocab
         }
