@@ -45,17 +45,46 @@ public struct CrossAttention: Sendable {
         let heads = self.heads, headDim = self.headDim, scale = self.scale
         let kvBase = UnsafePointer(keyValues.pointer)
         let maxLength = sources.maxLength
-        Parallel.chunks(rows * heads, threads: threads, minimumPerThread: 16) { range in
-            let scores = FloatBuffer(count: maxLength)
+        // Rows over a short source attend one by one; consecutive rows over the same long source
+        // (an input's beams) attend together as two small GEMMs per head (`Attention.block`).
+        var shortRows: [Int] = []
+        var longGroups: [Range<Int>] = []
+        var r = 0
+        while r < rows {
+            let s = rowSource[r]
+            var end = r + 1
+            while end < rows && rowSource[end] == s { end += 1 }
+            if sources.lengths[s] >= Attention.blockLength {
+                longGroups.append(r..<end)
+            } else {
+                shortRows.append(contentsOf: r..<end)
+            }
+            r = end
+        }
+        let largestGroup = longGroups.map(\.count).max() ?? 0
+        let shortItems = shortRows.count * heads
+        Parallel.chunks(shortItems + longGroups.count * heads, threads: threads, minimumPerThread: 16) { range in
+            let scores = FloatBuffer(count: Swift.max(1, largestGroup) * maxLength)
             for item in range {
-                let r = item / heads, h = item % heads
-                let s = rowSource[r]
-                let base = kvBase + sources.offsets[s] * 2 * inner + h * headDim
-                Attention.single(
-                    q: queries + r * inner + h * headDim, headDim: headDim, scale: scale,
-                    keys: base, values: base + inner, stride: 2 * inner,
-                    rows: nil, length: sources.lengths[s], bias: nil,
-                    scores: scores.pointer, out: context + r * inner + h * headDim)
+                if item < shortItems {
+                    let r = shortRows[item / heads], h = item % heads
+                    let s = rowSource[r]
+                    let base = kvBase + sources.offsets[s] * 2 * inner + h * headDim
+                    Attention.single(
+                        q: queries + r * inner + h * headDim, headDim: headDim, scale: scale,
+                        keys: base, values: base + inner, stride: 2 * inner,
+                        rows: nil, length: sources.lengths[s], bias: nil,
+                        scores: scores.pointer, out: context + r * inner + h * headDim)
+                } else {
+                    let group = longGroups[(item - shortItems) / heads], h = (item - shortItems) % heads
+                    let s = rowSource[group.lowerBound]
+                    let base = kvBase + sources.offsets[s] * 2 * inner + h * headDim
+                    Attention.block(
+                        q: queries + group.lowerBound * inner + h * headDim, qStride: inner, queries: group.count,
+                        headDim: headDim, scale: scale, keys: base, values: base + inner, stride: 2 * inner,
+                        length: sources.lengths[s], bias: nil, scores: scores.pointer,
+                        out: context + group.lowerBound * inner + h * headDim, outStride: inner, threads: 1)
+                }
             }
         }
         out(context, rows: rows, into: y)

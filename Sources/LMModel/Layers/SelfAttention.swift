@@ -29,12 +29,16 @@ public struct SelfAttention: Sendable {
         qkv(x, rows: n, into: qkvBuffer)
         let maxLength = sequences.maxLength
         let heads = self.heads, headDim = self.headDim, scale = self.scale
-        // Work items are (row, head) pairs; each needs its own score row.
-        Parallel.chunks(n * heads, threads: threads, minimumPerThread: 64) { range in
+        let isLong = (0..<sequences.count).map { sequences.lengths[$0] >= Attention.blockLength }
+        // Short sequences: work items are (row, head) pairs, each with its own score row.
+        let shortRows = isLong.contains(false)
+            ? (0..<sequences.count).filter { !isLong[$0] }.flatMap { sequences.offsets[$0]..<(sequences.offsets[$0] + sequences.lengths[$0]) }
+            : []
+        Parallel.chunks(shortRows.count * heads, threads: threads, minimumPerThread: 64) { range in
             let scores = FloatBuffer(count: 2 * maxLength)
             let biasRow = scores.pointer + maxLength
             for item in range {
-                let row = item / heads, h = item % heads
+                let row = shortRows[item / heads], h = item % heads
                 let (s, position) = sequences.locate(row: row)
                 let start = sequences.offsets[s], length = sequences.lengths[s]
                 let base = qkvBuffer + start * 3 * inner + h * headDim
@@ -44,6 +48,24 @@ public struct SelfAttention: Sendable {
                     keys: base + inner, values: base + 2 * inner, stride: 3 * inner,
                     rows: nil, length: length, bias: bias == nil ? nil : UnsafePointer(biasRow),
                     scores: scores.pointer, out: context + row * inner + h * headDim)
+            }
+        }
+        // Long sequences: per (sequence, head), two GEMMs over the whole (length, length) score matrix.
+        if isLong.contains(true) {
+            let scores = FloatBuffer(count: maxLength * maxLength, zeroed: false)
+            for s in 0..<sequences.count where isLong[s] {
+                let start = sequences.offsets[s], length = sequences.lengths[s]
+                for h in 0..<heads {
+                    let base = qkvBuffer + start * 3 * inner + h * headDim
+                    let rowBias: ((Int, UnsafeMutablePointer<Float>) -> Void)? = bias.map { bias in
+                        { query, into in bias.fill(head: h, query: query, keyCount: length, into: into) }
+                    }
+                    Attention.block(
+                        q: base, qStride: 3 * inner, queries: length, headDim: headDim, scale: scale,
+                        keys: base + inner, values: base + 2 * inner, stride: 3 * inner, length: length,
+                        bias: rowBias, scores: scores.pointer,
+                        out: context + start * inner + h * headDim, outStride: inner, threads: threads)
+                }
             }
         }
         out(context, rows: n, into: y)

@@ -5,6 +5,11 @@
 /// `base + j·stride`) or gathered through `rows` (row j at `base + rows[j]·stride`), which is how
 /// the decoder's self-attention cache lets beams share history without copying it.
 public enum Attention {
+    /// From this many keys, attention over a sequence runs as GEMMs (`block`): the encoder's
+    /// self-attention per sequence and head, the decoder's cross-attention per input (its beams)
+    /// and head. Below it the per-row loop (`single`) costs less than two small GEMM calls.
+    public static let blockLength = 64
+
     /// - Parameters:
     ///   - q: the query (headDim floats).
     ///   - keys/values: base pointers of this head's first key/value row.
@@ -35,5 +40,41 @@ public enum Attention {
             let r = rows.map { Int($0[j]) } ?? j
             Scale.accumulate(values + r * stride, into: out, count: headDim, alpha: scores[j])
         }
+    }
+
+    /// Attention of `queries` query rows against the same `length` keys/values (one head of one
+    /// sequence), as two GEMMs with a row softmax between them: scores = scale · Q·Kᵀ (+ bias),
+    /// out = softmax(scores) · V. The same as `single` row by row up to float summation order;
+    /// for long sequences it runs at GEMM speed where `single` is one dot product per key.
+    /// - Parameters:
+    ///   - q: the first query row; rows `qStride` apart.
+    ///   - keys/values: the first key/value row; rows `stride` apart.
+    ///   - bias: optional, writes query row i's additive bias (`length` floats) into the pointer.
+    ///   - scores: scratch of `queries · length` floats.
+    ///   - out: the first output row (headDim floats each, `outStride` apart), overwritten.
+    ///   - threads: threads for the row softmax (the GEMMs use OpenBLAS's own).
+    public static func block(
+        q: UnsafePointer<Float>, qStride: Int, queries: Int, headDim: Int, scale: Float,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, length: Int,
+        bias: ((Int, UnsafeMutablePointer<Float>) -> Void)?,
+        scores: UnsafeMutablePointer<Float>,
+        out: UnsafeMutablePointer<Float>, outStride: Int, threads: Int
+    ) {
+        guard queries > 0, headDim > 0 else { return }
+        guard length > 0 else {
+            for i in 0..<queries { (out + i * outStride).update(repeating: 0, count: headDim) }
+            return
+        }
+        if let bias {
+            for i in 0..<queries { bias(i, scores + i * length) }
+        }
+        // scores = scale · Q·Kᵀ + (bias or nothing): the bias rows are the GEMM's C (beta = 1).
+        BLAS.gemmTransposedB(m: queries, n: length, k: headDim, alpha: scale, a: q, lda: qStride,
+                             b: keys, ldb: stride, beta: bias == nil ? 0 : 1, c: scores, ldc: length)
+        Parallel.chunks(queries, threads: threads, minimumPerThread: 16) { rows in
+            for i in rows { Softmax.row(scores + i * length, n: length) }
+        }
+        BLAS.gemm(m: queries, n: headDim, k: length, a: scores, lda: length, b: values, ldb: stride,
+                  beta: 0, c: out, ldc: outStride)
     }
 }

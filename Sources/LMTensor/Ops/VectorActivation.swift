@@ -68,6 +68,28 @@ public enum VectorActivation {
         }
     }
 
+    /// x[i] = exp(x[i] − m) for `n` values in place; returns their sum (float lanes, then the lanes
+    /// added). For softmax, where every x[i] ≤ m.
+    public static func expInPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, minus m: Float) -> Float {
+        let mv = V16(repeating: m)
+        var acc = V16(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let e = exp(UnsafeRawPointer(x + i).loadUnaligned(as: V16.self) - mv)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: V16.self)
+            acc += e
+            i += 16
+        }
+        var sum = acc.sum()
+        while i < n {
+            let e = expf(x[i] - m)
+            x[i] = e
+            sum += e
+            i += 1
+        }
+        return sum
+    }
+
     /// exp of 16 lanes, arguments clamped to [−87.3, 88]: Cephes' expf range reduction and
     /// polynomial (about 1 ulp). Clamping is harmless here: 1 + exp(−87.3) rounds to 1 and
     /// x / (1 + exp(88)) to within 1e-38 of 0 (x·1e-38 for silu's |x| beyond 88), the limits of the
