@@ -68,6 +68,23 @@ final class MappedFile: @unchecked Sendable {
         #endif
     }
 
+    /// Drops the mapped pages that lie wholly inside `range` from this process's memory once a tensor
+    /// has been copied out of them. Without it every page of the checkpoint stays resident (and counted
+    /// in RSS) until the whole store is released, so loading peaked at about twice the weights' size.
+    /// The mapping is private and read-only: a later read of those bytes faults them back in from the
+    /// page cache (or the file), so this is purely advisory.
+    func release(_ range: Range<Int>) {
+        #if os(Linux)
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = Swift.min(range.upperBound, bytes.count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+        #endif
+    }
+
     /// Asks the kernel to back the 2 MB-aligned interior of a fresh, large allocation with huge pages.
     ///
     /// Loading copies each tensor into newly allocated memory, and on first touch every 4 KB page of it

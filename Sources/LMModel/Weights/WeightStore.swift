@@ -100,6 +100,7 @@ public final class WeightStore: Sendable {
             }
             initialized = count
         }
+        stored.file.release(stored.byteRange)
         return Tensor(shape: info.shape, storage: storage)
     }
 
