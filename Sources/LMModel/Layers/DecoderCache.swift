@@ -12,8 +12,8 @@ import LMTensor
 public final class DecoderCache: @unchecked Sendable {
     public let layers: Int
     public let inner: Int
-    private var keyPools: [FloatBuffer]
-    private var valuePools: [FloatBuffer]
+    private var keyPools: [GrowablePool]
+    private var valuePools: [GrowablePool]
     private var capacity: Int
     private var used = 0
     /// Per row, the slot of each cached position.
@@ -27,8 +27,8 @@ public final class DecoderCache: @unchecked Sendable {
         self.layers = layers
         self.inner = inner
         self.capacity = max(16, rows * 8)
-        keyPools = (0..<layers).map { _ in FloatBuffer(count: max(16, rows * 8) * inner, zeroed: false) }
-        valuePools = (0..<layers).map { _ in FloatBuffer(count: max(16, rows * 8) * inner, zeroed: false) }
+        keyPools = []
+        valuePools = []
         histories = Array(repeating: [], count: rows)
     }
 
@@ -45,6 +45,14 @@ public final class DecoderCache: @unchecked Sendable {
     /// Reserves one new slot per row for the next position.
     public func beginStep() throws {
         let rows = histories.count
+        if keyPools.isEmpty {
+            // Pools are made on the first step, so a failure is an error of that step.
+            // Each pool may take its share of the memory budget (checked below as a total).
+            let maxFloats = DecoderCache.memoryBudget / (2 * Swift.max(1, layers) * MemoryLayout<Float>.stride)
+            keyPools = try (0..<layers).map { _ in try GrowablePool(maxCount: maxFloats) }
+            valuePools = try (0..<layers).map { _ in try GrowablePool(maxCount: maxFloats) }
+            try grow(to: capacity)
+        }
         if used + rows > capacity {
             let newCapacity = max(capacity * 2, used + rows)
             let bytes = newCapacity.multipliedReportingOverflow(by: inner * layers * 2 * MemoryLayout<Float>.stride)
@@ -52,7 +60,7 @@ public final class DecoderCache: @unchecked Sendable {
                 throw ModelError.invalidArgument("the decoder cache would need more than \(DecoderCache.memoryBudget >> 20) "
                     + "MiB after \(length) steps of \(rows) rows; generate fewer tokens or smaller batches")
             }
-            grow(to: newCapacity)
+            try grow(to: newCapacity)
         }
         stepBase = used
         used += rows
@@ -63,7 +71,7 @@ public final class DecoderCache: @unchecked Sendable {
     }
 
     /// Copies each row's new key (first `inner` floats at `source + r·stride`) and value (the
-    /// next `inner` floats) into this step's slots of `layer`.
+    /// next `inner` floats) into this step's slots of `layer`. Only after `beginStep`.
     public func store(layer: Int, rows: Int, from source: UnsafePointer<Float>, stride: Int) {
         let k = keyPools[layer].pointer, v = valuePools[layer].pointer
         for r in 0..<rows {
@@ -96,14 +104,10 @@ public final class DecoderCache: @unchecked Sendable {
         histories = indices.map { histories[$0] }
     }
 
-    private func grow(to newCapacity: Int) {
+    private func grow(to newCapacity: Int) throws {
         for l in 0..<layers {
-            let k = FloatBuffer(count: newCapacity * inner, zeroed: false)
-            let v = FloatBuffer(count: newCapacity * inner, zeroed: false)
-            k.pointer.update(from: keyPools[l].pointer, count: used * inner)
-            v.pointer.update(from: valuePools[l].pointer, count: used * inner)
-            keyPools[l] = k
-            valuePools[l] = v
+            try keyPools[l].grow(to: newCapacity * inner)
+            try valuePools[l].grow(to: newCapacity * inner)
         }
         capacity = newCapacity
     }
