@@ -50,6 +50,14 @@ sample_args=(generate --model "$default_model" --sample --temperature 1.5 --top-
 "$cli" "${sample_args[@]}" --threads 2 < "$default_model/samples.txt" > /tmp/lmcore-cli-sample-2.txt
 expect_same "sample --seed 7 (1 vs 2 threads)" /tmp/lmcore-cli-sample-2.txt /tmp/lmcore-cli-sample-1.txt
 
+# Under an address-space cap (ulimit -v) the decoder cache reserves only what it uses and grows
+# by moving (GrowablePool); the beams must come out the same.
+"$cli" translate --model "$default_model" --beams 4 < "$default_model/samples.txt" > /tmp/lmcore-cli-beam4.txt
+(ulimit -v 1000000; "$cli" translate --model "$default_model" --beams 4 < "$default_model/samples.txt" \
+    > /tmp/lmcore-cli-beam4-capped.txt 2>/dev/null) || true
+expect_same "translate --beams 4 under ulimit -v 1000000 (decoder cache grows by moving)" \
+    /tmp/lmcore-cli-beam4-capped.txt /tmp/lmcore-cli-beam4.txt
+
 echo "CLI: bench runs and reports"
 bench_out=$("$cli" bench --model "$default_model" --batch-size 4 --new-tokens 8 --beams 2 --runs 1)
 if grep -q "^tokens/s: best" <<<"$bench_out" \

@@ -47,10 +47,13 @@ public final class DecoderCache: @unchecked Sendable {
         let rows = histories.count
         if keyPools.isEmpty {
             // Pools are made on the first step, so a failure is an error of that step.
-            // Each pool may take its share of the memory budget (checked below as a total).
-            let maxFloats = DecoderCache.memoryBudget / (2 * Swift.max(1, layers) * MemoryLayout<Float>.stride)
-            keyPools = try (0..<layers).map { _ in try GrowablePool(maxCount: maxFloats) }
-            valuePools = try (0..<layers).map { _ in try GrowablePool(maxCount: maxFloats) }
+            // Each pool may take its share of the memory budget (checked below as a total); under an
+            // address-space cap, only what the first steps need.
+            let share = DecoderCache.memoryBudget / (2 * Swift.max(1, layers) * MemoryLayout<Float>.stride)
+            let initial = capacity * inner
+            let reserve = GrowablePool.addressSpaceIsLimited ? initial : Swift.max(initial, share)
+            keyPools = try (0..<layers).map { _ in try GrowablePool(maxCount: reserve, minCount: initial) }
+            valuePools = try (0..<layers).map { _ in try GrowablePool(maxCount: reserve, minCount: initial) }
             try grow(to: capacity)
         }
         if used + rows > capacity {
