@@ -1,3 +1,5 @@
+import LMTensor
+
 /// Partial top-k over long rows without sorting them: one vectorised pass that only looks at an element
 /// when it beats the current k-th best. Keeps the k best (value, index) pairs, sorted by value
 /// descending; equal values keep scan order (lower index first).
@@ -66,8 +68,8 @@ struct TopKSelector {
             @inline(__always) func ld(_ o: Int) -> SIMD8<Float> {
                 UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
             }
-            let m = VectorMath.max8(VectorMath.max8(VectorMath.max8(ld(0), ld(8)), VectorMath.max8(ld(16), ld(24))),
-                                    VectorMath.max8(VectorMath.max8(ld(32), ld(40)), VectorMath.max8(ld(48), ld(56))))
+            let m = Lanes.max8(Lanes.max8(Lanes.max8(ld(0), ld(8)), Lanes.max8(ld(16), ld(24))),
+                                    Lanes.max8(Lanes.max8(ld(32), ld(40)), Lanes.max8(ld(48), ld(56))))
             if any(m .> raw) {
                 for j in 0..<64 { offer(value(base[i + j]), index: baseIndex + i + j) }
                 raw = rawThreshold(fold: fold, add: add)

@@ -1,3 +1,5 @@
+import LMTensor
+
 /// Vectorised row kernels for search: max, exp-sum, log-softmax, argmax. Rows are vocabulary-sized
 /// (tens of thousands of floats), so every pass is SIMD (the package compiles with -target-cpu haswell).
 enum VectorMath {
@@ -14,42 +16,6 @@ enum VectorMath {
     }
 
     typealias V8 = SIMD8<Float>
-    typealias U16 = SIMD16<UInt32>
-
-    /// Vector constants of the exp kernel. Swift's SIMD operators with a scalar operand, `pointwiseMax`,
-    /// `clamped` and `replacing(with:where:)` compile to per-lane code; vector-vector arithmetic,
-    /// `addingProduct` (FMA), comparisons with `any` and lane-wise ternaries on SIMD8 do vectorise.
-    struct ExpConstants {
-        let log2e = V16(repeating: 1.44269504088896341), magic = V16(repeating: 12582912.0)
-        let negLn2High = V16(repeating: -0.693359375), negLn2Low = V16(repeating: 2.12194440e-4)
-        let p0 = V16(repeating: 1.9875691500e-4), p1 = V16(repeating: 1.3981999507e-3)
-        let p2 = V16(repeating: 8.3334519073e-3), p3 = V16(repeating: 4.1665795894e-2)
-        let p4 = V16(repeating: 1.6666665459e-1), p5 = V16(repeating: 5.0000001201e-1)
-        let one = V16(repeating: 1)
-        let magicBits = U16(repeating: 0x4B40_0000), bias = U16(repeating: 127)
-        let exponentShift = U16(repeating: 1 << 23)
-    }
-
-    /// exp(x) for 16 lanes all in [-87.3, 0]: Cephes' expf range reduction and polynomial (about 1 ulp).
-    @inline(__always)
-    static func expNormal(_ x: V16, _ k: ExpConstants) -> V16 {
-        // Round x·log2(e) to nearest with the 1.5·2^23 trick; the low mantissa bits of t are then n.
-        let t = k.magic.addingProduct(x, k.log2e)
-        let n = t - k.magic
-        var r = x.addingProduct(n, k.negLn2High)
-        r = r.addingProduct(n, k.negLn2Low)
-        var y = k.p1.addingProduct(k.p0, r)
-        y = k.p2.addingProduct(y, r)
-        y = k.p3.addingProduct(y, r)
-        y = k.p4.addingProduct(y, r)
-        y = k.p5.addingProduct(y, r)
-        y = (r + k.one).addingProduct(y, r * r)
-        let ni = unsafeBitCast(t, to: U16.self) &- k.magicBits
-        return y * unsafeBitCast((ni &+ k.bias) &* k.exponentShift, to: V16.self)
-    }
-
-    /// The argument floor of the vector exp: exp(-87.3) ≈ 1.2e-38 is still a normal float.
-    static let expFloor: Float = -87.3
 
     /// exp for 16 lanes at or below 0 where some may be below -87.3 (or -inf): those lanes are
     /// raised to -87.3 first and give 1.2e-38, where torch's expf gives a denormal or 0. Summed over
@@ -59,9 +25,9 @@ enum VectorMath {
     /// took most of a Flan-T5-shaped beam search's bookkeeping (rows spanning more than 87 nats
     /// have such a lane in nearly every chunk). A NaN lane stays NaN.
     @inline(__always)
-    static func expClamped(_ x: V16, _ k: ExpConstants) -> V16 {
-        let floor = V8(repeating: expFloor)
-        return expNormal(V16(lowHalf: max8(floor, x.lowHalf), highHalf: max8(floor, x.highHalf)), k)
+    static func expClamped(_ x: V16) -> V16 {
+        let floor = V8(repeating: Lanes.expFloor)
+        return Lanes.exp(V16(lowHalf: Lanes.max8(floor, x.lowHalf), highHalf: Lanes.max8(floor, x.highHalf)))
     }
 
     /// exp for 16 lanes one by one: lanes below -87.3 (and -inf) give 0 as in torch.
@@ -70,41 +36,6 @@ enum VectorMath {
         var out = V16()
         for j in 0..<16 { out[j] = x[j] < -87.3 ? 0 : LibM.expf32(x[j]) }
         return out
-    }
-
-    /// Lane-wise max written so LLVM's SLP vectoriser emits one vmaxps (`pointwiseMax` does not).
-    /// A NaN in `a` loses to `b`.
-    @inline(__always)
-    static func max8(_ a: V8, _ b: V8) -> V8 {
-        V8(a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1], a[2] > b[2] ? a[2] : b[2],
-           a[3] > b[3] ? a[3] : b[3], a[4] > b[4] ? a[4] : b[4], a[5] > b[5] ? a[5] : b[5],
-           a[6] > b[6] ? a[6] : b[6], a[7] > b[7] ? a[7] : b[7])
-    }
-
-    /// The largest lane (the stdlib's `max()` is an out-of-line generic call).
-    @inline(__always)
-    static func horizontalMax(_ v: V8) -> Float {
-        let a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3]
-        let c = v[4] > v[5] ? v[4] : v[5], d = v[6] > v[7] ? v[6] : v[7]
-        let ab = a > b ? a : b, cd = c > d ? c : d
-        return ab > cd ? ab : cd
-    }
-
-    /// The smallest lane.
-    @inline(__always)
-    static func horizontalMin(_ v: V8) -> Float {
-        let a = v[0] < v[1] ? v[0] : v[1], b = v[2] < v[3] ? v[2] : v[3]
-        let c = v[4] < v[5] ? v[4] : v[5], d = v[6] < v[7] ? v[6] : v[7]
-        let ab = a < b ? a : b, cd = c < d ? c : d
-        return ab < cd ? ab : cd
-    }
-
-    /// Lane-wise min, the counterpart of `max8`.
-    @inline(__always)
-    static func min8(_ a: V8, _ b: V8) -> V8 {
-        V8(a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1], a[2] < b[2] ? a[2] : b[2],
-           a[3] < b[3] ? a[3] : b[3], a[4] < b[4] ? a[4] : b[4], a[5] < b[5] ? a[5] : b[5],
-           a[6] < b[6] ? a[6] : b[6], a[7] < b[7] ? a[7] : b[7])
     }
 
     /// The largest element; -inf for an empty row. NaNs are ignored.
@@ -120,13 +51,13 @@ enum VectorMath {
         while i + 16 <= n {
             let a = UnsafeRawPointer(base + i).loadUnaligned(as: V8.self)
             let b = UnsafeRawPointer(base + i + 8).loadUnaligned(as: V8.self)
-            hi0 = max8(a, hi0)
-            hi1 = max8(b, hi1)
-            lo0 = min8(a, lo0)
-            lo1 = min8(b, lo1)
+            hi0 = Lanes.max8(a, hi0)
+            hi1 = Lanes.max8(b, hi1)
+            lo0 = Lanes.min8(a, lo0)
+            lo1 = Lanes.min8(b, lo1)
             i += 16
         }
-        var hi = horizontalMax(max8(hi0, hi1)), lo = horizontalMin(min8(lo0, lo1))
+        var hi = Lanes.horizontalMax(Lanes.max8(hi0, hi1)), lo = Lanes.horizontalMin(Lanes.min8(lo0, lo1))
         while i < n {
             if base[i] > hi { hi = base[i] }
             if base[i] < lo { lo = base[i] }
@@ -140,19 +71,18 @@ enum VectorMath {
     static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float, rowMin: Float = -.infinity) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
-        let k = ExpConstants()
         let mv = V16(repeating: m)
         var acc = V16(repeating: 0)
         var i = 0
-        if rowMin - m >= expFloor {
+        if rowMin - m >= Lanes.expFloor {
             while i + 16 <= n {
-                acc += expNormal(load(base, i) - mv, k)
+                acc += Lanes.exp(load(base, i) - mv)
                 i += 16
             }
         } else {
             // Rows with underflowing entries (-inf from processors, or a span above 87 nats).
             while i + 16 <= n {
-                acc += expClamped(load(base, i) - mv, k)
+                acc += expClamped(load(base, i) - mv)
                 i += 16
             }
         }
@@ -172,13 +102,12 @@ enum VectorMath {
     static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
-        let k = ExpConstants()
         let av = V16(repeating: fold.shift), bv = V16(repeating: fold.logSum), cv = V16(repeating: c)
         @inline(__always) func arg(_ x: Float) -> Float { ((x - fold.shift) - fold.logSum) - c }
         var acc = V16(repeating: 0)
         var i = 0
         while i + 16 <= n {
-            acc += expClamped(((load(base, i) - av) - bv) - cv, k)
+            acc += expClamped(((load(base, i) - av) - bv) - cv)
             i += 16
         }
         var tail = V16(repeating: -.infinity)

@@ -14,7 +14,6 @@ import Glibc
 public enum VectorActivation {
     typealias V16 = SIMD16<Float>
     typealias V8 = SIMD8<Float>
-    typealias U16 = SIMD16<UInt32>
 
     /// Applies gelu_new to `n` values in place.
     public static func tanhApproximation(_ x: UnsafeMutablePointer<Float>, count n: Int) {
@@ -90,38 +89,14 @@ public enum VectorActivation {
         return sum
     }
 
-    /// exp of 16 lanes, arguments clamped to [−87.3, 88]: Cephes' expf range reduction and
-    /// polynomial (about 1 ulp). Clamping is harmless here: 1 + exp(−87.3) rounds to 1 and
-    /// x / (1 + exp(88)) to within 1e-38 of 0 (x·1e-38 for silu's |x| beyond 88), the limits of the
-    /// exact formulas. NaN stays NaN.
+    /// exp of 16 lanes, arguments clamped to [−87.3, 88] (`Lanes.exp`'s range). Clamping is harmless
+    /// here: 1 + exp(−87.3) rounds to 1 and x / (1 + exp(88)) to within 1e-38 of 0 (x·1e-38 for
+    /// silu's |x| beyond 88), the limits of the exact formulas. The clamp maps a NaN argument to
+    /// −87.3; the activations that divide x by 1 + exp(·) still give NaN for a NaN x.
     @inline(__always)
     static func exp(_ x: V16) -> V16 {
-        // max8/min8 written as lane-wise ternaries over two vectors: LLVM emits vmaxps/vminps
-        // (pointwiseMax and clamped(lowerBound:upperBound:) compile to per-lane code).
-        @inline(__always) func max8(_ a: V8, _ b: V8) -> V8 {
-            V8(a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1], a[2] > b[2] ? a[2] : b[2],
-               a[3] > b[3] ? a[3] : b[3], a[4] > b[4] ? a[4] : b[4], a[5] > b[5] ? a[5] : b[5],
-               a[6] > b[6] ? a[6] : b[6], a[7] > b[7] ? a[7] : b[7])
-        }
-        @inline(__always) func min8(_ a: V8, _ b: V8) -> V8 {
-            V8(a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1], a[2] < b[2] ? a[2] : b[2],
-               a[3] < b[3] ? a[3] : b[3], a[4] < b[4] ? a[4] : b[4], a[5] < b[5] ? a[5] : b[5],
-               a[6] < b[6] ? a[6] : b[6], a[7] < b[7] ? a[7] : b[7])
-        }
-        let lo = V8(repeating: -87.3), hi = V8(repeating: 88)
-        let x = V16(lowHalf: min8(max8(x.lowHalf, lo), hi), highHalf: min8(max8(x.highHalf, lo), hi))
-        let magic = V16(repeating: 12582912.0)   // 1.5·2^23: adding it rounds to an integer
-        let t = magic.addingProduct(x, V16(repeating: 1.44269504088896341))
-        let n = t - magic
-        var r = x.addingProduct(n, V16(repeating: -0.693359375))
-        r = r.addingProduct(n, V16(repeating: 2.12194440e-4))
-        var y = V16(repeating: 1.3981999507e-3).addingProduct(V16(repeating: 1.9875691500e-4), r)
-        y = V16(repeating: 8.3334519073e-3).addingProduct(y, r)
-        y = V16(repeating: 4.1665795894e-2).addingProduct(y, r)
-        y = V16(repeating: 1.6666665459e-1).addingProduct(y, r)
-        y = V16(repeating: 5.0000001201e-1).addingProduct(y, r)
-        y = (r + V16(repeating: 1)).addingProduct(y, r * r)
-        let ni = unsafeBitCast(t, to: U16.self) &- U16(repeating: 0x4B40_0000)
-        return y * unsafeBitCast((ni &+ U16(repeating: 127)) &* U16(repeating: 1 << 23), to: V16.self)
+        let lo = V8(repeating: Lanes.expFloor), hi = V8(repeating: 88)
+        return Lanes.exp(V16(lowHalf: Lanes.min8(Lanes.max8(x.lowHalf, lo), hi),
+                             highHalf: Lanes.min8(Lanes.max8(x.highHalf, lo), hi)))
     }
 }
