@@ -22,16 +22,6 @@ public struct GenerationTimings: Sendable, Equatable {
         let all = outside + decoderStepSeconds
         return all > 0 ? outside / all : 0
     }
-
-    public static func + (a: GenerationTimings, b: GenerationTimings) -> GenerationTimings {
-        var sum = a
-        sum.encoderSeconds += b.encoderSeconds
-        sum.decoderStepSeconds += b.decoderStepSeconds
-        sum.reorderSeconds += b.reorderSeconds
-        sum.searchSeconds += b.searchSeconds
-        sum.steps += b.steps
-        return sum
-    }
 }
 
 /// Accumulates the decoder's share of a generate call; one per call, used from its calling thread.

@@ -31,9 +31,8 @@ public struct SelfAttention: Sendable {
         let heads = self.heads, headDim = self.headDim, scale = self.scale
         let isLong = (0..<sequences.count).map { sequences.lengths[$0] >= Attention.blockLength }
         // Short sequences: work items are (row, head) pairs, each with its own score row.
-        let shortRows = isLong.contains(false)
-            ? (0..<sequences.count).filter { !isLong[$0] }.flatMap { sequences.offsets[$0]..<(sequences.offsets[$0] + sequences.lengths[$0]) }
-            : []
+        let shortRows = (0..<sequences.count).filter { !isLong[$0] }
+            .flatMap { sequences.offsets[$0]..<(sequences.offsets[$0] + sequences.lengths[$0]) }
         Parallel.chunks(shortRows.count * heads, threads: threads, minimumPerThread: 64) { range in
             let scores = FloatBuffer(count: 2 * maxLength)
             let biasRow = scores.pointer + maxLength
