@@ -84,17 +84,22 @@ FLAGS = {
 }
 
 
-def generate_cases(r):
+def fixture_models(golden):
+    """(variant, model folder, parsed golden file) for each tiny model that has `golden`."""
     models = os.path.join(FIXTURES, "models")
     for variant in sorted(os.listdir(models)):
-        path = os.path.join(models, variant, "search.json")
-        if not os.path.isfile(path):
-            continue
-        for case in json.load(open(path))["cases"]:
+        path = os.path.join(models, variant, golden)
+        if os.path.isfile(path):
+            yield variant, os.path.join(models, variant), json.load(open(path))
+
+
+def generate_cases(r):
+    for variant, folder, search in fixture_models("search.json"):
+        for case in search["cases"]:
             options = case["options"]
             if any(k not in FLAGS for k in options):
                 continue
-            args = ["generate", "--model", os.path.join(models, variant), "--ids"]
+            args = ["generate", "--model", folder, "--ids"]
             for key, value in options.items():
                 flag, text = FLAGS[key](value)
                 args.append(f"{flag}={text}")  # --length-penalty=-1.0: a negative value is not a flag
@@ -222,13 +227,9 @@ def default_model_cases(r):
 
 
 def embed_cases(r):
-    models = os.path.join(FIXTURES, "models")
-    for variant in sorted(os.listdir(models)):
-        path = os.path.join(models, variant, "goldens.json")
-        if not os.path.isfile(path):
-            continue
-        inputs = json.load(open(path))["inputs"]
-        got = r.run(["embed", "--model", os.path.join(models, variant), "--ids"], [ids_line(i["source_ids"]) for i in inputs])
+    for variant, folder, goldens in fixture_models("goldens.json"):
+        inputs = goldens["inputs"]
+        got = r.run(["embed", "--model", folder, "--ids"], [ids_line(i["source_ids"]) for i in inputs])
         r.check(f"{variant} embed count", len(got) == len(inputs))
         for i, line in zip(inputs, got):
             states = i["encoder_output"]
@@ -238,7 +239,7 @@ def embed_cases(r):
             r.check(f"{variant} embed {i['source_ids']}", len(vec) == len(mean) and err <= 1e-4, f"max diff {err}")
         # --tokens: one line per token state, an empty line after each input.
         first = inputs[0]
-        got = r.run(["embed", "--model", os.path.join(models, variant), "--ids", "--tokens"], [ids_line(first["source_ids"])])
+        got = r.run(["embed", "--model", folder, "--ids", "--tokens"], [ids_line(first["source_ids"])])
         rows = [[float(x) for x in l.split()] for l in got if l]
         err = max((abs(a - b) for row, ref in zip(rows, first["encoder_output"]) for a, b in zip(row, ref)), default=float("inf"))
         r.check(f"{variant} embed --tokens", len(rows) == len(first["encoder_output"]) and err <= 1e-4, f"max diff {err}")
