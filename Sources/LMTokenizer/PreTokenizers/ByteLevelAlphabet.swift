@@ -60,22 +60,7 @@ enum ByteLevelAlphabet {
             n.transform(out, initialOffset: 0)
             return
         }
-        var outBytes = [UInt8]()
-        outBytes.reserveCapacity(bytes.count * 2)
-        var outAligns = [Span]()
-        outAligns.reserveCapacity(bytes.count * 2)
-        var i = 0
-        while i < bytes.count {
-            let len = min(UTF8Scalar.length(leadByte: bytes[i]), bytes.count - i)
-            let first = aligns[i], last = aligns[i + len - 1]
-            for k in 0..<len {
-                let encoded = byteToUTF8[Int(bytes[i + k])]
-                outBytes.append(contentsOf: encoded)
-                let a = k == 0 ? first : last
-                for _ in 0..<encoded.count { outAligns.append(a) }
-            }
-            i += len
-        }
+        let (outBytes, outAligns) = mapped(bytes, 0..<bytes.count, alignments: aligns, shift: 0)
         n.normalized = outBytes
         n.alignments = outAligns
     }
@@ -96,6 +81,17 @@ enum ByteLevelAlphabet {
             mapBytes(&piece)
             return piece
         }
+        let (outBytes, outAligns) = mapped(bytes, r, alignments: n.alignments, shift: shift)
+        return NormalizedString(normalized: outBytes, alignments: outAligns, originalLength: original.count,
+                                originalShift: n.originalShift + original.lowerBound)
+    }
+
+    /// The direct path of `mapBytes` over `bytes[r]`: each byte's alphabet UTF-8, the first scalar of a
+    /// character aligned like its first byte and the others like its last, alignments moved down by
+    /// `shift`.
+    @inline(__always)
+    private static func mapped(_ bytes: [UInt8], _ r: Range<Int>, alignments: [Span], shift: Int)
+        -> ([UInt8], [Span]) {
         var outBytes = [UInt8]()
         outBytes.reserveCapacity(r.count * 2)
         var outAligns = [Span]()
@@ -103,7 +99,7 @@ enum ByteLevelAlphabet {
         var i = r.lowerBound
         while i < r.upperBound {
             let len = min(UTF8Scalar.length(leadByte: bytes[i]), r.upperBound - i)
-            let a = n.alignments[i], z = n.alignments[i + len - 1]
+            let a = alignments[i], z = alignments[i + len - 1]
             let firstSpan = Span(a.start - shift, a.end - shift), lastSpan = Span(z.start - shift, z.end - shift)
             for k in 0..<len {
                 let encoded = byteToUTF8[Int(bytes[i + k])]
@@ -113,7 +109,6 @@ enum ByteLevelAlphabet {
             }
             i += len
         }
-        return NormalizedString(normalized: outBytes, alignments: outAligns, originalLength: original.count,
-                                originalShift: n.originalShift + original.lowerBound)
+        return (outBytes, outAligns)
     }
 }
