@@ -10,6 +10,10 @@ writes Tests/Fixtures/models/<name>/long.json:
   greedy, beam4   ids of HF generate on the padded batch [long, short] (max_new_tokens 8; beam 4
                   with its sequences_scores), decoder start token removed, cut after EOS
 
+For the T5 variants (no position limit) it also records `very_long`: a 2,100-id source, longer than
+lmcore's 2,048-row block of query rows (Attention.blockRows), with HF's encoder output at the rows
+around the block edge and at both ends, and its greedy ids.
+
 Run with the reference venv:  /opt/lmcore-ref/bin/python Tests/Generator/gen_long_inputs.py
 """
 import json
@@ -30,6 +34,8 @@ from gen_models import ROOT, generated_tail, padded, rounded  # noqa: E402
 VARIANTS = {"marian-swish-tied": 64, "pegasus-gelu-tied": 64, "t5-relu-tied": 150, "t5-gatedgelu-untied": 150}
 SHORT = 9
 NEW_TOKENS = 8
+VERY_LONG = 2100
+VERY_LONG_ROWS = [0, 1, 1996, 1997, 1998, 2099]
 
 
 def source(cfg, rng, n):
@@ -64,6 +70,13 @@ def build(name, long_length):
         beam4=[tail(s) for s in beam.sequences],
         beam4_scores=[float(x) for x in beam.sequences_scores],
     )
+    if long_length > 64:
+        ids = source(cfg, rng, VERY_LONG)
+        with torch.no_grad():
+            states = model.get_encoder()(input_ids=torch.tensor([ids])).last_hidden_state[0]
+            greedy_one = model.generate(torch.tensor([ids]), do_sample=False, max_new_tokens=NEW_TOKENS)[0]
+        out["very_long"] = dict(input=ids, rows=VERY_LONG_ROWS, encoder_rows=[rounded(states[i]) for i in VERY_LONG_ROWS],
+                                greedy=tail(greedy_one))
     with open(os.path.join(folder, "long.json"), "w") as f:
         json.dump(out, f, separators=(",", ":"))
     print(f"{name}: long input of {long_length} ids, {os.path.getsize(os.path.join(folder, 'long.json')) / 1024:.0f} KiB",

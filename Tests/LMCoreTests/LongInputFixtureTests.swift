@@ -15,6 +15,15 @@ import Testing
         let greedy: [[Int32]]
         let beam4: [[Int32]]
         let beam4_scores: [Float]
+        /// T5 only: a source longer than one block of query rows (`Attention.blockRows`).
+        let very_long: VeryLong?
+    }
+
+    struct VeryLong: Decodable {
+        let input: [Int32]
+        let rows: [Int]
+        let encoder_rows: [[Float]]
+        let greedy: [Int32]
     }
 
     static let variants = ["marian-swish-tied", "pegasus-gelu-tied", "t5-relu-tied", "t5-gatedgelu-untied"]
@@ -47,5 +56,18 @@ import Testing
             #expect(abs((result[0].score ?? .nan) - score) <= 1e-4 * max(1, abs(score)),
                     "\(variant) beam 4 score \(result[0].score ?? .nan) vs \(score)")
         }
+
+        // Past one block of query rows: rows on both sides of the block edge, and both ends.
+        guard let veryLong = goldens.very_long else { return }
+        #expect(veryLong.input.count > 2048, "the very long input must span two blocks of query rows")
+        let states = try model.network.encode([veryLong.input]).states(of: 0).storage
+        let d = veryLong.encoder_rows[0].count
+        for (row, want) in zip(veryLong.rows, veryLong.encoder_rows) {
+            let got = Array(states[(row * d)..<((row + 1) * d)])
+            let diff = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(diff <= 1e-4, "\(variant) very long input, encoder row \(row): max |diff| \(diff)")
+        }
+        #expect(try model.generate([veryLong.input], options: greedy)[0][0].ids == veryLong.greedy,
+                "\(variant) very long input, greedy")
     }
 }

@@ -55,7 +55,9 @@ public struct CrossAttention: Sendable {
             var end = r + 1
             while end < rows && rowSource[end] == s { end += 1 }
             if sources.lengths[s] >= Attention.blockLength {
-                longGroups.append(r..<end)
+                // Many beams over a very long source: groups small enough for bounded scores.
+                let most = Attention.blockRows(length: sources.lengths[s])
+                for first in stride(from: r, to: end, by: most) { longGroups.append(first..<Swift.min(end, first + most)) }
             } else {
                 shortRows.append(contentsOf: r..<end)
             }

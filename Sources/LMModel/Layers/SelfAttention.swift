@@ -49,21 +49,25 @@ public struct SelfAttention: Sendable {
                     scores: scores.pointer, out: context + row * inner + h * headDim)
             }
         }
-        // Long sequences: per (sequence, head), two GEMMs over the whole (length, length) score matrix.
+        // Long sequences: per (sequence, head), two GEMMs over the (length, length) score matrix, in
+        // blocks of query rows that keep the scores within `Attention.blockRows`.
         if isLong.contains(true) {
-            let scores = FloatBuffer(count: maxLength * maxLength, zeroed: false)
+            let blockRows = Swift.min(maxLength, Attention.blockRows(length: maxLength))
+            let scores = FloatBuffer(count: blockRows * maxLength, zeroed: false)
             for s in 0..<sequences.count where isLong[s] {
                 let start = sequences.offsets[s], length = sequences.lengths[s]
                 for h in 0..<heads {
                     let base = qkvBuffer + start * 3 * inner + h * headDim
-                    let rowBias: ((Int, UnsafeMutablePointer<Float>) -> Void)? = bias.map { bias in
-                        { query, into in bias.fill(head: h, query: query, keyCount: length, into: into) }
+                    for first in stride(from: 0, to: length, by: blockRows) {
+                        let rowBias: ((Int, UnsafeMutablePointer<Float>) -> Void)? = bias.map { bias in
+                            { query, into in bias.fill(head: h, query: first + query, keyCount: length, into: into) }
+                        }
+                        Attention.block(
+                            q: base + first * 3 * inner, qStride: 3 * inner, queries: Swift.min(blockRows, length - first),
+                            headDim: headDim, scale: scale, keys: base + inner, values: base + 2 * inner,
+                            stride: 3 * inner, length: length, bias: rowBias, scores: scores.pointer,
+                            out: context + (start + first) * inner + h * headDim, outStride: inner, threads: threads)
                     }
-                    Attention.block(
-                        q: base, qStride: 3 * inner, queries: length, headDim: headDim, scale: scale,
-                        keys: base + inner, values: base + 2 * inner, stride: 3 * inner, length: length,
-                        bias: rowBias, scores: scores.pointer,
-                        out: context + start * inner + h * headDim, outStride: inner, threads: threads)
                 }
             }
         }

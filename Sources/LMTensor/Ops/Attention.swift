@@ -10,6 +10,11 @@ public enum Attention {
     /// and head. Below it the per-row loop (`single`) costs less than two small GEMM calls.
     public static let blockLength = 64
 
+    /// The most query rows one `block` call should take against `length` keys, so that its
+    /// (rows, length) score matrix stays within 4M floats (16 MB) however long the input (T5 takes up
+    /// to 65,536 tokens: a whole score matrix would be 16 GB). Callers split longer row ranges.
+    public static func blockRows(length: Int) -> Int { Swift.max(1, (1 << 22) / Swift.max(1, length)) }
+
     /// - Parameters:
     ///   - q: the query (headDim floats).
     ///   - keys/values: base pointers of this head's first key/value row.
