@@ -38,9 +38,12 @@ let package = Package(
         .target(name: "LMGeneration", dependencies: ["LMTensor"], swiftSettings: cpuFlags),
         .target(name: "LMCore", dependencies: ["LMTokenizer", "LMModel", "LMGeneration"],
                 swiftSettings: cpuFlags),
+        // Evaluation metrics (sacrebleu's BLEU/chrF/TER, rouge-score's ROUGE): a leaf on the
+        // standard library and libc only, beside the pipeline rather than in it.
+        .target(name: "LMEvaluation"),
         .target(
             name: "LMCoreC",
-            dependencies: ["LMCore", "CLMCore"],
+            dependencies: ["LMCore", "LMEvaluation", "CLMCore"],
             exclude: ["exports.map"],
             swiftSettings: cpuFlags,
             linkerSettings: [
@@ -57,7 +60,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "lmcore-cli",
-            dependencies: ["LMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LMCore", "LMEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: cpuFlags),
 
         .testTarget(name: "LMTensorTests", dependencies: ["LMTensor"]),
@@ -65,5 +68,6 @@ let package = Package(
         .testTarget(name: "LMModelTests", dependencies: ["LMModel"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration"]),
         .testTarget(name: "LMCoreTests", dependencies: ["LMCore"]),
+        .testTarget(name: "LMEvaluationTests", dependencies: ["LMEvaluation"]),
     ]
 )
