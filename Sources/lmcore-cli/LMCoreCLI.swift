@@ -16,5 +16,5 @@ struct LMCoreCLI: ParsableCommand {
         version: LMCore.version,
         subcommands: [TranslateCommand.self, GenerateCommand.self, ScoreCommand.self, EmbedCommand.self,
                       TokenizeCommand.self, DetokenizeCommand.self, InspectCommand.self, ConvertCommand.self,
-                      BenchCommand.self])
+                      BenchCommand.self, EvaluateCommand.self])
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMCore
+import LMEvaluation
 
 /// `lmcore-cli translate --model DIR [-i FILE] [-o FILE] [--beams N] [--batch-size N] [--json]`:
 /// text in, text out, one line per line, order kept. A progress bar (count, rate, ETA) goes to
@@ -26,6 +27,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per input line: {\"input\", \"translations\": [{\"text\", \"score\", \"ids\"}]}.")
     var json = false
 
+    @Option(name: [.customShort("r"), .long],
+            help: "Reference file (repeat for several): print metrics of the best translations to stderr at the end.")
+    var reference: [String] = []
+
+    @OptionGroup var metricFlags: MetricFlags
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
@@ -34,6 +41,12 @@ struct TranslateCommand: ParsableCommand {
         let loaded = try modelFlags.load()
         _ = try CLI.run { try loaded.requireTokenizer() }
         let lines = try CLI.run { try CLI.readLines(path: input) }
+        // References are read (and their line counts checked) before any work.
+        let references = try CLI.run { try reference.map { try CLI.readLines(path: $0) } }
+        for (k, stream) in references.enumerated() where stream.count != lines.count {
+            CLI.fail("\(reference[k]): \(stream.count) lines, but the input has \(lines.count): line counts must match")
+        }
+        var best: [String] = []
         var sink = try CLI.run { try OutputSink(path: output) }
         var options = search.options
         if json { options.outputScores = options.outputScores ?? false }
@@ -44,6 +57,7 @@ struct TranslateCommand: ParsableCommand {
             let batch = Array(lines[start..<end])
             let results = try CLI.run { try loaded.translate(batch, options: options, batchSize: batchSize) }
             for (line, hyps) in zip(batch, results) {
+                if !references.isEmpty { best.append(hyps.first?.text ?? "") }
                 if json {
                     sink.write(CLI.jsonLine(input: line, hypotheses: hyps))
                 } else {
@@ -54,6 +68,15 @@ struct TranslateCommand: ParsableCommand {
             progress.update(done: end)
         }
         progress.finish()
+        if !references.isEmpty {
+            let (names, metricOptions) = try metricFlags.parsed()
+            let scores = try CLI.run { try Evaluation.corpus(hypotheses: best, references: references, metrics: names,
+                                                             options: metricOptions) }
+            var stderr = StandardError()
+            for line in CLI.evaluationLines(names: names, scores: scores, options: metricOptions) {
+                print(line, to: &stderr)
+            }
+        }
     }
 }
 

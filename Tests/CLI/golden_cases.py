@@ -18,6 +18,10 @@ score      log p(target | source) of HF's beam outputs on the default model, tot
            token, equal HF's teacher-forced log_softmax (eval/hf_scores.jsonl) within 1e-4.
 embed      mean-pooled and per-token encoder states of the tiny checkpoints equal HF's
            encoder_output (goldens.json) within 1e-4.
+evaluate   BLEU, chrF, chrF++, TER and ROUGE of a multilingual corpus (Tests/Fixtures/metrics,
+           from sacrebleu and rouge-score) with each flag set: --json corpus scores and
+           --sentence --json scores within 1e-6; plain output one sacrebleu line per metric;
+           translate --reference prints the same scores to stderr.
 Lines holding a newline or carriage return cannot pass through a line-based CLI and are left out.
 """
 import json
@@ -245,6 +249,49 @@ def embed_cases(r):
         r.check(f"{variant} embed --tokens", len(rows) == len(first["encoder_output"]) and err <= 1e-4, f"max diff {err}")
 
 
+def evaluate_cases(r):
+    import tempfile
+    golden = json.load(open(os.path.join(FIXTURES, "metrics", "goldens.json"), encoding="utf-8"))["cli"]
+    hyps = golden["hypotheses"]
+    metrics = "bleu,chrf,chrf++,ter,rouge1,rouge2,rougeL"
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for k, stream in enumerate(golden["references"]):
+            paths.append(os.path.join(tmp, f"ref{k}.txt"))
+            with open(paths[-1], "w", encoding="utf-8") as f:
+                f.write("".join(line + "\n" for line in stream))
+        for case in golden["cases"]:
+            refs = [a for p in paths[: case["refs"]] for a in ("--reference", p)]
+            name = f"evaluate {' '.join(case['flags'])} refs {case['refs']}"
+            got = json.loads(r.run(["evaluate", "--metrics", metrics, "--json"] + refs + case["flags"], hyps)[0])
+            for metric, want in case["corpus"].items():
+                r.check(f"{name} {metric}", abs(got[metric] - want) <= 1e-6, f"got {got[metric]}, want {want}")
+            r.check(f"{name} signatures", set(got["signatures"]) == set(metrics.split(",")))
+            rows = [json.loads(l) for l in r.run(["evaluate", "--metrics", "bleu,chrf", "--sentence", "--json"] + refs
+                                                  + case["flags"], hyps)]
+            r.check(f"{name} --sentence count", len(rows) == len(hyps))
+            bad = [i for i, (row, want) in enumerate(zip(rows, case["sentence"]))
+                   if abs(row["bleu"] - want["bleu"]) > 1e-6 or abs(row["chrf"] - want["chrf"]) > 1e-6]
+            r.check(f"{name} --sentence scores", not bad, f"lines {bad[:5]}")
+            plain = r.run(["evaluate", "--metrics", "bleu,chrf,ter"] + refs + case["flags"], hyps)
+            prefixes = ("BLEU|nrefs:", "chrF2|nrefs:", "TER|nrefs:")
+            ok = len(plain) == 3 and all(l.startswith(p) for l, p in zip(plain, prefixes))
+            ok = ok and all(f"= {case['corpus'][m]:.2f}" in l for l, m in zip(plain, ("bleu", "chrf", "ter")))
+            r.check(f"{name} plain lines", ok, f"got {plain}")
+    # translate --reference: the default model's samples against their references.
+    samples = [json.loads(l) for l in open(os.path.join(DEFAULT_MODEL, "eval", "samples.jsonl"), encoding="utf-8")]
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = os.path.join(tmp, "ref.txt")
+        with open(ref, "w", encoding="utf-8") as f:
+            f.write("".join(s["reference"] + "\n" for s in samples))
+        proc = subprocess.run([r.cli, "translate", "--model", DEFAULT_MODEL, "--reference", ref, "--metrics", "bleu,chrf"],
+                              input="".join(s["source"] + "\n" for s in samples).encode(), capture_output=True)
+        err = proc.stderr.decode().splitlines()
+        r.check("translate --reference exit 0", proc.returncode == 0, proc.stderr.decode())
+        r.check("translate --reference prints BLEU and chrF to stderr",
+                len(err) == 2 and err[0].startswith("BLEU|nrefs:1|") and err[1].startswith("chrF2|nrefs:1|"), f"{err}")
+
+
 def main():
     cli = os.path.join(os.path.abspath(sys.argv[1]), "lmcore-cli")
     r = Runner(cli)
@@ -254,6 +301,7 @@ def main():
     r.section("tokenize/detokenize: Marian model folders", lambda: model_folder_cases(r))
     r.section("default model: translate, tokenize, score vs HF", lambda: default_model_cases(r))
     r.section("embed vs HF encoder output", lambda: embed_cases(r))
+    r.section("evaluate vs sacrebleu and rouge-score", lambda: evaluate_cases(r))
     print(f"golden cases: {r.checked - r.failures}/{r.checked} passed")
     sys.exit(1 if r.failures else 0)
 
