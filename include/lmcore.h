@@ -275,6 +275,59 @@ lmcore_status lmcore_result_token_scores(const lmcore_result *result, size_t i, 
 /* Releases a result. NULL is allowed. */
 void lmcore_result_free(lmcore_result *result);
 
+/* ---------------------------------------------------------------- evaluation */
+
+/* Corpus and sentence scores of hypotheses against references, as sacrebleu 2.6.0 computes
+ * BLEU, chrF, chrF++ and TER and rouge-score 0.1.2 computes ROUGE-1/2/L/Lsum (0-100 scale;
+ * the corpus ROUGE is the mean of sentence F-measures). No model is involved. */
+typedef struct lmcore_evaluation lmcore_evaluation;
+
+typedef struct lmcore_evaluation_params {
+    /* Comma-separated metric names: "bleu", "chrf", "chrf++", "ter", "rouge1", "rouge2",
+     * "rougeL", "rougeLsum". NULL: "bleu,chrf,ter". */
+    const char *metrics;
+    /* BLEU's tokenizer: "13a" (NULL), "intl", "zh", "char", "none". */
+    const char *tokenize;
+    int32_t lowercase;         /* BLEU on lowercased text (0), as sacrebleu's --lowercase */
+    int32_t chrf_lowercase;    /* chrF and chrF++ on lowercased text (0), as --chrf-lowercase */
+    int32_t stem;              /* ROUGE with rouge-score's Porter stemmer (0) */
+    int32_t sentence_scores;   /* also compute one score per hypothesis and metric (0); sentence
+                                * BLEU uses effective order, as sacrebleu's sentence_bleu */
+    int32_t bootstrap_samples; /* > 1: a 95% bootstrap interval of each corpus score (0) */
+    uint64_t seed;             /* of the bootstrap resampling (12345) */
+} lmcore_evaluation_params;
+
+lmcore_evaluation_params lmcore_evaluation_default_params(void);
+void lmcore_evaluation_default_params_by_ref(lmcore_evaluation_params *params);
+
+/* Scores n_hypotheses hypotheses against n_reference_sets references each: reference k of
+ * hypothesis i is references[k * n_hypotheses + i] (one stream per reference set, as
+ * sacrebleu's -r files). Texts are UTF-8 (invalid bytes read as U+FFFD); empty strings are
+ * allowed. params NULL: the defaults. On success *out is a new evaluation. */
+lmcore_status lmcore_evaluate(const char *const *hypotheses, size_t n_hypotheses, const char *const *references,
+                              size_t n_reference_sets, const lmcore_evaluation_params *params,
+                              lmcore_evaluation **out);
+/* Number of metrics in the evaluation (0 for NULL). */
+size_t lmcore_evaluation_metric_count(const lmcore_evaluation *evaluation);
+/* Metric m's name as in params.metrics ("bleu"), owned by the evaluation; NULL if out of range. */
+const char *lmcore_evaluation_metric_name(const lmcore_evaluation *evaluation, size_t m);
+/* Metric m's corpus score. */
+lmcore_status lmcore_evaluation_score(const lmcore_evaluation *evaluation, size_t m, double *score);
+/* Metric m's sacrebleu signature ("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"),
+ * owned by the evaluation; NULL if out of range. */
+const char *lmcore_evaluation_signature(const lmcore_evaluation *evaluation, size_t m);
+/* Metric m's score line as sacrebleu prints it ("BLEU|nrefs:1|...= 34.52 65.2/40.1/... (BP = ...)"),
+ * owned by the evaluation; NULL if out of range. */
+const char *lmcore_evaluation_line(const lmcore_evaluation *evaluation, size_t m);
+/* Metric m's bootstrap mean and 95% half-width (NaN without bootstrap_samples). */
+lmcore_status lmcore_evaluation_interval(const lmcore_evaluation *evaluation, size_t m, double *mean,
+                                         double *half_width);
+/* Hypothesis i's score for metric m (params.sentence_scores must have been set). */
+lmcore_status lmcore_evaluation_sentence_score(const lmcore_evaluation *evaluation, size_t m, size_t i,
+                                               double *score);
+/* Releases an evaluation. NULL is allowed. */
+void lmcore_evaluation_free(lmcore_evaluation *evaluation);
+
 #ifdef __cplusplus
 }
 #endif

@@ -51,6 +51,25 @@ with open(work + "/text_score.tsv", "w") as f:
 PY
 env -i "$work/text_api_test" "$default_model" "$work/text_cases.tsv" "$work/text_score.tsv"
 
+echo "C: lmcore_evaluate against sacrebleu and rouge-score"
+gcc -std=c99 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -I"$root/include" "$here/evaluate_test.c" \
+    -o "$work/evaluate_test" -L"$work/lib" -llmcore -lm -Wl,-rpath,"$work/lib"
+python3 - "$root/Tests/Fixtures/metrics/goldens.json" "$work" <<'PY'
+import json, sys
+g, work = json.load(open(sys.argv[1], encoding="utf-8"))["cli"], sys.argv[2]
+for name, lines in (("hyps", g["hypotheses"]), ("ref1", g["references"][0]), ("ref2", g["references"][1])):
+    open(f"{work}/{name}.txt", "w", encoding="utf-8").write("".join(l + "\n" for l in lines))
+with open(f"{work}/expected.txt", "w") as f:
+    for case in g["cases"]:
+        if case["flags"]:
+            continue
+        for metric, score in case["corpus"].items():
+            f.write(f"corpus {case['refs']} {metric} {score!r}\n")
+        for i, s in enumerate(case["sentence"]):
+            f.write(f"sentence_bleu {case['refs']} {i} {s['bleu']!r}\n")
+PY
+env -i "$work/evaluate_test" "$work/hyps.txt" "$work/ref1.txt" "$work/ref2.txt" "$work/expected.txt"
+
 echo "C: 16 threads share one model"
 gcc -std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include" "$here/thread_test.c" -o "$work/thread_test" \
     -L"$work/lib" -llmcore -lpthread -Wl,-rpath,"$work/lib"
