@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
 _lib, LIBRARY_PATH = load_library()
 FUNCTIONS = declare(_lib)
 
-__all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "version", "abi_version", "LIBRARY_PATH"]
+__all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "version", "abi_version", "LIBRARY_PATH", "metrics"]
 
 _BUFFER_TOO_SMALL = 6
 
@@ -372,3 +372,6 @@ class Model:
             out.append(chunk.reshape(length, d) if _np is not None else chunk)
             start += length
         return out
+
+
+from . import metrics  # noqa: E402  (lmcore.metrics: BLEU, chrF, TER, ROUGE; needs _lib above)

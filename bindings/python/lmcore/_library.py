@@ -77,6 +77,19 @@ class GenerationParams(ctypes.Structure):
     ]
 
 
+class EvaluationParams(ctypes.Structure):
+    _fields_ = [
+        ("metrics", ctypes.c_char_p),
+        ("tokenize", ctypes.c_char_p),
+        ("lowercase", ctypes.c_int32),
+        ("chrf_lowercase", ctypes.c_int32),
+        ("stem", ctypes.c_int32),
+        ("sentence_scores", ctypes.c_int32),
+        ("bootstrap_samples", ctypes.c_int32),
+        ("seed", ctypes.c_uint64),
+    ]
+
+
 def declare(lib):
     """Sets argtypes/restype of every function the package uses."""
     c = ctypes
@@ -122,6 +135,21 @@ def declare(lib):
                                          P(c.c_size_t)]),
         "lmcore_result_text": (c.c_char_p, [c.c_void_p, c.c_size_t, c.c_size_t]),
         "lmcore_result_token_scores": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, P(P(F)), P(c.c_size_t)]),
+    })
+    D = c.c_double
+    sigs.update({
+        "lmcore_evaluation_default_params": (EvaluationParams, []),
+        "lmcore_evaluation_default_params_by_ref": (None, [P(EvaluationParams)]),
+        "lmcore_evaluate": (c.c_int, [P(c.c_char_p), c.c_size_t, P(c.c_char_p), c.c_size_t, P(EvaluationParams),
+                                      P(c.c_void_p)]),
+        "lmcore_evaluation_metric_count": (c.c_size_t, [c.c_void_p]),
+        "lmcore_evaluation_metric_name": (c.c_char_p, [c.c_void_p, c.c_size_t]),
+        "lmcore_evaluation_score": (c.c_int, [c.c_void_p, c.c_size_t, P(D)]),
+        "lmcore_evaluation_signature": (c.c_char_p, [c.c_void_p, c.c_size_t]),
+        "lmcore_evaluation_line": (c.c_char_p, [c.c_void_p, c.c_size_t]),
+        "lmcore_evaluation_interval": (c.c_int, [c.c_void_p, c.c_size_t, P(D), P(D)]),
+        "lmcore_evaluation_sentence_score": (c.c_int, [c.c_void_p, c.c_size_t, c.c_size_t, P(D)]),
+        "lmcore_evaluation_free": (None, [c.c_void_p]),
     })
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
