@@ -238,23 +238,23 @@ extension SearchRun {
         let raw = UnsafeBufferPointer(scores)
         let renormalizes = fold && processors.masksThenRenormalizes(row: row)
         guard fold && (renormalizes || processors.masksOnly(row: row)) else {
-            VectorMath.logSoftmax(scores)
+            RowMath.logSoftmax(scores)
             processors.process(scores, row: row)
             return .identity
         }
         var f = LogSoftmaxFold()
-        let (lo, m) = VectorMath.minMax(raw)
+        let (lo, m) = RowMath.minMax(raw)
         f.shift = m
-        f.logSum = LibM.ln(VectorMath.sumExp(raw, minus: m, rowMin: lo))
+        f.logSum = LibM.ln(RowMath.sumExp(raw, minus: m, rowMin: lo))
         guard renormalizes else {
             processors.process(scores, row: row)
             return f
         }
         processors.processAllButLast(scores, row: row)
         // The second log-softmax: its max is the fold of the largest surviving raw value (monotone chain).
-        let m2 = (VectorMath.max(raw) - f.shift) - f.logSum
+        let m2 = (RowMath.max(raw) - f.shift) - f.logSum
         f.shift2 = m2
-        f.logSum2 = LibM.ln(VectorMath.sumExp(raw, fold: f, minus: m2))
+        f.logSum2 = LibM.ln(RowMath.sumExp(raw, fold: f, minus: m2))
         return f
     }
 

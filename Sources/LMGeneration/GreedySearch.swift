@@ -46,10 +46,10 @@ extension SearchRun {
                         let ro = UnsafeBufferPointer(scores)
                         let chosen = sampling
                             ? try sample(ro, stream: UInt64(r), counter: stepIndex)
-                            : VectorMath.argmax(ro)
+                            : RowMath.argmax(ro)
                         if wantScores {
-                            let m = VectorMath.max(ro)
-                            let logSum = LibM.ln(VectorMath.sumExp(ro, minus: m))
+                            let m = RowMath.max(ro)
+                            let logSum = LibM.ln(RowMath.sumExp(ro, minus: m))
                             logProbs[r].append((ro[chosen] - m) - logSum)
                         }
                         return Int32(chosen)
@@ -93,7 +93,7 @@ extension SearchRun {
     /// A draw from softmax(scores) by inverting the cumulative distribution with one uniform number
     /// (torch.multinomial's distribution; its random stream cannot be reproduced).
     func sample(_ scores: UnsafeBufferPointer<Float>, stream: UInt64, counter: UInt64) throws -> Int {
-        let m = VectorMath.max(scores)
+        let m = RowMath.max(scores)
         guard m > -.infinity, m.isFinite else {
             throw GenerationError.invalidArgument(
                 "sampling: no token has a finite score (every token suppressed, or the logits are not finite)")

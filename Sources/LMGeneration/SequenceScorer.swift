@@ -1,6 +1,8 @@
 // Teacher-forced scoring, like CTranslate2's score_batch: the model's log-probability of given target
 // sequences, computed on the same step decoder as search.
 
+import LMTensor
+
 /// The log-probabilities a model gives one target sequence.
 public struct SequenceScore: Sendable, Equatable {
     /// log p(target[t] | start token, target[..<t]) for each target token (raw log-softmax, no processors).
@@ -57,8 +59,8 @@ extension Generation {
                 for (slot, r) in alive.enumerated() {
                     let row = UnsafeBufferPointer(rebasing: all[(slot * vocab)..<((slot + 1) * vocab)])
                     let target = Int(targets[r][position])
-                    let m = VectorMath.max(row)
-                    let logSum = LibM.ln(VectorMath.sumExp(row, minus: m))
+                    let m = RowMath.max(row)
+                    let logSum = LibM.ln(RowMath.sumExp(row, minus: m))
                     logProbs[r].append((row[target] - m) - logSum)
                 }
             }

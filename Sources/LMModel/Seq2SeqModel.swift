@@ -13,20 +13,17 @@ public final class Seq2SeqModel: Sendable {
     public let decoder: Decoder
     /// The folder the model was loaded from.
     public let directory: String
-    /// config.json as read, for fields other layers interpret (generation defaults).
-    public let configFile: ConfigFile
     /// Dtypes of the stored tensors and how many of each (for `inspect`).
     public let storedDtypes: [String: Int]
     /// Threads for the engine's own parallel loops (OpenBLAS threads are set separately).
     public let threads: Int
 
-    public init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String, configFile: ConfigFile,
+    public init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String,
                 storedDtypes: [String: Int], threads: Int) {
         self.config = config
         self.encoder = encoder
         self.decoder = decoder
         self.directory = directory
-        self.configFile = configFile
         self.storedDtypes = storedDtypes
         self.threads = max(1, threads)
     }
@@ -39,10 +36,7 @@ public final class Seq2SeqModel: Sendable {
             throw ModelError.io("\(directory): not a model folder (it does not exist or is not a directory)")
         }
         let configFile = try ConfigFile.read(directory + "/config.json")
-        let config = try architectureConfig(configFile)
-        guard let architecture = Architectures.named(config.modelType) else {
-            throw ModelError.unsupported("\(configFile.path): model_type '\(config.modelType)' is not supported")
-        }
+        let (config, architecture) = try resolve(configFile)
         let weights = try WeightStore.open(directory: directory)
         let (encoder, decoder) = try architecture.load(config: config, weights: weights)
         var dtypes: [String: Int] = [:]
@@ -50,11 +44,16 @@ public final class Seq2SeqModel: Sendable {
             if let info = weights.info(key) { dtypes[info.dtype.rawValue, default: 0] += 1 }
         }
         return Seq2SeqModel(config: config, encoder: encoder, decoder: decoder, directory: directory,
-                            configFile: configFile, storedDtypes: dtypes, threads: threads)
+                            storedDtypes: dtypes, threads: threads)
     }
 
     /// The computation described by a config.json, or an error naming what is unsupported.
     public static func architectureConfig(_ file: ConfigFile) throws -> ModelConfig {
+        try resolve(file).config
+    }
+
+    /// The architecture a config.json names and the computation it describes, looked up once.
+    static func resolve(_ file: ConfigFile) throws -> (config: ModelConfig, architecture: any Architecture.Type) {
         guard let modelType = try file.string("model_type") else {
             throw ModelError.format("\(file.path): field 'model_type' is missing")
         }
@@ -75,7 +74,7 @@ public final class Seq2SeqModel: Sendable {
             where Int32(exactly: id) == nil {
             throw ModelError.format("\(file.path): \(name) \(id) is not a 32-bit token id")
         }
-        return config
+        return (config, architecture)
     }
 
     /// Bounds on a config's dimensions. They sit far above every published seq2seq model but

@@ -32,7 +32,8 @@ extension TextTokenizer {
         try encode(text, pair: nil, addSpecialTokens: addSpecialTokens)
     }
 
-    /// Encodes each text independently (in parallel where it pays).
+    /// Encodes each text independently, one after another (callers that want parallelism split
+    /// the batch across their own threads; the tokenizer is immutable and safe to share).
     public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true) throws -> [Encoding] {
         try texts.map { try encode($0, pair: nil, addSpecialTokens: addSpecialTokens) }
     }

@@ -1,6 +1,8 @@
 // Follows transformers' MinLengthLogitsProcessor, MinNewTokensLengthLogitsProcessor,
 // ForcedBOSTokenLogitsProcessor, ForcedEOSTokenLogitsProcessor and ExponentialDecayLengthPenalty (v5.23).
 
+import LMTensor
+
 /// Bans the EOS ids while the row (start token included) is shorter than `minLength`.
 public struct MinLengthLogitsProcessor: LogitsProcessor {
     public let minLength: Int
@@ -59,7 +61,7 @@ public struct ForcedBOSTokenLogitsProcessor: LogitsProcessor {
 
     public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         guard row.tokens.count == 1 else { return }
-        VectorMath.fill(scores, -.infinity)
+        RowMath.fill(scores, -.infinity)
         scores.setIfValid(bosTokenId, 0)
     }
 
@@ -82,7 +84,7 @@ public struct ForcedEOSTokenLogitsProcessor: LogitsProcessor {
 
     public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         guard row.tokens.count == maxLength - 1 else { return }
-        VectorMath.fill(scores, -.infinity)
+        RowMath.fill(scores, -.infinity)
         for id in eosTokenIds { scores.setIfValid(id, 0) }
     }
 

@@ -1,6 +1,8 @@
 // Follows transformers' SuppressTokensLogitsProcessor, SuppressTokensAtBeginLogitsProcessor,
 // InfNanRemoveLogitsProcessor and LogitNormalization (v5.23).
 
+import LMTensor
+
 /// Bans the given tokens at every step (ids outside the vocabulary are ignored, as HF's `isin` mask does).
 public struct SuppressTokensLogitsProcessor: LogitsProcessor {
     public let suppressTokens: [Int32]
@@ -58,6 +60,6 @@ public struct LogitNormalization: LogitsProcessor {
     public init() {}
 
     public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
-        VectorMath.logSoftmax(scores)
+        RowMath.logSoftmax(scores)
     }
 }

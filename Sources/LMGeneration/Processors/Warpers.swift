@@ -1,6 +1,8 @@
 // Follows transformers' TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper and TypicalLogitsWarper
 // (v5.23): the processors HF adds only when sampling.
 
+import LMTensor
+
 /// Divides the scores by the temperature.
 public struct TemperatureLogitsWarper: LogitsProcessor {
     public let temperature: Float
@@ -14,7 +16,7 @@ public struct TemperatureLogitsWarper: LogitsProcessor {
     }
 
     public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
-        VectorMath.divide(scores, by: temperature)
+        RowMath.divide(scores, by: temperature)
     }
 }
 
@@ -92,7 +94,7 @@ public struct TypicalLogitsWarper: LogitsProcessor {
     public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         let finite = WarperSupport.finiteIndices(scores)
         guard !finite.isEmpty else { return }
-        let logZ = VectorMath.logSumExp(UnsafeBufferPointer(scores))
+        let logZ = RowMath.logSumExp(UnsafeBufferPointer(scores))
         var entropy: Double = 0
         for i in finite {
             let lp = scores[i] - logZ

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Softmax and log-softmax over the last axis, in place.
+/// Softmax over the last axis, in place (attention's kernel); the tensor log-softmax runs search's
+/// row kernel, `RowMath.logSoftmax`, so there is one log-softmax.
 public enum Softmax {
     /// softmax over each of `rows` rows of `n` values at `x` (row stride `n`).
     @inlinable
@@ -28,21 +29,6 @@ public enum Softmax {
         Scale.inPlace(x, count: n, by: 1 / sum)
     }
 
-    /// log-softmax of one row of `n` values.
-    @inlinable
-    public static func logRow(_ x: UnsafeMutablePointer<Float>, n: Int) {
-        guard n > 0 else { return }
-        let maxValue = Reduce.max(x, count: n)
-        var sum: Float = 0
-        for i in 0..<n {
-            sum += expf(x[i] - maxValue)
-        }
-        let shift = maxValue + logf(sum)
-        for i in 0..<n {
-            x[i] -= shift
-        }
-    }
-
     /// Tensor form over the last axis.
     public static func softmax(_ t: Tensor) -> Tensor {
         let n = t.shape.last ?? 1
@@ -55,7 +41,9 @@ public enum Softmax {
     public static func logSoftmax(_ t: Tensor) -> Tensor {
         let n = t.shape.last ?? 1
         let b = t.buffer
-        for r in 0..<(n == 0 ? 0 : t.count / n) { logRow(b.pointer + r * n, n: n) }
+        for r in 0..<(n == 0 ? 0 : t.count / n) {
+            RowMath.logSoftmax(UnsafeMutableBufferPointer(start: b.pointer + r * n, count: n))
+        }
         return Tensor(shape: t.shape, storage: b.array)
     }
 }

@@ -1,21 +1,21 @@
-import LMTensor
+/// Vectorised kernels over one row of logits, for search: max, exp-sum, log-softmax, argmax. Rows
+/// are vocabulary-sized (tens of thousands of floats), so every pass is SIMD (the package compiles
+/// with -target-cpu haswell). Public and inlinable: search's loops inline them across modules.
+/// Shapes: every row is a flat (V) buffer; nothing here allocates.
+public enum RowMath {
+    public typealias V16 = SIMD16<Float>
 
-/// Vectorised row kernels for search: max, exp-sum, log-softmax, argmax. Rows are vocabulary-sized
-/// (tens of thousands of floats), so every pass is SIMD (the package compiles with -target-cpu haswell).
-enum VectorMath {
-    typealias V16 = SIMD16<Float>
-
-    @inline(__always)
-    static func load(_ base: UnsafePointer<Float>, _ i: Int) -> V16 {
+    @inlinable @inline(__always)
+    @usableFromInline static func load(_ base: UnsafePointer<Float>, _ i: Int) -> V16 {
         UnsafeRawPointer(base + i).loadUnaligned(as: V16.self)
     }
 
-    @inline(__always)
-    static func store(_ v: V16, _ base: UnsafeMutablePointer<Float>, _ i: Int) {
+    @inlinable @inline(__always)
+    @usableFromInline static func store(_ v: V16, _ base: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(base + i).storeBytes(of: v, as: V16.self)
     }
 
-    typealias V8 = SIMD8<Float>
+    public typealias V8 = SIMD8<Float>
 
     /// exp for 16 lanes at or below 0 where some may be below -87.3 (or -inf): those lanes are
     /// raised to -87.3 first and give 1.2e-38, where torch's expf gives a denormal or 0. Summed over
@@ -24,14 +24,14 @@ enum VectorMath {
     /// per chunk where masking such lanes to an exact 0 cost a branch and a blend per chunk and
     /// took most of a Flan-T5-shaped beam search's bookkeeping (rows spanning more than 87 nats
     /// have such a lane in nearly every chunk). A NaN lane stays NaN.
-    @inline(__always)
-    static func expClamped(_ x: V16) -> V16 {
+    @inlinable @inline(__always)
+    @usableFromInline static func expClamped(_ x: V16) -> V16 {
         let floor = V8(repeating: Lanes.expFloor)
         return Lanes.exp(V16(lowHalf: Lanes.max8(floor, x.lowHalf), highHalf: Lanes.max8(floor, x.highHalf)))
     }
 
     /// exp for 16 lanes one by one: lanes below -87.3 (and -inf) give 0 as in torch.
-    @inline(never)
+    @usableFromInline @inline(never)
     static func expLanes(_ x: V16) -> V16 {
         var out = V16()
         for j in 0..<16 { out[j] = x[j] < -87.3 ? 0 : LibM.expf32(x[j]) }
@@ -39,10 +39,12 @@ enum VectorMath {
     }
 
     /// The largest element; -inf for an empty row. NaNs are ignored.
-    static func max(_ p: UnsafeBufferPointer<Float>) -> Float { minMax(p).max }
+    @inlinable
+    public static func max(_ p: UnsafeBufferPointer<Float>) -> Float { minMax(p).max }
 
     /// The smallest and largest elements in one pass (+inf, -inf for an empty row). NaNs are ignored.
-    static func minMax(_ p: UnsafeBufferPointer<Float>) -> (min: Float, max: Float) {
+    @inlinable
+    public static func minMax(_ p: UnsafeBufferPointer<Float>) -> (min: Float, max: Float) {
         guard let base = p.baseAddress, p.count > 0 else { return (.infinity, -.infinity) }
         let n = p.count
         var hi0 = V8(repeating: -.infinity), hi1 = hi0
@@ -68,7 +70,8 @@ enum VectorMath {
 
     /// Σ exp(x − m), accumulated in float lanes like torch's vectorised softmax. `rowMin` (the row's
     /// smallest element, when known) lets the whole row skip the per-chunk underflow check.
-    static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float, rowMin: Float = -.infinity) -> Float {
+    @inlinable
+    public static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float, rowMin: Float = -.infinity) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
         let mv = V16(repeating: m)
@@ -99,7 +102,8 @@ enum VectorMath {
 
     /// Σ exp(fold(x) − c) for a row kept raw under a log-softmax fold (see `LogSoftmaxFold`): the
     /// second log-softmax of HF's `renormalize_logits`, computed without writing the first one out.
-    static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
+    @inlinable
+    public static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
         let av = V16(repeating: fold.shift), bv = V16(repeating: fold.logSum), cv = V16(repeating: c)
@@ -122,14 +126,16 @@ enum VectorMath {
     }
 
     /// log Σ exp(x), computed as max + log Σ exp(x − max).
-    static func logSumExp(_ p: UnsafeBufferPointer<Float>) -> Float {
+    @inlinable
+    public static func logSumExp(_ p: UnsafeBufferPointer<Float>) -> Float {
         let (lo, m) = minMax(p)
         if m == -.infinity || !m.isFinite { return m }
         return m + LibM.ln(sumExp(p, minus: m, rowMin: lo))
     }
 
     /// In-place log-softmax: x − max − log Σ exp(x − max), the order torch's CPU kernel uses.
-    static func logSoftmax(_ p: UnsafeMutableBufferPointer<Float>) {
+    @inlinable
+    public static func logSoftmax(_ p: UnsafeMutableBufferPointer<Float>) {
         guard let base = p.baseAddress, p.count > 0 else { return }
         let ro = UnsafeBufferPointer(p)
         let (lo, m) = minMax(ro)
@@ -148,7 +154,8 @@ enum VectorMath {
     }
 
     /// The index of the first largest element (torch.argmax's tie rule); 0 for an all-NaN row.
-    static func argmax(_ p: UnsafeBufferPointer<Float>) -> Int {
+    @inlinable
+    public static func argmax(_ p: UnsafeBufferPointer<Float>) -> Int {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let m = max(p)
         let mv = V16(repeating: m)
@@ -164,7 +171,8 @@ enum VectorMath {
     }
 
     /// Divides every element by `d`, as `scores / temperature` does.
-    static func divide(_ p: UnsafeMutableBufferPointer<Float>, by d: Float) {
+    @inlinable
+    public static func divide(_ p: UnsafeMutableBufferPointer<Float>, by d: Float) {
         guard let base = p.baseAddress else { return }
         let n = p.count
         let dv = V16(repeating: d)
@@ -180,7 +188,8 @@ enum VectorMath {
     }
 
     /// Sets every element to `value`.
-    static func fill(_ p: UnsafeMutableBufferPointer<Float>, _ value: Float) {
+    @inlinable
+    public static func fill(_ p: UnsafeMutableBufferPointer<Float>, _ value: Float) {
         guard let base = p.baseAddress else { return }
         base.update(repeating: value, count: p.count)
     }
