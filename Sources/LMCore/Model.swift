@@ -24,7 +24,8 @@ public struct ModelOptions: Sendable, Equatable {
 /// A Hugging Face model folder, loaded: the network, its tokenizer and its generation defaults.
 /// Immutable, so one Model serves any number of threads; each call has its own decoder state.
 public final class Model: Sendable {
-    public let network: Seq2SeqModel
+    /// The network itself: for the engine and its tests, not the public API (use `info`).
+    package let network: Seq2SeqModel
     public let tokenizer: (any TextTokenizer)?
     /// generation_config.json (or config.json's legacy fields) as search options.
     public let generationDefaults: GenerationOptions

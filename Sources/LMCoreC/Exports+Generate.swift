@@ -1,6 +1,5 @@
 import CLMCore
 import LMCore
-import LMGeneration
 
 @_cdecl("lmcore_generation_default_params")
 public func exported_lmcore_generation_default_params() -> lmcore_generation_params {

@@ -42,8 +42,7 @@ public func exported_lmcore_model_get_info(_ model: OpaquePointer?, _ info: Unsa
     exported("lmcore_model_get_info") {
         let handle = try Handles.borrow(model, as: ModelHandle.self, name: "model")
         guard let info else { throw nullArgument("info") }
-        let network = handle.model.network
-        let c = network.config
+        let c = handle.model.info
         // The loader bounds every field (Seq2SeqModel.checkLimits, 32-bit token ids); clamping keeps
         // a field that escaped those checks from trapping here.
         info.pointee = lmcore_model_info(
@@ -51,10 +50,10 @@ public func exported_lmcore_model_get_info(_ model: OpaquePointer?, _ info: Unsa
             encoder_layers: Int32(clamping: c.encoder.layers), decoder_layers: Int32(clamping: c.decoder.layers),
             encoder_heads: Int32(clamping: c.encoder.heads), decoder_heads: Int32(clamping: c.decoder.heads),
             vocab_size: Int32(clamping: c.vocabSize), decoder_vocab_size: Int32(clamping: c.decoderVocabSize),
-            parameters: Int64(network.parameterCount), pad_token_id: Int32(clamping: c.padTokenId),
+            parameters: Int64(c.parameters), pad_token_id: Int32(clamping: c.padTokenId),
             eos_token_id: Int32(clamping: c.eosTokenIds.first ?? -1),
             decoder_start_token_id: Int32(clamping: c.decoderStartTokenId),
-            has_tokenizer: handle.model.tokenizer == nil ? 0 : 1)
+            has_tokenizer: c.hasTokenizer ? 1 : 0)
     }
 }
 

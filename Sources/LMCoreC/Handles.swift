@@ -3,7 +3,6 @@ import Glibc
 #endif
 import CLMCore
 import LMCore
-import LMGeneration
 
 /// The object behind an `lmcore_model *`.
 final class ModelHandle {
@@ -15,7 +14,7 @@ final class ModelHandle {
 
     init(model: Model) {
         self.model = model
-        modelType = strdup(model.network.config.modelType)
+        modelType = strdup(model.info.modelType)
         tokenizer = model.tokenizer.map { TokenizerHandle($0, borrowed: true) }
     }
 

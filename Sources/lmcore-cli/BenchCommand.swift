@@ -69,9 +69,9 @@ struct BenchCommand: ParsableCommand {
         options.minNewTokens = newTokens
         options.numReturnSequences = 1
 
-        let config = loaded.network.config
-        print("model: \(config.modelType), d_model \(config.dModel), \(config.encoder.layers)+\(config.decoder.layers) layers, "
-            + "vocab \(config.decoderVocabSize) (\(modelFlags.model))")
+        let info = loaded.info
+        print("model: \(info.modelType), d_model \(info.dModel), \(info.encoder.layers)+\(info.decoder.layers) layers, "
+            + "vocab \(info.decoderVocabSize) (\(modelFlags.model))")
         print("batch: \(sources.count) inputs of \(sources.map(\.count).min() ?? 0)-\(sources.map(\.count).max() ?? 0) ids, "
             + "\(beams == 1 ? "greedy" : "beam \(beams)"), \(newTokens) new tokens, threads \(loaded.threads)")
         print(String(format: "load: %.3f s", loadSeconds))
@@ -103,9 +103,7 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "search bookkeeping: median %.1f%% of decoding (best %.1f%%)",
                      100 * shares.sorted()[shares.count / 2], 100 * (shares.min() ?? 0)))
         print("peak RSS: \(Self.peakResidentMegabytes().map { "\($0) MB" } ?? "unknown")")
-        if let compute = ModelSummary(loaded).text.split(separator: "\n").first(where: { $0.hasPrefix("compute:") }) {
-            print(compute)
-        }
+        print("compute: \(loaded.info.compute)")  // read now: OpenBLAS may be opened lazily by the first call
     }
 
     /// The source ids: the tokenized lines of --input, or a seeded random batch.
@@ -123,7 +121,7 @@ struct BenchCommand: ParsableCommand {
                 throw LMCoreError.wrap(error)
             }
         }
-        let config = loaded.network.config
+        let config = loaded.info
         let special = Set([config.padTokenId, config.decoderStartTokenId] + config.eosTokenIds + [config.bosTokenId].compactMap { $0 })
         let ordinary = (0..<config.vocabSize).filter { !special.contains($0) }
         guard !ordinary.isEmpty, let eos = config.eosTokenIds.first, let lengths = sourceLengths else {
