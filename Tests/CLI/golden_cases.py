@@ -292,6 +292,29 @@ def evaluate_cases(r):
                 len(err) == 2 and err[0].startswith("BLEU|nrefs:1|") and err[1].startswith("chrF2|nrefs:1|"), f"{err}")
 
 
+def heldout_metric_cases(r):
+    """The model card's BLEU and chrF, computed by lmcore itself: translate --reference over the whole
+    held-out split prints sacrebleu's corpus scores of HF's outputs (eval/metadata.json), overall and
+    for one language."""
+    import tempfile
+    meta = json.load(open(os.path.join(DEFAULT_MODEL, "eval", "metadata.json"), encoding="utf-8"))["beam4_sacrebleu"]
+    rows = [l.split("\t") for l in open(os.path.join(DEFAULT_MODEL, "eval", "heldout.tsv"), encoding="utf-8").read().splitlines()[1:]]
+    for key in ("all", "pt"):
+        picked = [row for row in rows if key == "all" or row[0] == key]
+        with tempfile.TemporaryDirectory() as tmp:
+            ref = os.path.join(tmp, "ref.txt")
+            with open(ref, "w", encoding="utf-8") as f:
+                f.write("".join(row[3] + "\n" for row in picked))
+            proc = subprocess.run([r.cli, "translate", "--model", DEFAULT_MODEL, "--reference", ref, "--metrics", "bleu,chrf",
+                                   "-o", os.path.join(tmp, "out.txt")],
+                                  input="".join(row[2] + "\n" for row in picked).encode(), capture_output=True)
+        err = proc.stderr.decode().splitlines()
+        want = meta[key]
+        ok = proc.returncode == 0 and len(err) == 2
+        ok = ok and f"= {want['bleu']:.2f}" in err[0] and f"= {want['chrf']:.2f}" in err[1]
+        r.check(f"held-out {key}: translate --reference BLEU {want['bleu']:.2f}, chrF {want['chrf']:.2f}", ok, f"{err}")
+
+
 def main():
     cli = os.path.join(os.path.abspath(sys.argv[1]), "lmcore-cli")
     r = Runner(cli)
@@ -302,6 +325,7 @@ def main():
     r.section("default model: translate, tokenize, score vs HF", lambda: default_model_cases(r))
     r.section("embed vs HF encoder output", lambda: embed_cases(r))
     r.section("evaluate vs sacrebleu and rouge-score", lambda: evaluate_cases(r))
+    r.section("default model: held-out BLEU and chrF by lmcore", lambda: heldout_metric_cases(r))
     print(f"golden cases: {r.checked - r.failures}/{r.checked} passed")
     sys.exit(1 if r.failures else 0)
 

@@ -4,7 +4,8 @@ import Testing
 
 /// The bundled default model (models/numbers-7lang) against HF transformers' outputs on its whole
 /// held-out split (eval/hf_beam4.jsonl, written by models/train/evaluate.py): the same source ids,
-/// the same generated ids, text and sequence score, and the accuracy the README reports.
+/// the same generated ids, text and sequence score, and the accuracy the README reports, which
+/// must hold in every (language, digit count) bucket of the advertised range 0 <= n < 10^7.
 @Suite struct DefaultModelTests {
     static let folder: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -27,17 +28,57 @@ import Testing
     }
 
     struct Example {
+        let lang: String
+        let number: String
         let source: String
         let reference: String
+
+        /// The accuracy bucket: language and digit count, e.g. "nl/2".
+        var bucket: String { "\(lang)/\(number.count)" }
     }
 
     /// heldout.tsv: lang, number, source, reference (with a header line).
     static func heldout() throws -> [Example] {
         let text = try String(contentsOfFile: folder + "/eval/heldout.tsv", encoding: .utf8)
-        return text.split(separator: "\n").dropFirst().map { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            return Example(source: String(fields[2]), reference: String(fields[3]))
+        return try text.split(separator: "\n").dropFirst().map { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            try #require(fields.count == 4, "heldout.tsv line: \(line)")
+            return Example(lang: fields[0], number: fields[1], source: fields[2], reference: fields[3])
         }
+    }
+
+    /// eval/metadata.json's exact-match table for one mode: key -> (correct, total), keys "all",
+    /// a language, "N_digits" and "lang/N" buckets, as HF transformers scored the split.
+    static func referenceAccuracy(_ mode: String) throws -> [String: (correct: Int, total: Int)] {
+        struct Cell: Decodable { let correct: Int; let total: Int }
+        struct Metadata: Decodable { let exact_match: [String: [String: Cell]] }
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/eval/metadata.json"))
+        let table = try #require(try JSONDecoder().decode(Metadata.self, from: data).exact_match[mode])
+        return table.mapValues { ($0.correct, $0.total) }
+    }
+
+    /// The split is stratified: 7 languages x 7 digit counts, as models/train/data.py draws it.
+    static let buckets = ["en", "fr", "de", "es", "it", "pt", "nl"].flatMap { lang in (1...7).map { "\(lang)/\($0)" } }
+
+    /// Per-bucket exact match of `texts` against the references; every bucket must be >= 99%
+    /// and equal to what transformers scored (metadata.json).
+    static func checkBuckets(_ examples: [Example], _ texts: [String], mode: String) throws {
+        let reference = try referenceAccuracy(mode)
+        var correct: [String: Int] = [:]
+        var total: [String: Int] = [:]
+        for (example, text) in zip(examples, texts) {
+            total[example.bucket, default: 0] += 1
+            if text == example.reference { correct[example.bucket, default: 0] += 1 }
+        }
+        #expect(Set(total.keys) == Set(buckets))
+        for bucket in buckets {
+            let n = total[bucket] ?? 0, c = correct[bucket] ?? 0
+            #expect(n > 0 && Double(c) >= 0.99 * Double(n), "\(mode) \(bucket): \(c)/\(n) exact, below 99%")
+            #expect(reference[bucket].map { $0 == (c, n) } ?? false,
+                    "\(mode) \(bucket): lmcore \(c)/\(n), transformers \(String(describing: reference[bucket]))")
+        }
+        let all = correct.values.reduce(0, +)
+        #expect(reference["all"].map { $0 == (all, examples.count) } ?? false)
     }
 
     static func jsonLines<T: Decodable>(_ name: String, as type: T.Type) throws -> [T] {
@@ -48,7 +89,7 @@ import Testing
     @Test func beamSearchMatchesTransformersOnTheWholeHeldOutSplit() throws {
         let examples = try Self.heldout()
         let reference = try Self.jsonLines("hf_beam4.jsonl", as: HFOutput.self)
-        #expect(examples.count == 1400)
+        #expect(examples.count == 3584)
         try #require(reference.count == examples.count)
 
         let model = try Model.load(path: Self.folder)
@@ -56,7 +97,6 @@ import Testing
         // generation_config.json's defaults (num_beams 4, max_length 512, forced EOS, ...), batched.
         let outputs = try model.translate(examples.map(\.source))
         var mismatches = 0
-        var correct = 0
         for (i, (example, hf)) in zip(examples, reference).enumerated() {
             let sourceIds = try tokenizer.encode(example.source).ids
             let best = try #require(outputs[i].first)
@@ -71,29 +111,31 @@ import Testing
                         """)
                 }
             }
-            if best.text == example.reference { correct += 1 }
         }
         #expect(mismatches == 0)
-        // README and eval/metadata.json: 99.79% exact match with beam 4 (1397 of 1400).
-        let accuracy = Double(correct) / Double(examples.count)
-        #expect(accuracy >= 0.95)
-        #expect(correct == 1397)
+        try Self.checkBuckets(examples, outputs.map { $0.first?.text ?? "" }, mode: "beam4")
     }
 
-    @Test func greedyMatchesTransformersOnAHeldOutSample() throws {
+    @Test func greedyMatchesTransformersOnTheWholeHeldOutSplit() throws {
         let examples = try Self.heldout()
         let reference = try Self.jsonLines("hf_greedy.jsonl", as: HFGreedyOutput.self)
         try #require(reference.count == examples.count)
         let model = try Model.load(path: Self.folder)
         var options = GenerationOptions()
         options.numBeams = 1
-        // Every 7th example: all seven languages, 200 inputs.
-        let picked = Array(stride(from: 0, to: examples.count, by: 7))
-        let outputs = try model.translate(picked.map { examples[$0].source }, options: options)
-        for (k, i) in picked.enumerated() {
-            #expect(outputs[k][0].ids == Array(reference[i].ids.dropFirst()), "\(examples[i].source)")
-            #expect(outputs[k][0].text == reference[i].text, "\(examples[i].source)")
+        let outputs = try model.translate(examples.map(\.source), options: options)
+        var mismatches = 0
+        for (i, example) in examples.enumerated() {
+            let best = try #require(outputs[i].first)
+            if best.ids != Array(reference[i].ids.dropFirst()) || best.text != reference[i].text {
+                mismatches += 1
+                if mismatches <= 5 {
+                    Issue.record("\(example.source): lmcore \(best.ids) \"\(best.text)\", transformers \(reference[i].ids.dropFirst())")
+                }
+            }
         }
+        #expect(mismatches == 0)
+        try Self.checkBuckets(examples, outputs.map { $0.first?.text ?? "" }, mode: "greedy")
     }
 
     @Test func demoSamplesTranslateCorrectly() throws {
