@@ -21,8 +21,8 @@ def _bindings():
 
 
 _lib = _bindings()
-TOKEN_CALLBACK, GenerationParams, ModelInfo, ModelParams, declare = (
-    _lib.TOKEN_CALLBACK, _lib.GenerationParams, _lib.ModelInfo, _lib.ModelParams, _lib.declare)
+TOKEN_CALLBACK, GenerationParams, ModelInfo, ModelParams, EvaluationParams, declare = (
+    _lib.TOKEN_CALLBACK, _lib.GenerationParams, _lib.ModelInfo, _lib.ModelParams, _lib.EvaluationParams, _lib.declare)
 
 REAL_MODEL = ROOT / "models" / "numbers-7lang"
 MODELS = sorted(p for p in (FIXTURES / "models").iterdir() if p.is_dir()) + [REAL_MODEL]

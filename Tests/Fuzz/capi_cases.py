@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from capi import (API_BASE, FIXTURES, HEADER, HUGE_SIZES, REAL_MODEL, SIZE_MAX, SPM_DIRS, SPM_FILES, STATUS_BUFFER_TOO_SMALL,
-                  STATUSES, TEXTS, TOKEN_CALLBACK, Finding, ModelInfo, ModelParams)
+                  STATUSES, TEXTS, TOKEN_CALLBACK, EvaluationParams, Finding, ModelInfo, ModelParams)
 
 FIXED = {}
 
@@ -434,6 +434,63 @@ def result_getters(w):
         c.lmcore_result_token_scores(r, 0, 0, None, ctypes.byref(count))
         c.lmcore_result_token_scores(r, 0, 0, ctypes.byref(scores), None)
         c.lmcore_result_free(r)
+
+
+@fixed
+def evaluate_arguments(w):
+    """lmcore_evaluate and its getters: hostile counts, NULLs, bad metric names, option bounds."""
+    c = w.c
+    c.lmcore_evaluation_default_params_by_ref(None)
+    p = c.lmcore_evaluation_default_params()
+    if p.bootstrap_samples != 0 or p.seed != 12345:
+        raise Finding("lmcore_evaluation_default_params changed")
+    hyps = w.texts([b"the cat sat", b"", "\u4e2d\u6587 \u00e9t\u00e9".encode()])
+    refs = w.texts([b"the cat sat down", b"x", b"zz", b"a", b"", b"b"])
+    with_null = w.texts([b"a", None])
+    out = ctypes.c_void_p()
+    for args in [(None, 1, refs, 1), (hyps, 3, None, 1), (hyps, 3, refs, 0), (with_null, 2, refs, 1),
+                 (hyps, SIZE_MAX, refs, 1), (hyps, 3, refs, SIZE_MAX), (hyps, 2**62, refs, 4)]:
+        if c.lmcore_evaluate(*args, None, ctypes.byref(out)) == 0:
+            raise Finding(f"lmcore_evaluate accepted {args[1]} hypotheses x {args[3]} reference sets")
+    c.lmcore_evaluate(hyps, 3, refs, 1, None, None)
+    for metrics, tokenize, bootstrap in [(b"bleu,nope", None, 0), (b"", None, 0), (b",,,", None, 0),
+                                         (None, b"klingon", 0), (None, None, -1), (None, None, 2**31 - 1)]:
+        bad = c.lmcore_evaluation_default_params()
+        bad.metrics, bad.tokenize, bad.bootstrap_samples = metrics, tokenize, bootstrap
+        if c.lmcore_evaluate(hyps, 3, refs, 2, ctypes.byref(bad), ctypes.byref(out)) == 0:
+            c.lmcore_evaluation_free(out.value)
+            raise Finding(f"lmcore_evaluate accepted metrics {metrics!r}, tokenize {tokenize!r}, bootstrap {bootstrap}")
+    good = c.lmcore_evaluation_default_params()
+    good.metrics = b"bleu,chrf,chrf++,ter,rouge1,rouge2,rougeL,rougeLsum"
+    good.sentence_scores, good.bootstrap_samples = 1, 20
+    if c.lmcore_evaluate(hyps, 3, refs, 2, ctypes.byref(good), ctypes.byref(out)) != 0:
+        raise Finding("lmcore_evaluate failed on valid input: " + w.raw.lmcore_last_error().decode())
+    e = out.value
+    score, lo, hi = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    n = c.lmcore_evaluation_metric_count(e)
+    if n != 8:
+        raise Finding(f"{n} metrics, asked for 8")
+    for m in [0, n - 1, n, SIZE_MAX, 2**63]:
+        c.lmcore_evaluation_metric_name(e, m)
+        c.lmcore_evaluation_signature(e, m)
+        c.lmcore_evaluation_line(e, m)
+        c.lmcore_evaluation_score(e, m, ctypes.byref(score))
+        c.lmcore_evaluation_score(e, m, None)
+        c.lmcore_evaluation_interval(e, m, ctypes.byref(lo), ctypes.byref(hi))
+        c.lmcore_evaluation_interval(e, m, None, None)
+        for i in [0, 2, 3, SIZE_MAX]:
+            c.lmcore_evaluation_sentence_score(e, i, m, ctypes.byref(score))
+        c.lmcore_evaluation_sentence_score(e, 0, m, None)
+    for getter in (c.lmcore_evaluation_metric_name, c.lmcore_evaluation_signature, c.lmcore_evaluation_line):
+        if getter(None, 0) is not None:
+            raise Finding(f"{getter.__name__}(NULL) is not NULL")
+    if c.lmcore_evaluation_metric_count(None) != 0:
+        raise Finding("lmcore_evaluation_metric_count(NULL) is not 0")
+    c.lmcore_evaluation_score(None, 0, ctypes.byref(score))
+    c.lmcore_evaluation_interval(None, 0, ctypes.byref(lo), ctypes.byref(hi))
+    c.lmcore_evaluation_sentence_score(None, 0, 0, ctypes.byref(score))
+    c.lmcore_evaluation_free(e)
+    c.lmcore_evaluation_free(None)
 
 
 @fixed
