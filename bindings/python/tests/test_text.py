@@ -63,7 +63,10 @@ def test_score_matches_transformers(model):
         assert abs(s.total - h["total"]) < 1e-4
         assert max(abs(a - b) for a, b in zip(s.token_scores, h["token_logprobs"])) < 1e-4
     text = model.score_text([">>fr<< 4213"], ["quatre mille deux cent treize"])[0]
-    ids = model.score([[3, 56, 15, 13, 12, 14, 0]], [[153, 119, 280, 101, 795, 0]])[0]
+    # HF's ids for the same pair (samples.jsonl: source ids, and the output after the decoder start).
+    sample = next(s for s in jsonl("samples.jsonl") if s["source"] == ">>fr<< 4213")
+    assert sample["text"] == "quatre mille deux cent treize"
+    ids = model.score([sample["input_ids"]], [sample["ids"][1:]])[0]
     assert abs(text.total - ids.total) < 1e-5
 
 
