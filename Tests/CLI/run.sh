@@ -66,7 +66,7 @@ if grep -q "^tokens/s: best" <<<"$bench_out" \
     echo "  ok  bench"; else echo "  FAIL bench"; failures=$((failures + 1)); fi
 
 echo "CLI: --help on every subcommand"
-for sub in translate generate score embed tokenize detokenize inspect convert bench; do
+for sub in translate generate score embed tokenize detokenize inspect convert bench evaluate; do
     if "$cli" "$sub" --help | grep -q "^USAGE: lmcore-cli $sub"; then :; else
         echo "  FAIL $sub --help"; failures=$((failures + 1)); fi
 done
