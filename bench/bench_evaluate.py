@@ -8,10 +8,11 @@ Zipf-like vocabulary of 20,000 words with punctuation and numbers; hypotheses ar
 references) to a temporary folder, then times, interleaved and repeated, for each metric:
   sacrebleu REF -i HYP -m METRIC -b          (sacrebleu 2.6.0's CLI, the reference venv's python)
   lmcore-cli evaluate -r REF --metrics M     (stdin HYP)
-checks that both print the same score (2 decimals) and reports the median time and the ratio
+checks that both print the same score (4 decimals) and reports the median time and the ratio
 sacrebleu / lmcore (higher is better for lmcore). Record the CPU flags with every table.
 """
 import argparse
+import json
 import os
 import random
 import statistics
@@ -87,11 +88,10 @@ def main():
             sacre, ours, ratios, same = [], [], [], True
             for _ in range(args.reps):
                 ts, out_s = timed([sys.executable, "-m", "sacrebleu", ref_path, "-i", hyp_path, "-m",
-                                   SACREBLEU_NAME[metric], "-b"])
+                                   SACREBLEU_NAME[metric], "-b", "-w", "4"])
                 tl, out_l = timed([args.cli, "evaluate", "-r", ref_path, "--metrics", metric, "--json"], hyp_path)
-                import json
                 ours_score = json.loads(out_l)[metric]
-                same &= f"{ours_score:.2f}" == out_s.strip().split()[0]
+                same &= f"{ours_score:.4f}" == out_s.strip().split()[0]
                 sacre.append(ts)
                 ours.append(tl)
                 ratios.append(ts / tl)
