@@ -12,7 +12,7 @@ public struct PorterStemmer: Sendable {
     /// lowercased.
     public func stem(_ word: String) -> String {
         let original = Array(word.unicodeScalars)
-        let lowered = Self.pythonLower(original)
+        let lowered = PythonText.lower(original).map(\.value)
         if let irregular = Self.irregular(lowered) { return irregular }
         // NLTK tests the length of the word as given, before lowercasing.
         if original.count <= 2 { return Self.string(lowered) }
@@ -43,33 +43,6 @@ public struct PorterStemmer: Sendable {
         var w: Word = []
         s.withUTF8Buffer { for b in $0 { w.append(UInt32(b)) } }
         return w
-    }
-
-    /// CPython's `str.lower()`: the full lowercase mapping of each code point, with the one
-    /// context rule it applies (capital sigma at the end of a word becomes final sigma).
-    private static func pythonLower(_ text: [Unicode.Scalar]) -> Word {
-        var out: Word = []
-        out.reserveCapacity(text.count)
-        for (i, c) in text.enumerated() {
-            let v = c.value
-            if v < 0x80 {
-                out.append((0x41...0x5A).contains(v) ? v + 32 : v)
-            } else if v == 0x3A3 {
-                out.append(isFinalSigma(text, at: i) ? 0x3C2 : 0x3C3)
-            } else {
-                for s in c.properties.lowercaseMapping.unicodeScalars { out.append(s.value) }
-            }
-        }
-        return out
-    }
-
-    private static func isFinalSigma(_ text: [Unicode.Scalar], at index: Int) -> Bool {
-        var j = index - 1
-        while j >= 0 && text[j].properties.isCaseIgnorable { j -= 1 }
-        guard j >= 0 && text[j].properties.isCased else { return false }
-        j = index + 1
-        while j < text.count && text[j].properties.isCaseIgnorable { j += 1 }
-        return !(j < text.count && text[j].properties.isCased)
     }
 
     private static let irregularForms: [String: String] = [

@@ -41,7 +41,7 @@ public struct TER: Sendable {
                 return id
             }
         }
-        let hypothesisWords = ids(Tokenizer.split(tokenizer.preprocess(Self.codePoints(hypothesis))))
+        let hypothesisWords = ids(PythonText.split(tokenizer.preprocess(Self.codePoints(hypothesis))))
         if references.isEmpty { return [Double(hypothesisWords.count), 0] }
 
         var bestEdits = Int.max
@@ -50,7 +50,7 @@ public struct TER: Sendable {
             // sacrebleu preprocesses references twice (once when caching them, again when extracting
             // their words); normalization is not idempotent, so neither is this.
             let once = tokenizer.preprocess(Self.codePoints(reference))
-            let referenceWords = ids(Tokenizer.split(tokenizer.preprocess(once)))
+            let referenceWords = ids(PythonText.split(tokenizer.preprocess(once)))
             let (edits, length) = EditRate.compute(hypothesis: hypothesisWords, reference: referenceWords)
             totalLength += length
             bestEdits = min(bestEdits, edits)

@@ -13,9 +13,9 @@ extension TER {
 
         /// `_preprocess_segment(text)`: the normalized text, words separated by single spaces.
         func preprocess(_ text: [UInt32]) -> [UInt32] {
-            var s = Self.rstrip(text)
+            var s = PythonText.rstrip(text)
             if s.isEmpty { return [] }
-            if !caseSensitive { s = Self.lower(s) }
+            if !caseSensitive { s = PythonText.lower(s) }
             if normalized {
                 s = Self.normalizeGeneralAndWestern(s)
                 if asianSupport { s = Self.normalizeAsian(s) }
@@ -24,35 +24,7 @@ extension TER {
                 s.removeAll(where: Self.isBasicPunct)
                 if asianSupport { s.removeAll(where: { Self.isAsianPunct($0) || Self.isFullWidthPunct($0) }) }
             }
-            return Self.join(Self.split(s))
-        }
-
-        // MARK: Python str semantics
-
-        /// `str.isspace()` of CPython 3.11 (bidirectional WS/B/S or category Zs), which is wider than
-        /// Unicode White_Space: it includes U+001C...U+001F.
-        static func isSpace(_ c: UInt32) -> Bool {
-            switch c {
-            case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-                return true
-            default:
-                return false
-            }
-        }
-
-        /// `str.split()` without a separator.
-        static func split(_ s: [UInt32]) -> [[UInt32]] {
-            var words: [[UInt32]] = []
-            var start = -1
-            for i in s.indices {
-                if isSpace(s[i]) {
-                    if start >= 0 { words.append(Array(s[start..<i])); start = -1 }
-                } else if start < 0 {
-                    start = i
-                }
-            }
-            if start >= 0 { words.append(Array(s[start...])) }
-            return words
+            return Self.join(PythonText.split(s))
         }
 
         private static func join(_ words: [[UInt32]]) -> [UInt32] {
@@ -62,62 +34,6 @@ extension TER {
                 out.append(contentsOf: w)
             }
             return out
-        }
-
-        private static func rstrip(_ s: [UInt32]) -> [UInt32] {
-            guard let last = s.lastIndex(where: { !isSpace($0) }) else { return [] }
-            return Array(s[...last])
-        }
-
-        /// `str.lower()`: full lowercase mappings plus CPython's Final_Sigma context rule.
-        private static func lower(_ s: [UInt32]) -> [UInt32] {
-            var out: [UInt32] = []
-            out.reserveCapacity(s.count)
-            for i in s.indices {
-                let c = s[i]
-                if c < 0x80 {
-                    out.append((0x41...0x5A).contains(c) ? c + 0x20 : c)
-                } else if c == 0x3A3 {
-                    out.append(isFinalSigma(s, i) ? 0x3C2 : 0x3C3)
-                } else if let scalar = Unicode.Scalar(c), knownToPython(scalar) {
-                    for m in scalar.properties.lowercaseMapping.unicodeScalars { out.append(m.value) }
-                } else {
-                    out.append(c)
-                }
-            }
-            return out
-        }
-
-        // CPython's handle_capital_sigma: \p{cased}\p{case-ignorable}* Σ !(\p{case-ignorable}* \p{cased}).
-        private static func isFinalSigma(_ s: [UInt32], _ i: Int) -> Bool {
-            var j = i - 1
-            while j >= 0 && isCaseIgnorable(s[j]) { j -= 1 }
-            guard j >= 0 && isCased(s[j]) else { return false }
-            j = i + 1
-            while j < s.count && isCaseIgnorable(s[j]) { j += 1 }
-            return j == s.count || !isCased(s[j])
-        }
-
-        // The reference runs on Python 3.11 (Unicode 14.0) while Swift's tables are newer: code points
-        // assigned later are unassigned to Python (no case mapping, neither cased nor case-ignorable).
-        private static func knownToPython(_ scalar: Unicode.Scalar) -> Bool {
-            guard let age = scalar.properties.age else { return false }
-            return age.major < 14 || (age.major == 14 && age.minor == 0)
-        }
-
-        // Two code points whose properties changed after Unicode 14.0 (found by diffing every code point).
-        private static func isCased(_ c: UInt32) -> Bool {
-            if c == 0x295 { return true }
-            if c == 0x1171E { return false }
-            guard let scalar = Unicode.Scalar(c), knownToPython(scalar) else { return false }
-            return scalar.properties.isCased
-        }
-
-        private static func isCaseIgnorable(_ c: UInt32) -> Bool {
-            if c == 0x295 { return false }
-            if c == 0x1171E { return true }
-            guard let scalar = Unicode.Scalar(c), knownToPython(scalar) else { return false }
-            return scalar.properties.isCaseIgnorable
         }
 
         // MARK: Tercom normalization

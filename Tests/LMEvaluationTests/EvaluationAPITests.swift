@@ -35,6 +35,22 @@ import Testing
         for (row, w) in zip(rows, want) { #expect(abs(row[0] - w) <= 1e-6) }
     }
 
+    /// Lowercasing follows CPython 3.11 (Unicode 14.0): U+A7CB, assigned in Unicode 16 with the
+    /// lowercase U+0264, is unassigned to Python and stays as it is, in every metric that lowercases.
+    /// Values from sacrebleu 2.6.0 on Python 3.11.7 (BLEU(lowercase=True), CHRF(lowercase=True)).
+    @Test func lowercasingUsesPythonsUnicodeTables() throws {
+        var options = EvaluationOptions()
+        options.lowercase = true
+        options.chrfLowercase = true
+        let hyps = ["\u{A7CB}\u{A7CB} x y z"], refs = [["\u{0264}\u{0264} x y z"]]
+        let scores = try Evaluation.corpus(hypotheses: hyps, references: refs, metrics: [.bleu, .chrf], options: options)
+        #expect(abs(scores[0].score - 59.460355750136046) < 1e-9)
+        #expect(abs(scores[1].score - 28.666666666666668) < 1e-9)
+        let ascii = try Evaluation.corpus(hypotheses: ["AB x y z"], references: [["ab x y z"]], metrics: [.bleu],
+                                          options: options)
+        #expect(abs(ascii[0].score - 100) < 1e-9)
+    }
+
     @Test func badInputIsAClearError() {
         #expect(throws: EvaluationError.lineCountMismatch(hypotheses: 2, references: 1, stream: 0)) {
             try Evaluation.corpus(hypotheses: ["a", "b"], references: [["a"]], metrics: [.bleu])
