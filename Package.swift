@@ -32,11 +32,14 @@ let package = Package(
         .systemLibrary(name: "COniguruma", pkgConfig: "oniguruma",
                        providers: [.apt(["libonig-dev", "pkg-config"])]),
 
+        // Reading untrusted input: the one strict JSON reader and the error kinds every reader
+        // reports. A leaf on the standard library and Foundation only.
+        .target(name: "LMInput"),
         .target(name: "LMTensor", dependencies: ["COpenBLAS"], swiftSettings: cpuFlags),
-        .target(name: "LMTokenizer", dependencies: ["COniguruma"], swiftSettings: cpuFlags),
-        .target(name: "LMModel", dependencies: ["LMTensor"], swiftSettings: cpuFlags),
-        .target(name: "LMGeneration", dependencies: ["LMTensor"], swiftSettings: cpuFlags),
-        .target(name: "LMCore", dependencies: ["LMTokenizer", "LMModel", "LMGeneration"],
+        .target(name: "LMTokenizer", dependencies: ["LMInput", "COniguruma"], swiftSettings: cpuFlags),
+        .target(name: "LMModel", dependencies: ["LMInput", "LMTensor"], swiftSettings: cpuFlags),
+        .target(name: "LMGeneration", dependencies: ["LMInput", "LMTensor"], swiftSettings: cpuFlags),
+        .target(name: "LMCore", dependencies: ["LMInput", "LMTensor", "LMTokenizer", "LMModel", "LMGeneration"],
                 swiftSettings: cpuFlags),
         // Evaluation metrics (sacrebleu's BLEU/chrF/TER, rouge-score's ROUGE): a leaf on the
         // standard library and libc only, beside the pipeline rather than in it.
@@ -63,11 +66,12 @@ let package = Package(
             dependencies: ["LMCore", "LMEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: cpuFlags),
 
+        .testTarget(name: "LMInputTests", dependencies: ["LMInput"]),
         .testTarget(name: "LMTensorTests", dependencies: ["LMTensor"]),
-        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"]),
-        .testTarget(name: "LMModelTests", dependencies: ["LMModel"]),
-        .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration"]),
-        .testTarget(name: "LMCoreTests", dependencies: ["LMCore"]),
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMInput", "LMTokenizer"]),
+        .testTarget(name: "LMModelTests", dependencies: ["LMInput", "LMTensor", "LMModel"]),
+        .testTarget(name: "LMGenerationTests", dependencies: ["LMInput", "LMTensor", "LMGeneration"]),
+        .testTarget(name: "LMCoreTests", dependencies: ["LMCore", "LMGeneration"]),
         .testTarget(name: "LMEvaluationTests", dependencies: ["LMEvaluation"]),
     ]
 )

@@ -1,6 +1,7 @@
 import LMGeneration
 import LMModel
 import LMTokenizer
+import LMInput
 
 /// The one error type of lmcore's Swift API: a kind (which the C ABI maps to `lmcore_status`)
 /// and a message naming the file, option or argument concerned.
@@ -23,14 +24,7 @@ public struct LMCoreError: Error, Equatable, CustomStringConvertible {
     public static func wrap(_ error: any Error) -> LMCoreError {
         switch error {
         case let e as LMCoreError: return e
-        case let e as ModelError:
-            switch e {
-            case .io(let m): return LMCoreError(.io, m)
-            case .format(let m): return LMCoreError(.format, m)
-            case .unsupported(let m): return LMCoreError(.unsupported, m)
-            case .invalidArgument(let m): return LMCoreError(.invalidArgument, m)
-            }
-        case let e as TokenizerError:
+        case let e as InputError:
             switch e {
             case .io(let m): return LMCoreError(.io, m)
             case .format(let m): return LMCoreError(.format, m)

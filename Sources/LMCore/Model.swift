@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import LMGeneration
+import LMInput
 import LMModel
 import LMTokenizer
 
@@ -37,12 +38,16 @@ public final class Model: Sendable {
         try lmcore {
             let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
             ComputeBackend.blasThreads = threads
-            let network = try Seq2SeqModel.load(directory: path, threads: threads)
-            let generationJSON = FileManager.default.contents(atPath: path + "/generation_config.json")
-            let configJSON = FileManager.default.contents(atPath: path + "/config.json")
-            let defaults = try GenerationOptions.modelDefaults(generationConfigJSON: generationJSON,
-                                                               modelConfigJSON: configJSON)
-            let tokenizer = options.loadTokenizer ? try Model.findTokenizer(in: path) : nil
+            // config.json is parsed once and handed to each reader: the network, the generation
+            // defaults (legacy generation fields) and the tokenizer choice (model_type).
+            let config = try Seq2SeqModel.readConfig(directory: path)
+            let network = try Seq2SeqModel.load(directory: path, config: config, threads: threads)
+            let generationPath = path + "/generation_config.json"
+            let generationConfig = FileManager.default.fileExists(atPath: generationPath)
+                ? try JSONReader.parse(contentsOf: generationPath, options: .python) : nil
+            let defaults = try GenerationOptions.modelDefaults(generationConfig: generationConfig, modelConfig: config.value,
+                                                               generationConfigFile: generationPath, modelConfigFile: config.path)
+            let tokenizer = options.loadTokenizer ? try Model.findTokenizer(in: path, modelConfig: config.value) : nil
             return Model(network: network, tokenizer: tokenizer, generationDefaults: defaults, path: path,
                          threads: threads)
         }
@@ -58,12 +63,12 @@ public final class Model: Sendable {
     }
 
     /// The folder's tokenizer, or nil when it has no tokenizer files.
-    static func findTokenizer(in path: String) throws -> (any TextTokenizer)? {
+    static func findTokenizer(in path: String, modelConfig: JSONValue) throws -> (any TextTokenizer)? {
         let candidates = ["tokenizer.json", "source.spm", "spiece.model", "sentencepiece.bpe.model"]
         guard candidates.contains(where: { FileManager.default.fileExists(atPath: path + "/" + $0) }) else {
             return nil
         }
-        return try Tokenizers.load(path: path)
+        return try Tokenizers.load(path: path, modelConfig: modelConfig)
     }
 
     /// The tokenizer, or an error saying the model folder has none.

@@ -1,3 +1,4 @@
+import LMInput
 import LMTokenizer
 
 /// Loading a tokenizer on its own (without a model).
@@ -6,5 +7,10 @@ public enum Tokenizers {
     /// the way transformers' AutoTokenizer picks files).
     public static func load(path: String) throws(LMCoreError) -> any TextTokenizer {
         try lmcore { try AutoTokenizer.load(path: path) }
+    }
+
+    /// A model folder's tokenizer, given the config.json the model load has parsed.
+    static func load(path: String, modelConfig: JSONValue) throws(LMCoreError) -> any TextTokenizer {
+        try lmcore { try AutoTokenizer.load(path: path, modelConfig: modelConfig) }
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 // Follows transformers' GenerationConfig loading (v5.23): `generation_config.json` when the model has one,
 // otherwise `GenerationConfig.from_model_config(config.json)`.
@@ -12,11 +13,19 @@ extension GenerationOptions {
     /// `max_length`, `bad_words_ids` there), falling back per field to its `decoder` / `generator` /
     /// `text_config` section, as `GenerationConfig.from_model_config` does.
     public static func modelDefaults(generationConfigJSON: Data?, modelConfigJSON: Data?) throws -> GenerationOptions {
-        if let data = generationConfigJSON {
-            return try GenerationOptions(generationConfigJSON: data)
+        try modelDefaults(generationConfig: generationConfigJSON.map { try parse($0, file: "generation_config.json") },
+                          modelConfig: modelConfigJSON.map { try parse($0, file: "config.json") })
+    }
+
+    /// The same from files already parsed (LMCore parses config.json once per load).
+    public static func modelDefaults(generationConfig: JSONValue?, modelConfig: JSONValue?,
+                                     generationConfigFile: String = "generation_config.json",
+                                     modelConfigFile: String = "config.json") throws -> GenerationOptions {
+        if let value = generationConfig {
+            return try GenerationOptions(generationConfig: value, file: generationConfigFile)
         }
-        if let data = modelConfigJSON {
-            return try GenerationOptions(modelConfigJSON: data)
+        if let value = modelConfig {
+            return try GenerationOptions(modelConfig: value, file: modelConfigFile)
         }
         return GenerationOptions()
     }
@@ -24,17 +33,25 @@ extension GenerationOptions {
     /// Reads a `generation_config.json`. Unknown fields are ignored (HF keeps them as custom attributes);
     /// known fields of the wrong type throw, naming the field.
     public init(generationConfigJSON data: Data, file: String = "generation_config.json") throws {
-        let fields = try GenerationOptions.object(data, file: file)
-        try self.init(fields: JSONFields(object: fields, file: file))
+        try self.init(generationConfig: GenerationOptions.parse(data, file: file), file: file)
+    }
+
+    public init(generationConfig value: JSONValue, file: String = "generation_config.json") throws {
+        try self.init(fields: JSONFields(object: GenerationOptions.object(value, file: file), file: file))
     }
 
     /// Reads the generation fields of a model's `config.json` (HF's `from_model_config`).
     public init(modelConfigJSON data: Data, file: String = "config.json") throws {
-        var top = try GenerationOptions.object(data, file: file)
-        top = top.filter { $0.value != .null }
+        try self.init(modelConfig: GenerationOptions.parse(data, file: file), file: file)
+    }
+
+    public init(modelConfig value: JSONValue, file: String = "config.json") throws {
+        var top = try GenerationOptions.object(value, file: file)
+        top = top.filter { !$0.value.isNull }
         // Generation attributes set only in the decoder section count when the top level leaves them unset.
         for section in ["decoder", "generator", "text_config"] {
-            guard case .object(let sub)? = top[section], !sub.isEmpty else { continue }
+            guard case .object(let members)? = top[section], !members.isEmpty else { continue }
+            let sub = JSONFields.dictionary(members)
             for key in GenerationOptions.knownKeys where top[key] == nil {
                 if let v = sub[key] { top[key] = v }
             }
@@ -48,11 +65,20 @@ extension GenerationOptions {
         }
     }
 
-    static func object(_ data: Data, file: String) throws -> [String: JSONValue] {
-        guard case .object(let o) = try JSONValue.parse(data, file: file) else {
+    /// Parses JSON as transformers does (Python's json: a duplicated field takes its last value).
+    static func parse(_ data: Data, file: String) throws -> JSONValue {
+        do {
+            return try JSONReader.parse([UInt8](data), options: .python)
+        } catch {
+            throw GenerationError.invalidArgument("\(file): \(error)")
+        }
+    }
+
+    static func object(_ value: JSONValue, file: String) throws -> [String: JSONValue] {
+        guard case .object(let members) = value else {
             throw GenerationError.invalidArgument("\(file): the top level must be a JSON object")
         }
-        return o
+        return JSONFields.dictionary(members)
     }
 
     static let knownKeys: [String] = [
@@ -86,7 +112,7 @@ extension GenerationOptions {
             case .string("never"): earlyStopping = .never
             default:
                 throw GenerationError.invalidArgument(
-                    "\(f.file): field \"early_stopping\" must be true, false or \"never\", got \(v.typeName)")
+                    "\(f.file): field \"early_stopping\" must be true, false or \"never\", got \(v.kind)")
             }
         }
         doSample = try f.bool("do_sample")
@@ -108,7 +134,7 @@ extension GenerationOptions {
         forcedEosTokenId = try f.tokenIds("forced_eos_token_id")
         if let v = f.value("exponential_decay_length_penalty") {
             guard case .array(let pair) = v, pair.count == 2, let start = JSONFields.integer(pair[0]),
-                  case .number(let factor) = pair[1], factor.isFinite else {
+                  let factor = pair[1].double, factor.isFinite else {
                 throw f.fail("exponential_decay_length_penalty", "a pair [start_index, decay_factor]", v)
             }
             exponentialDecayLengthPenalty = ExponentialDecay(startIndex: start, decayFactor: factor)
@@ -129,15 +155,14 @@ extension GenerationOptions {
         for key in unsupportedKeys {
             guard let v = f.value(key) else { continue }
             let isActive: Bool
-            switch (key, v) {
-            case ("num_beam_groups", .number(let d)): isActive = d > 1
+            switch (key, v.double) {
+            case ("num_beam_groups", let d?): isActive = d > 1
             // Diversity only matters with beam groups, which num_beam_groups reports.
             case ("diversity_penalty", _): isActive = false
-            case ("penalty_alpha", .number(let d)): isActive = d != 0
-            case ("guidance_scale", .number(let d)): isActive = d != 1
-            case ("epsilon_cutoff", .number(let d)), ("eta_cutoff", .number(let d)): isActive = d > 0 && d < 1
-            case (_, .bool(let b)): isActive = b
-            default: isActive = true
+            case ("penalty_alpha", let d?): isActive = d != 0
+            case ("guidance_scale", let d?): isActive = d != 1
+            case ("epsilon_cutoff", let d?), ("eta_cutoff", let d?): isActive = d > 0 && d < 1
+            default: isActive = v.bool ?? true
             }
             if isActive { active.append(key) }
         }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import LMTensor
+import LMInput
 
 /// A loaded encoder-decoder checkpoint: ids in, logits out. Immutable after loading and safe
 /// to share between threads; per-request state lives in `DecoderState`.
@@ -31,11 +32,20 @@ public final class Seq2SeqModel: Sendable {
     /// Reads the architecture from `<directory>/config.json` and the weights from the folder's
     /// checkpoint files.
     public static func load(directory: String, threads: Int = 1) throws -> Seq2SeqModel {
+        try load(directory: directory, config: readConfig(directory: directory), threads: threads)
+    }
+
+    /// A model folder's config.json, or an error saying the folder is not one.
+    public static func readConfig(directory: String) throws -> ConfigFile {
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
-            throw ModelError.io("\(directory): not a model folder (it does not exist or is not a directory)")
+            throw InputError.io("\(directory): not a model folder (it does not exist or is not a directory)")
         }
-        let configFile = try ConfigFile.read(directory + "/config.json")
+        return try ConfigFile.read(directory + "/config.json")
+    }
+
+    /// The weights from the folder's checkpoint files, for the architecture `configFile` describes.
+    public static func load(directory: String, config configFile: ConfigFile, threads: Int = 1) throws -> Seq2SeqModel {
         let (config, architecture) = try resolve(configFile)
         let weights = try WeightStore.open(directory: directory)
         let (encoder, decoder) = try architecture.load(config: config, weights: weights)
@@ -55,10 +65,10 @@ public final class Seq2SeqModel: Sendable {
     /// The architecture a config.json names and the computation it describes, looked up once.
     static func resolve(_ file: ConfigFile) throws -> (config: ModelConfig, architecture: any Architecture.Type) {
         guard let modelType = try file.string("model_type") else {
-            throw ModelError.format("\(file.path): field 'model_type' is missing")
+            throw InputError.format("\(file.path): field 'model_type' is missing")
         }
         guard let architecture = Architectures.named(modelType) else {
-            throw ModelError.unsupported("\(file.path): model_type '\(modelType)' is not supported (supported: "
+            throw InputError.unsupported("\(file.path): model_type '\(modelType)' is not supported (supported: "
                 + Architectures.supportedModelTypes.joined(separator: ", ") + ")")
         }
         let config = try architecture.config(from: file)
@@ -66,13 +76,13 @@ public final class Seq2SeqModel: Sendable {
         let vocab = config.decoderVocabSize
         for (name, id) in [("pad_token_id", config.padTokenId), ("decoder_start_token_id", config.decoderStartTokenId)]
             where id < 0 || id >= vocab {
-            throw ModelError.format("\(file.path): \(name) \(id) is outside the decoder vocabulary [0, \(vocab))")
+            throw InputError.format("\(file.path): \(name) \(id) is outside the decoder vocabulary [0, \(vocab))")
         }
         // Token ids are 32-bit everywhere else (generation_config.json, the C API); a config id past
         // that range cannot name a token.
         for (name, id) in config.eosTokenIds.map({ ("eos_token_id", $0) }) + [("bos_token_id", config.bosTokenId ?? 0)]
             where Int32(exactly: id) == nil {
-            throw ModelError.format("\(file.path): \(name) \(id) is not a 32-bit token id")
+            throw InputError.format("\(file.path): \(name) \(id) is not a 32-bit token id")
         }
         return (config, architecture)
     }
@@ -90,10 +100,10 @@ public final class Seq2SeqModel: Sendable {
             ("max_position_embeddings", c.maxPositions, 1 << 20),
         ]
         for (name, value, limit) in limits where value > limit {
-            throw ModelError.unsupported("\(file.path): \(name) \(value) is larger than lmcore's limit \(limit)")
+            throw InputError.unsupported("\(file.path): \(name) \(value) is larger than lmcore's limit \(limit)")
         }
         if case .sinusoidalMarian = c.positions, c.maxPositions * c.dModel > 1 << 27 {
-            throw ModelError.unsupported("\(file.path): a sinusoidal table of max_position_embeddings \(c.maxPositions) "
+            throw InputError.unsupported("\(file.path): a sinusoidal table of max_position_embeddings \(c.maxPositions) "
                 + "x d_model \(c.dModel) is larger than lmcore's limit of \(1 << 27) values")
         }
     }

@@ -1,7 +1,10 @@
+import LMInput
+
 // Follows HF tokenizers' AddedVocabulary (tokenizer/added_vocabulary.rs, tokenizers 0.23): added
 // tokens are found with a leftmost-longest trie search (HF uses a daachorse Aho-Corasick
 // automaton), first the non-normalized ones in the raw text, then the normalized ones in each
 // normalized piece. No regex: cost is linear in the text whatever the number of added tokens.
+
 
 /// One added token, as in tokenizer.json's "added_tokens".
 public struct AddedToken: Sendable, Equatable {
@@ -56,7 +59,7 @@ struct AddedVocabulary: Sendable {
                 id = modelId
             } else {
                 id = nextId
-                guard nextId < Int32.max else { throw TokenizerError.format("tokenizer.json: too many added tokens") }
+                guard nextId < Int32.max else { throw InputError.format("tokenizer.json: too many added tokens") }
                 nextId += 1
             }
             var stored = token
@@ -151,7 +154,7 @@ struct AddedVocabulary: Sendable {
     private func split(_ n: NormalizedString, _ trie: ByteTrie?) throws -> [PreTokenizedString.Split] {
         try findMatches(n.normalized, trie).map { id, range in
             guard let piece = n.slice(normalized: range) else {
-                throw TokenizerError.invalidArgument("added tokens: split off character boundaries")
+                throw InputError.invalidArgument("added tokens: split off character boundaries")
             }
             if let id {
                 return .init(normalized: piece, tokens: [Token(id: id, value: piece.string, offsets: 0..<piece.count)])

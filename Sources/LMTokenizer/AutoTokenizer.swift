@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 // Picks a tokenizer for a path the way transformers 5.23 `AutoTokenizer.from_pretrained` does for
 // the model families lmcore serves (models/auto/tokenization_auto.py): the class named by
@@ -12,7 +13,7 @@ import Foundation
 
 /// Loads the tokenizer behind a path.
 public enum AutoTokenizer {
-    /// What ``load(path:)`` loads for a path.
+    /// What ``load(path:modelConfig:)`` loads for a path.
     public enum Choice: Equatable, Sendable {
         /// A tokenizer.json (with the folder's tokenizer_config.json when loading a folder).
         case tokenizerJSON(file: String, config: String?)
@@ -29,9 +30,12 @@ public enum AutoTokenizer {
     ///   `tokenizers.Tokenizer.from_file` (no special-token or clean-up settings from a config);
     /// - a `.model` / `.spm` file: ``SentencePieceProcessor``, as
     ///   `sentencepiece.SentencePieceProcessor(model_file=...)` — no BOS/EOS added;
-    /// - a model folder: see ``choose(path:)``.
-    public static func load(path: String) throws -> any TextTokenizer {
-        switch try choose(path: path) {
+    /// - a model folder: see ``choose(path:modelConfig:)``.
+    ///
+    /// `modelConfig` is the folder's config.json when the caller has parsed it already (a model load
+    /// reads it once for every component); nil reads it from the folder when present.
+    public static func load(path: String, modelConfig: JSONValue? = nil) throws -> any TextTokenizer {
+        switch try choose(path: path, modelConfig: modelConfig) {
         case .tokenizerJSON(let file, let config):
             return try loadTokenizerJSON(file: file, config: config)
         case .marian(let directory):
@@ -45,7 +49,7 @@ public enum AutoTokenizer {
         }
     }
 
-    /// Decides what ``load(path:)`` loads. For a folder, as transformers' AutoTokenizer:
+    /// Decides what ``load(path:modelConfig:)`` loads. For a folder, as transformers' AutoTokenizer:
     /// 1. the tokenizer class is tokenizer_config.json's `tokenizer_class` ("Fast" suffix dropped),
     ///    else the class registered for config.json's `model_type` (marian -> MarianTokenizer,
     ///    t5 / mt5 / umt5 / longt5 -> T5Tokenizer);
@@ -56,29 +60,29 @@ public enum AutoTokenizer {
     /// 4. otherwise spiece.model for T5Tokenizer (converted like transformers 5.23 does);
     /// 5. a folder with Marian's files but no config files is taken as Marian.
     /// Anything else throws, naming what is missing.
-    public static func choose(path: String) throws -> Choice {
+    public static func choose(path: String, modelConfig parsedModelConfig: JSONValue? = nil) throws -> Choice {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw TokenizerError.io("\(path): no such file or directory")
+            throw InputError.io("\(path): no such file or directory")
         }
         // contentsOfDirectory follows symbolic links (model caches link their files and folders).
         guard (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil else {
             let lower = path.lowercased()
             if lower.hasSuffix(".json") { return .tokenizerJSON(file: path, config: nil) }
             if lower.hasSuffix(".model") || lower.hasSuffix(".spm") { return .sentencePiece(file: path) }
-            throw TokenizerError.unsupported(
+            throw InputError.unsupported(
                 "\(path): unrecognized tokenizer file (expected tokenizer.json, a .model/.spm SentencePiece model or a model folder)")
         }
         let fm = FileManager.default
         func exists(_ name: String) -> Bool { fm.fileExists(atPath: joinPath(path, name)) }
-        func jsonObject(_ name: String) throws -> OrderedJSON? {
-            exists(name) ? try OrderedJSON.parse(contentsOf: joinPath(path, name)) : nil
+        func jsonObject(_ name: String) throws -> JSONValue? {
+            exists(name) ? try JSONReader.parse(contentsOf: joinPath(path, name), options: .python) : nil
         }
         let tokenizerConfig = try jsonObject("tokenizer_config.json")
-        let modelConfig = try jsonObject("config.json")
-        var tokenizerClass = tokenizerConfig?.member("tokenizer_class")?.stringValue
-            ?? modelConfig?.member("tokenizer_class")?.stringValue
+        let modelConfig = try parsedModelConfig ?? jsonObject("config.json")
+        var tokenizerClass = tokenizerConfig?["tokenizer_class"]?.string
+            ?? modelConfig?["tokenizer_class"]?.string
         if let c = tokenizerClass, c.hasSuffix("Fast"), c != "PreTrainedTokenizerFast" { tokenizerClass = String(c.dropLast(4)) }
-        let modelType = modelConfig?.member("model_type")?.stringValue
+        let modelType = modelConfig?["model_type"]?.string
         let cls = tokenizerClass ?? modelType.flatMap { registeredClass[$0] }
         let configPath = exists("tokenizer_config.json") ? joinPath(path, "tokenizer_config.json") : nil
         let hasMarianFiles = exists("source.spm") && exists("target.spm") && exists("vocab.json")
@@ -86,7 +90,7 @@ public enum AutoTokenizer {
         if cls == "MarianTokenizer" {
             if hasMarianFiles { return .marian(directory: path) }
             if exists("tokenizer.json") { return .tokenizerJSON(file: joinPath(path, "tokenizer.json"), config: configPath) }
-            throw TokenizerError.format(
+            throw InputError.format(
                 "\(path): MarianTokenizer needs source.spm, target.spm and vocab.json (missing: "
                     + ["source.spm", "target.spm", "vocab.json"].filter { !exists($0) }.joined(separator: ", ") + ")")
         }
@@ -96,15 +100,15 @@ public enum AutoTokenizer {
         if exists("spiece.model") {
             if cls == "T5Tokenizer" { return .t5SentencePiece(directory: path) }
             if let cls {
-                throw TokenizerError.unsupported(
+                throw InputError.unsupported(
                     "\(path): \(cls) from spiece.model without tokenizer.json is not supported (T5Tokenizer is)")
             }
-            throw TokenizerError.format(
+            throw InputError.format(
                 "\(path): spiece.model but no config.json or tokenizer_config.json saying which tokenizer it is; "
                     + "pass the .model file itself to use it as a plain SentencePiece model")
         }
         if hasMarianFiles && cls == nil { return .marian(directory: path) }
-        throw TokenizerError.format(
+        throw InputError.format(
             "\(path): no tokenizer found (looked for tokenizer.json, source.spm/target.spm/vocab.json, spiece.model"
                 + (cls.map { "; tokenizer class \($0)" } ?? "") + ")")
     }
@@ -122,7 +126,7 @@ public enum AutoTokenizer {
 
     static func readFile(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenizerError.io("\(path): cannot read")
+            throw InputError.io("\(path): cannot read")
         }
         return data
     }

@@ -10,6 +10,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 /// The parts of tokenizer_config.json that change ids or text.
 public struct TransformersConfiguration: Sendable {
@@ -33,16 +34,20 @@ public struct TransformersConfiguration: Sendable {
 
     public init() {}
 
+    /// Reads tokenizer_config.json as transformers does (Python's json: a duplicated field takes its
+    /// last value, lone surrogate escapes become U+FFFD).
     init(parsing data: Data, source: String) throws {
         let object: Config
         do {
-            object = try JSONDecoder().decode(Config.self, from: data)
+            object = try JSONValueDecoder.decode(Config.self, from: JSONReader.parse([UInt8](data), options: .python))
+        } catch let e as JSONReader.ParseError {
+            throw InputError.format("\(source): \(e)")
         } catch let e as DecodingError {
-            throw TokenizerError.format("\(source): \(TokenizerFile.describe(e))")
-        } catch let e as TokenizerError {
+            throw InputError.format("\(source): \(TokenizerFile.describe(e))")
+        } catch let e as InputError {
             throw e
         } catch {
-            throw TokenizerError.format("\(source): \(error)")
+            throw InputError.format("\(source): \(error)")
         }
         isPresent = true
         cleanUpTokenizationSpaces = object.cleanUp ?? false

@@ -7,6 +7,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 /// A tokenizer loaded from a Hugging Face tokenizer.json (optionally with tokenizer_config.json).
 /// Immutable after loading and safe to share across threads.
@@ -52,7 +53,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
             }
             decoder = try file.decoder.map(TokenDecoder.init)
             try added.add(file.addedTokens, model: model, normalizer: normalizer)
-        } catch let e as TokenizerError {
+        } catch let e as InputError {
             throw e.prefixed(source)
         }
         truncation = file.truncation
@@ -60,7 +61,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         let processor: PostProcessor?
         do {
             processor = try file.postProcessor.map(PostProcessor.init)
-        } catch let e as TokenizerError {
+        } catch let e as InputError {
             throw e.prefixed(source)
         }
         if let tokenizerConfig {
@@ -82,7 +83,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     static func readFile(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenizerError.io("cannot read \(path)")
+            throw InputError.io("cannot read \(path)")
         }
         return data
     }
@@ -128,7 +129,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     func encodeSequence(_ text: [UInt8], typeId: Int32) throws -> WorkEncoding {
         // Offsets and positions are kept in 32 bits.
         guard text.count < Int(Int32.max) else {
-            throw TokenizerError.invalidArgument("text of \(text.count) bytes is beyond the 2 GB limit")
+            throw InputError.invalidArgument("text of \(text.count) bytes is beyond the 2 GB limit")
         }
         var p = try addedVocabulary.extractAndNormalize(text, normalizer: normalizer)
         try preTokenizer?.preTokenize(&p)
@@ -174,7 +175,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
             var params = t
             if addSpecialTokens && added > 0 {
                 guard t.maxLength >= added else {
-                    throw TokenizerError.invalidArgument("truncation max_length \(t.maxLength) is shorter than the \(added) special tokens")
+                    throw InputError.invalidArgument("truncation max_length \(t.maxLength) is shorter than the \(added) special tokens")
                 }
                 params.maxLength = t.maxLength - added
             }
@@ -202,7 +203,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         let left = p.direction == .left
         func cut(_ e: inout WorkEncoding, _ n: Int) throws {
             if n < e.count && n > 0 && p.stride >= n {
-                throw TokenizerError.invalidArgument("truncation stride \(p.stride) must be smaller than the kept length \(n)")
+                throw InputError.invalidArgument("truncation stride \(p.stride) must be smaller than the kept length \(n)")
             }
             e.truncate(n, left: left)
         }
@@ -234,11 +235,11 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
             }
         case .onlyFirst, .onlySecond:
             if p.strategy == .onlyFirst {
-                guard a.count > toRemove else { throw TokenizerError.invalidArgument("truncation: the first sequence is too short to truncate") }
+                guard a.count > toRemove else { throw InputError.invalidArgument("truncation: the first sequence is too short to truncate") }
                 try cut(&a, a.count - toRemove)
             } else {
-                guard var other = b else { throw TokenizerError.invalidArgument("truncation only_second needs a pair") }
-                guard other.count > toRemove else { throw TokenizerError.invalidArgument("truncation: the second sequence is too short to truncate") }
+                guard var other = b else { throw InputError.invalidArgument("truncation only_second needs a pair") }
+                guard other.count > toRemove else { throw InputError.invalidArgument("truncation: the second sequence is too short to truncate") }
                 try cut(&other, other.count - toRemove)
                 b = other
             }
@@ -259,7 +260,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         guard target > e.count else { return }
         // A corrupt file must not make us allocate without bound.
         guard target - e.count <= 1 << 24 else {
-            throw TokenizerError.invalidArgument("padding to \(target) tokens is beyond the 16M-token limit")
+            throw InputError.invalidArgument("padding to \(target) tokens is beyond the 16M-token limit")
         }
         let n = target - e.count
         var pad = WorkEncoding(ids: Array(repeating: p.padId, count: n), tokens: Array(repeating: p.padToken, count: n),
@@ -281,7 +282,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         tokens.reserveCapacity(ids.count)
         for id in ids {
             guard let t = idToToken(id) else {
-                throw TokenizerError.invalidArgument("decode: id \(id) is not in the vocabulary (size \(vocabularySize))")
+                throw InputError.invalidArgument("decode: id \(id) is not in the vocabulary (size \(vocabularySize))")
             }
             if skipSpecialTokens && addedVocabulary.isSpecial(t) { continue }
             tokens.append(t)
@@ -299,9 +300,9 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     }
 }
 
-extension TokenizerError {
+extension InputError {
     /// Adds the file name to a message that lacks it.
-    func prefixed(_ source: String) -> TokenizerError {
+    func prefixed(_ source: String) -> InputError {
         func fix(_ m: String) -> String { m.hasPrefix("tokenizer.json: ") ? source + ": " + m.dropFirst(16) : m }
         switch self {
         case .io(let m): return .io(fix(m))

@@ -1,6 +1,9 @@
+import LMInput
+
 // Follows HF tokenizers' NormalizedString (tokenizer/normalizer.rs, tokenizers 0.23): a
 // normalized UTF-8 string whose every byte remembers the span of original bytes it came from,
 // so token offsets can be mapped back to the input.
+
 
 /// A byte span [start, end) in the original text.
 public struct Span: Sendable, Equatable {
@@ -369,7 +372,7 @@ public struct NormalizedString: Sendable {
         out.reserveCapacity(splits.count)
         for (r, remove) in splits where !remove {
             guard let piece = slice(normalized: r) else {
-                throw TokenizerError.invalidArgument("split produced a range \(r) off character boundaries")
+                throw InputError.invalidArgument("split produced a range \(r) off character boundaries")
             }
             out.append(piece)
         }

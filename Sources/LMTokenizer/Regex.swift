@@ -2,6 +2,7 @@
 // patterns with the `onig` crate (Oniguruma, UTF-8, default syntax, no options), so lmcore does
 // the same to get identical matches.
 import COniguruma
+import LMInput
 
 /// A compiled Oniguruma pattern. Immutable after creation; searching allocates its own match
 /// region, so one instance is safe to share across threads (Oniguruma's search is reentrant).
@@ -17,10 +18,10 @@ public final class OnigurumaPattern: @unchecked Sendable {
         }
     }()
 
-    /// Compiles `pattern`; a syntax error throws `TokenizerError.format` naming `context`.
+    /// Compiles `pattern`; a syntax error throws `InputError.format` naming `context`.
     public init(_ pattern: String, context: String) throws {
         guard OnigurumaPattern.initialized else {
-            throw TokenizerError.format("\(context): Oniguruma failed to initialize")
+            throw InputError.format("\(context): Oniguruma failed to initialize")
         }
         source = pattern
         var compiled: OnigRegex? = nil
@@ -39,7 +40,7 @@ public final class OnigurumaPattern: @unchecked Sendable {
                             lmcore_onig_encoding_utf8(), lmcore_onig_syntax_default(), &info)
         }
         guard status == ONIG_NORMAL, let regex = compiled else {
-            throw TokenizerError.format(
+            throw InputError.format(
                 "\(context): invalid regex \(pattern.debugDescription): \(OnigurumaPattern.message(status, &info))")
         }
         self.regex = regex
@@ -63,7 +64,7 @@ public final class OnigurumaPattern: @unchecked Sendable {
             return try matchesInEmpty()
         }
         guard let region = onig_region_new() else {
-            throw TokenizerError.format("regex \(source.debugDescription): out of memory")
+            throw InputError.format("regex \(source.debugDescription): out of memory")
         }
         defer { onig_region_free(region, 1) }
         var result: [Range<Int>] = []
@@ -74,7 +75,7 @@ public final class OnigurumaPattern: @unchecked Sendable {
             let found = onig_search(regex, base, end, base + lastEnd, end, region, ONIG_OPTION_NONE)
             if found == ONIG_MISMATCH { break }
             if found < 0 {
-                throw TokenizerError.invalidArgument(
+                throw InputError.invalidArgument(
                     "regex \(source.debugDescription): search failed: \(OnigurumaPattern.message(found, nil))")
             }
             guard region.pointee.num_regs > 0, let begs = region.pointee.beg, let ends = region.pointee.end else {

@@ -1,11 +1,12 @@
 // The typed form of HF tokenizers' tokenizer.json (tokenizer/serialization.rs, tokenizers 0.23).
 // Component variants are enums whose raw values are the JSON "type" strings; an unknown type
-// throws `TokenizerError.unsupported` naming it.
+// throws `InputError.unsupported` naming it.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 /// A parsed tokenizer.json.
 public struct TokenizerFile: Decodable, Sendable {
@@ -28,7 +29,7 @@ public struct TokenizerFile: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         version = try c.decodeIfPresent(String.self, forKey: .version)
         if let v = version, v != "1.0" {
-            throw TokenizerError.unsupported("tokenizer.json: unknown tokenizer version '\(v)'")
+            throw InputError.unsupported("tokenizer.json: unknown tokenizer version '\(v)'")
         }
         truncation = try c.decodeIfPresent(TruncationConfig.self, forKey: .truncation)
         padding = try c.decodeIfPresent(PaddingConfig.self, forKey: .padding)
@@ -40,21 +41,35 @@ public struct TokenizerFile: Decodable, Sendable {
         self.decoder = try c.decodeIfPresent(DecoderConfig.self, forKey: .decoder)
     }
 
-    /// Parses tokenizer.json bytes; malformed input throws `TokenizerError.format` naming `source`.
+    /// Parses tokenizer.json bytes as the tokenizers crate does (serde_json: strict, lone surrogates
+    /// rejected, a duplicated map key takes its last value); malformed input throws
+    /// `InputError.format` naming `source`.
     public static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
+        try decode(parseTree(data, source: source), source: source)
+    }
+
+    /// The JSON tree of tokenizer.json bytes.
+    static func parseTree(_ data: Data, source: String) throws -> JSONValue {
+        let parsed: Result<JSONValue, JSONReader.ParseError> = data.withUnsafeBytes { raw in
+            do throws(JSONReader.ParseError) { return .success(try JSONReader.parse(raw, options: .serde)) }
+            catch { return .failure(error) }
+        }
+        switch parsed {
+        case .success(let v): return v
+        case .failure(let e): throw InputError.format("\(source): \(e)")
+        }
+    }
+
+    /// The typed form of a parsed tokenizer.json.
+    static func decode(_ value: JSONValue, source: String) throws -> TokenizerFile {
         do {
-            let decoder = JSONDecoder()
-            if let key = ModelDataScanner.userInfoKey, let (blanked, scanned) = ModelDataScanner.scan(data) {
-                decoder.userInfo[key] = scanned
-                return try decoder.decode(TokenizerFile.self, from: blanked)
-            }
-            return try decoder.decode(TokenizerFile.self, from: data)
-        } catch let error as TokenizerError {
+            return try JSONValueDecoder.decode(TokenizerFile.self, from: value)
+        } catch let error as InputError {
             throw error
         } catch let error as DecodingError {
-            throw TokenizerError.format("\(source): \(TokenizerFile.describe(error))")
+            throw InputError.format("\(source): \(TokenizerFile.describe(error))")
         } catch {
-            throw TokenizerError.format("\(source): \(error)")
+            throw InputError.format("\(source): \(error)")
         }
     }
 
@@ -86,7 +101,7 @@ where Kind.RawValue == String {
     let c = try decoder.container(keyedBy: AnyKey.self)
     let name = try c.decode(String.self, forKey: AnyKey(stringValue: "type"))
     guard let kind = Kind(rawValue: name) else {
-        throw TokenizerError.unsupported("tokenizer.json: unsupported \(component) type \"\(name)\" at \(pathString(decoder.codingPath))")
+        throw InputError.unsupported("tokenizer.json: unsupported \(component) type \"\(name)\" at \(pathString(decoder.codingPath))")
     }
     return kind
 }
@@ -152,7 +167,7 @@ public enum PatternConfig: Decodable, Sendable, Equatable {
         } else if let r: String = try c.get("Regex") {
             self = .regex(r)
         } else {
-            throw TokenizerError.format("tokenizer.json: pattern at \(pathString(decoder.codingPath)) needs a \"String\" or \"Regex\" key")
+            throw InputError.format("tokenizer.json: pattern at \(pathString(decoder.codingPath)) needs a \"String\" or \"Regex\" key")
         }
     }
 
@@ -185,7 +200,7 @@ public struct TruncationConfig: Decodable, Sendable {
         strategy = try c.get("strategy", .longestFirst)
         stride = try c.get("stride", 0)
         guard maxLength >= 0, stride >= 0 else {
-            throw TokenizerError.format("tokenizer.json: truncation max_length/stride must not be negative")
+            throw InputError.format("tokenizer.json: truncation max_length/stride must not be negative")
         }
     }
 }
@@ -207,7 +222,7 @@ public struct PaddingConfig: Decodable, Sendable {
             strategy = .batchLongest
         } else if let fixed = try? c.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(stringValue: "strategy")) {
             let n: Int = try fixed.require("Fixed")
-            guard n >= 0 else { throw TokenizerError.format("tokenizer.json: padding Fixed length is negative") }
+            guard n >= 0 else { throw InputError.format("tokenizer.json: padding Fixed length is negative") }
             strategy = .fixed(n)
         } else {
             strategy = .batchLongest

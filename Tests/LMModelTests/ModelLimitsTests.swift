@@ -1,6 +1,7 @@
 import Foundation
 import LMModel
 import Testing
+import LMInput
 
 /// Hostile or broken config.json files fail with an error before anything is allocated from them.
 @Suite struct ModelLimitsTests {
@@ -34,7 +35,7 @@ import Testing
         #expect {
             try Seq2SeqModel.load(directory: path)
         } throws: { error in
-            guard case ModelError.unsupported(let message) = error else { return false }
+            guard case InputError.unsupported(let message) = error else { return false }
             return message.contains(named)
         }
     }
@@ -49,7 +50,7 @@ import Testing
             try Seq2SeqModel.architectureConfig(
                 ConfigFile.parse(Array(try JSONSerialization.data(withJSONObject: config)), path: "config.json"))
         } throws: { error in
-            guard case ModelError.format(let message) = error else { return false }
+            guard case InputError.format(let message) = error else { return false }
             return message.contains(field) && message.contains("32-bit")
         }
     }
@@ -62,21 +63,21 @@ import Testing
         config["max_position_embeddings"] = 1 << 20
         let path = try folder(config: config)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: ModelError.self) { try Seq2SeqModel.load(directory: path) }
+        #expect(throws: InputError.self) { try Seq2SeqModel.load(directory: path) }
     }
 
     @Test func inputLongerThanPositionsIsAnError() throws {
         let model = try Seq2SeqModel.load(directory: Fixtures.path("models/marian-swish-tied"))
         let long = [Int32](repeating: 5, count: model.config.maxPositions + 1)
-        #expect(throws: ModelError.self) { try model.encode([long]) }
-        #expect(throws: ModelError.self) { try model.encode([[]]) }
-        #expect(throws: ModelError.self) { try model.encode([]) }
+        #expect(throws: InputError.self) { try model.encode([long]) }
+        #expect(throws: InputError.self) { try model.encode([[]]) }
+        #expect(throws: InputError.self) { try model.encode([]) }
     }
 
     @Test func decodingPastThePositionTableIsAnError() throws {
         let model = try Seq2SeqModel.load(directory: Fixtures.path("models/marian-swish-tied"))
         let state = model.startDecoding(try model.encode([[5, 0]]))
         for _ in 0..<model.config.maxPositions { _ = try state.step([95]) }
-        #expect(throws: ModelError.self) { try state.step([95]) }
+        #expect(throws: InputError.self) { try state.step([95]) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LMModel
 import LMTensor
 import Testing
+import LMInput
 
 /// T5's relative position buckets against torch (relative-buckets.json, from
 /// T5Attention._relative_position_bucket), and the precomputed bias rows against the buckets.
@@ -69,12 +70,12 @@ import Testing
 
     @Test func degenerateBucketsAreRejected() {
         let w = Tensor(shape: [2, 1], repeating: 0)
-        #expect(throws: ModelError.self) {
+        #expect(throws: InputError.self) {
             try RelativePositionBias(weights: w, heads: 1, bidirectional: true, numBuckets: 2, maxDistance: 8)
         }
         #expect(RelativePositionBias.problem(numBuckets: 32, maxDistance: 8, bidirectional: true) != nil)
         #expect(RelativePositionBias.problem(numBuckets: 32, maxDistance: 128, bidirectional: true) == nil)
-        #expect(throws: ModelError.self) {
+        #expect(throws: InputError.self) {
             try RelativePositionBias(weights: Tensor(shape: [32, 2], repeating: 0), heads: 3, bidirectional: false,
                                      numBuckets: 32, maxDistance: 128)
         }

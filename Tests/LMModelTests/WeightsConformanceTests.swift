@@ -2,6 +2,7 @@ import Foundation
 import LMModel
 import LMTensor
 import Testing
+import LMInput
 
 /// lmcore accepts exactly the safetensors files the reference library accepts (Tests/Fixtures/weights/
 /// conformance, verdicts recorded by gen_weights.py from `safetensors.safe_open`), with the same tensor
@@ -46,7 +47,7 @@ import Testing
                     "lmcore accepts a file the reference rejects (\(verdict.error ?? ""))")
             let shapes = Dictionary(uniqueKeysWithValues: store.keys.map { ($0, store.info($0)?.shape ?? []) })
             #expect(shapes == verdict.tensors ?? [:])
-        } catch let error as ModelError {
+        } catch let error as InputError {
             #expect(!verdict.accepted || verdict.lmcoreRejectsDuplicates, "lmcore rejects a file the reference accepts: \(error)")
             #expect(error.isFormat, "\(error)")
             #expect(error.description.hasPrefix(path + ": "), "\(error)")

@@ -2,6 +2,7 @@ import Foundation
 import LMModel
 import LMTensor
 import Testing
+import LMInput
 
 /// Paths of the weight fixtures (made by Tests/Generator/gen_weights.py) and scratch files.
 enum WeightsFixtures {
@@ -60,21 +61,21 @@ struct ScratchFolder {
     }
 }
 
-/// The message of the ModelError `body` throws, or a failure if it throws something else or nothing.
-func modelError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> ModelError? {
+/// The message of the InputError `body` throws, or a failure if it throws something else or nothing.
+func modelError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> InputError? {
     do {
         try body()
-        Issue.record("expected a ModelError, but nothing was thrown", sourceLocation: sourceLocation)
+        Issue.record("expected a InputError, but nothing was thrown", sourceLocation: sourceLocation)
         return nil
-    } catch let error as ModelError {
+    } catch let error as InputError {
         return error
     } catch {
-        Issue.record("expected a ModelError, got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected a InputError, got \(error)", sourceLocation: sourceLocation)
         return nil
     }
 }
 
-extension ModelError {
+extension InputError {
     var isFormat: Bool { if case .format = self { return true } else { return false } }
     var isUnsupported: Bool { if case .unsupported = self { return true } else { return false } }
     var isIO: Bool { if case .io = self { return true } else { return false } }

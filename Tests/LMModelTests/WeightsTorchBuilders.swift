@@ -1,5 +1,6 @@
 import Foundation
 import LMModel
+import LMInput
 
 /// Writes zip archives with stored entries, for tests that need archives torch would not write.
 enum ZipBuilder {
@@ -53,7 +54,7 @@ func zipEntries(of bytes: [UInt8]) throws -> [(String, [UInt8])] {
     func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
     func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
     guard let eocd = stride(from: bytes.count - 22, through: 0, by: -1).first(where: { u32($0) == 0x0605_4B50 }) else {
-        throw ModelError.format("test: no end record")
+        throw InputError.format("test: no end record")
     }
     var position = u32(eocd + 16)
     var entries: [(String, [UInt8])] = []

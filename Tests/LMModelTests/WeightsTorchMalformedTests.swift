@@ -2,6 +2,7 @@ import Foundation
 import LMModel
 import LMTensor
 import Testing
+import LMInput
 
 /// Hostile and damaged PyTorch checkpoints: refused with a clear error, never executed, never a crash.
 @Suite(.serialized) struct WeightsTorchMalformedTests {
@@ -226,7 +227,7 @@ import Testing
             for length in stride(from: 0, to: bytes.count, by: 13) {
                 let path = try scratch.write("cut-\(length)" + (file.hasSuffix(".bin") ? ".bin" : ".safetensors"),
                                              Array(bytes.prefix(length)))
-                #expect(throws: ModelError.self, "\(file) cut at \(length)") { _ = try WeightStore.open(files: [path]) }
+                #expect(throws: InputError.self, "\(file) cut at \(length)") { _ = try WeightStore.open(files: [path]) }
                 try FileManager.default.removeItem(atPath: path)
             }
         }

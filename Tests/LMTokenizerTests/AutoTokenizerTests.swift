@@ -1,6 +1,7 @@
 import Foundation
 import LMTokenizer
 import Testing
+import LMInput
 
 /// What transformers' AutoTokenizer picked for folder layouts (goldens/autotokenizer.json).
 struct AutoGolden: Decodable, Sendable {
@@ -96,9 +97,9 @@ struct AutoGolden: Decodable, Sendable {
     }
 
     @Test func missingPathAndUnknownFilesThrow() throws {
-        #expect(throws: TokenizerError.self) { try AutoTokenizer.choose(path: "/nonexistent/lmcore/model") }
-        #expect(throws: TokenizerError.self) { try AutoTokenizer.load(path: SPMFixtures.path("opus-mt-en-mg/README.md")) }
+        #expect(throws: InputError.self) { try AutoTokenizer.choose(path: "/nonexistent/lmcore/model") }
+        #expect(throws: InputError.self) { try AutoTokenizer.load(path: SPMFixtures.path("opus-mt-en-mg/README.md")) }
         // The ortx folder names MarianTokenizer but has neither source.spm nor tokenizer.json.
-        #expect(throws: TokenizerError.self) { try AutoTokenizer.choose(path: SPMFixtures.path("marian-nmt-ortx-test")) }
+        #expect(throws: InputError.self) { try AutoTokenizer.choose(path: SPMFixtures.path("marian-nmt-ortx-test")) }
     }
 }

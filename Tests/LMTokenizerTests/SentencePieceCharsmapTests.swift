@@ -1,6 +1,7 @@
 import Foundation
 import LMTokenizer
 import Testing
+import LMInput
 
 /// Locates Tests/Fixtures/sentencepiece from this file's path (no SwiftPM resources).
 enum SPMFixtures {
@@ -153,7 +154,7 @@ func spmPrefixNormalize(_ map: PrecompiledCharsmap, _ text: String) -> String {
         [4, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFE],  // table not UTF-8
     ])
     func malformedBlobsThrow(bytes: [UInt8]) {
-        #expect(throws: TokenizerError.self) { try PrecompiledCharsmap(bytes: bytes) }
+        #expect(throws: InputError.self) { try PrecompiledCharsmap(bytes: bytes) }
     }
 
     /// Arbitrary units must never trap: offsets pointing past the array, values past the table.

@@ -1,6 +1,7 @@
 import Foundation
 import LMTokenizer
 import Testing
+import LMInput
 
 /// Builds protobuf bytes for hand-made (and broken) SentencePiece models.
 enum ProtoBytes {
@@ -75,7 +76,7 @@ enum ProtoBytes {
         do {
             _ = try SentencePieceProcessor(bytes: bytes, name: name)
             Issue.record("\(name): loaded")
-        } catch let e as TokenizerError {
+        } catch let e as InputError {
             guard case .format(let message) = e else { Issue.record("\(name): \(e) is not a format error"); return }
             #expect(message.contains(name), "\(name): message should name the model: \(message)")
         } catch {
@@ -87,12 +88,12 @@ enum ProtoBytes {
         do {
             _ = try SentencePieceProcessor(modelFile: "/nonexistent/x.model")
             Issue.record("loaded")
-        } catch let e as TokenizerError {
+        } catch let e as InputError {
             if case .io = e {} else { Issue.record("\(e)") }
         } catch { Issue.record("\(error)") }
     }
 
-    /// Every prefix of a real model either fails to load with a TokenizerError or loads a model
+    /// Every prefix of a real model either fails to load with a InputError or loads a model
     /// that encodes and decodes without trapping.
     @Test func truncatedModelsNeverTrap() throws {
         let full = [UInt8](try Data(contentsOf: URL(fileURLWithPath: SPMFixtures.path("trained/unigram-rules.model"))))
@@ -103,14 +104,14 @@ enum ProtoBytes {
                 loaded += 1
                 let ids = try sp.encodeIds("Hello ｶﾞ world ① 12")
                 _ = try sp.decode(ids: ids)
-            } catch is TokenizerError {
+            } catch is InputError {
                 // A clear error is fine.
             }
         }
         #expect(loaded < full.count / 37)
     }
 
-    /// Random byte mutations of real models: a TokenizerError or a working model, never a trap.
+    /// Random byte mutations of real models: a InputError or a working model, never a trap.
     @Test(arguments: ["trained/unigram-bytefallback.model", "trained/bpe-bytefallback.model", "trained/word.model"])
     func mutatedModelsNeverTrap(model: String) throws {
         let full = [UInt8](try Data(contentsOf: URL(fileURLWithPath: SPMFixtures.path(model))))
@@ -128,11 +129,11 @@ enum ProtoBytes {
 
     @Test func outOfRangeIdsThrow() throws {
         let sp = try SentencePieceProcessor(modelFile: SPMFixtures.path("trained/unigram-nfkc.model"))
-        #expect(throws: TokenizerError.self) { try sp.decode(ids: [5, -1]) }
-        #expect(throws: TokenizerError.self) { try sp.decode(ids: [Int32(sp.pieceCount)]) }
+        #expect(throws: InputError.self) { try sp.decode(ids: [5, -1]) }
+        #expect(throws: InputError.self) { try sp.decode(ids: [Int32(sp.pieceCount)]) }
         let marian = try MarianTokenizer(directory: SPMFixtures.path("opus-mt-en-mg"))
-        #expect(throws: TokenizerError.self) { try marian.decode([5, 999_999], skipSpecialTokens: false) }
-        #expect(throws: TokenizerError.self) { try marian.decode([-3], skipSpecialTokens: true) }
+        #expect(throws: InputError.self) { try marian.decode([5, 999_999], skipSpecialTokens: false) }
+        #expect(throws: InputError.self) { try marian.decode([-3], skipSpecialTokens: true) }
     }
 
     @Test func emptyAndBlankText() throws {
@@ -197,7 +198,7 @@ struct SeededGenerator: RandomNumberGenerator {
         do {
             _ = try MarianTokenizer(directory: dir.path)
             Issue.record("\(bad.file) \(bad.content ?? "<missing>"): loaded")
-        } catch let e as TokenizerError {
+        } catch let e as InputError {
             #expect(e.description.contains(bad.mentions), "\(e.description)")
         }
     }
@@ -211,6 +212,6 @@ struct SeededGenerator: RandomNumberGenerator {
         try FileManager.default.copyItem(atPath: SPMFixtures.path("trained/unigram-nfkc.model"),
                                          toPath: dir.appendingPathComponent("spiece.model").path)
         try Data(config.utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
-        #expect(throws: TokenizerError.self) { try T5SentencePieceConverter(directory: dir.path) }
+        #expect(throws: InputError.self) { try T5SentencePieceConverter(directory: dir.path) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LMTokenizer
 import Synchronization
 import Testing
+import LMInput
 
 /// Goldens written by Tests/Generator/gen_tokenizers.py (HF tokenizers 0.23.3 / transformers 5.23).
 enum Goldens {
@@ -117,7 +118,7 @@ private func hexBytes(_ s: String) -> [UInt8] {
             encode = { try tok.encode(text, pair: pair, addSpecialTokens: add) }
         }
         if c.error != nil {
-            #expect(throws: TokenizerError.self) { _ = try encode() }
+            #expect(throws: InputError.self) { _ = try encode() }
             return
         }
         let encoding = try encode()
@@ -145,7 +146,7 @@ private func hexBytes(_ s: String) -> [UInt8] {
         if c.raw_error != nil {
             let raw = try Goldens.tokenizer(f, raw: true)
             let text = c.i.map { f.header.texts[$0] } ?? c.text ?? ""
-            #expect(throws: TokenizerError.self) { _ = try raw.encode(text, pair: pair, addSpecialTokens: add) }
+            #expect(throws: InputError.self) { _ = try raw.encode(text, pair: pair, addSpecialTokens: add) }
         }
     }
 

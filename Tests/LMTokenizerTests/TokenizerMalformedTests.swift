@@ -1,8 +1,9 @@
 import Foundation
 import LMTokenizer
 import Testing
+import LMInput
 
-/// Malformed or unsupported tokenizer.json files: each must give a clear `TokenizerError`.
+/// Malformed or unsupported tokenizer.json files: each must give a clear `InputError`.
 @Suite struct TokenizerMalformedTests {
     enum Kind: Sendable { case format, unsupported, io }
 
@@ -89,14 +90,14 @@ import Testing
         do {
             _ = try HFTokenizer(tokenizerJSON: Data(bad.json.utf8), source: "tokenizer.json")
             Issue.record("\(bad.name): loaded without error")
-        } catch let e as TokenizerError {
+        } catch let e as InputError {
             switch (bad.kind, e) {
             case (.format, .format), (.unsupported, .unsupported), (.io, .io): break
             default: Issue.record("\(bad.name): wrong error kind: \(e)")
             }
             #expect(e.description.contains(bad.mentions), "\(bad.name): message \(e.description.debugDescription) does not mention \(bad.mentions)")
         } catch {
-            Issue.record("\(bad.name): not a TokenizerError: \(error)")
+            Issue.record("\(bad.name): not a InputError: \(error)")
         }
     }
 
@@ -105,33 +106,33 @@ import Testing
         let data = try Data(contentsOf: path)
         for fraction in [0.1, 0.5, 0.999] {
             let cut = data.prefix(Int(Double(data.count) * fraction))
-            #expect(throws: TokenizerError.self) { _ = try HFTokenizer(tokenizerJSON: cut) }
+            #expect(throws: InputError.self) { _ = try HFTokenizer(tokenizerJSON: cut) }
         }
     }
 
     @Test func missingFileIsIOError() {
-        #expect(throws: TokenizerError.io("cannot read /nonexistent/tokenizer.json")) {
+        #expect(throws: InputError.io("cannot read /nonexistent/tokenizer.json")) {
             _ = try HFTokenizer.load(tokenizerJSON: "/nonexistent/tokenizer.json")
         }
     }
 
     @Test func malformedConfigIsFormatError() throws {
         let json = Data(Self.with(#""decoder": null"#).utf8)
-        #expect(throws: TokenizerError.self) {
+        #expect(throws: InputError.self) {
             _ = try HFTokenizer(tokenizerJSON: json, tokenizerConfig: Data("{not json".utf8))
         }
     }
 
     @Test func unknownIdDoesNotDecode() throws {
         let tok = try HFTokenizer(tokenizerJSON: Data(Self.bpe().utf8))
-        #expect(throws: TokenizerError.self) { _ = try tok.decode([99], skipSpecialTokens: false) }
-        #expect(throws: TokenizerError.self) { _ = try tok.decode([-1], skipSpecialTokens: true) }
+        #expect(throws: InputError.self) { _ = try tok.decode([99], skipSpecialTokens: false) }
+        #expect(throws: InputError.self) { _ = try tok.decode([-1], skipSpecialTokens: true) }
     }
 
     @Test func missingUnknownTokenFailsAtEncode() throws {
         let json = ###"{"model": {"type": "WordPiece", "vocab": {"a": 0}, "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100}}"###
         let tok = try HFTokenizer(tokenizerJSON: Data(json.utf8))
         #expect(try tok.encode("a", addSpecialTokens: false).ids == [0])
-        #expect(throws: TokenizerError.self) { _ = try tok.encode("b", addSpecialTokens: false) }
+        #expect(throws: InputError.self) { _ = try tok.encode("b", addSpecialTokens: false) }
     }
 }

@@ -1,10 +1,13 @@
+import LMInput
+
 /// What each architecture file provides: how its config.json maps to `ModelConfig`, and how
 /// its checkpoint keys become layers.
+
 public protocol Architecture {
     /// The config.json `model_type` values this architecture handles.
     static var modelTypes: [String] { get }
     /// Maps the checkpoint's config.json to the computation it describes; rejects options the
-    /// engine does not implement with `ModelError.unsupported` naming them.
+    /// engine does not implement with `InputError.unsupported` naming them.
     static func config(from file: ConfigFile) throws -> ModelConfig
     /// Builds the encoder and decoder from the checkpoint's tensors.
     static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder)

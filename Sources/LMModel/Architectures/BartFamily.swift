@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LMTensor
+import LMInput
 
 /// Checkpoint layout and config fields shared by the BART-derived models (Marian, BART,
 /// mBART, Pegasus, M2M100): `model.{encoder,decoder}.layers.N.{self_attn,encoder_attn,fc1,fc2,...}`.
@@ -10,7 +11,7 @@ enum BartFamily {
     static func activation(_ file: ConfigFile, default value: String) throws -> Activation {
         let name = try file.string("activation_function") ?? value
         guard let activation = Activation(rawValue: name) else {
-            throw ModelError.unsupported("\(file.path): activation_function '\(name)' is not supported "
+            throw InputError.unsupported("\(file.path): activation_function '\(name)' is not supported "
                 + "(supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return activation
@@ -23,7 +24,7 @@ enum BartFamily {
             let heads = try file.requiredInt("\(prefix)_attention_heads")
             let ffn = try file.requiredInt("\(prefix)_ffn_dim")
             guard dModel % heads == 0 else {
-                throw ModelError.format("\(file.path): d_model \(dModel) is not divisible by "
+                throw InputError.format("\(file.path): d_model \(dModel) is not divisible by "
                     + "\(prefix)_attention_heads \(heads)")
             }
             return ModelConfig.Stack(layers: layers, heads: heads, ffnDim: ffn, headDim: dModel / heads)
@@ -40,7 +41,7 @@ enum BartFamily {
         let bos = file.has("bos_token_id") ? try file.int("bos_token_id") : defaults.bos
         // transformers falls back to bos when no decoder start is configured.
         guard let start = try file.int("decoder_start_token_id") ?? defaults.start ?? bos else {
-            throw ModelError.format("\(file.path): neither decoder_start_token_id nor bos_token_id is set")
+            throw InputError.format("\(file.path): neither decoder_start_token_id nor bos_token_id is set")
         }
         return (pad, eos, bos, start)
     }
@@ -70,7 +71,7 @@ enum BartFamily {
             loaded[key] = table
             return table
         }
-        throw ModelError.format("\(weights.source): tensor '\(keys[0])' is missing")
+        throw InputError.format("\(weights.source): tensor '\(keys[0])' is missing")
     }
 
     static func attentionScale(_ config: ModelConfig, headDim: Int) -> Float {

@@ -1,3 +1,5 @@
+import LMInput
+
 /// M2M100 and NLLB-200 (transformers' M2M100ForConditionalGeneration, model_type "m2m_100"):
 /// pre-LN layers with a final layer norm after each stack, scaled embeddings, no
 /// layernorm_embedding and no final_logits_bias, and fairseq's sinusoidal positions, which are
@@ -6,6 +8,7 @@
 /// decoder_start_token_id (EOS); the target language is forced by `forced_bos_token_id` from
 /// generation_config.json, which search applies. (NLLB-MoE, model_type "nllb_moe", is another
 /// architecture and is not supported.)
+
 public enum M2M100: Architecture {
     public static let modelTypes = ["m2m_100"]
 
@@ -15,7 +18,7 @@ public enum M2M100: Architecture {
         let vocab = try file.requiredInt("vocab_size")
         let ids = try BartFamily.specialIds(file, defaults: (pad: 1, eos: 2, bos: 0, start: 2))
         guard ids.pad >= 0 else {
-            throw ModelError.format("\(file.path): pad_token_id \(ids.pad) cannot index the position table")
+            throw InputError.format("\(file.path): pad_token_id \(ids.pad) cannot index the position table")
         }
         return ModelConfig(
             modelType: "m2m_100", dModel: d, encoder: encoder, decoder: decoder, vocabSize: vocab,

@@ -1,4 +1,5 @@
 import LMTensor
+import LMInput
 
 /// T5, T5 v1.1 and Flan-T5 (transformers' T5ForConditionalGeneration): pre-norm blocks with
 /// T5LayerNorm (RMS, no bias), no biases anywhere, unscaled attention, a relative position bias
@@ -49,7 +50,7 @@ public enum T5: Architecture {
         let decoderLayers = try file.int("num_decoder_layers", default: layers, minimum: 0)
         let (inner, overflow) = heads.multipliedReportingOverflow(by: headDim)
         guard !overflow, inner <= 1 << 24 else {
-            throw ModelError.format("\(file.path): num_heads \(heads) × d_kv \(headDim) is too large")
+            throw InputError.format("\(file.path): num_heads \(heads) × d_kv \(headDim) is too large")
         }
         let vocab = try file.int("vocab_size", default: defaults.vocab, minimum: 1)
         let buckets = try file.int("relative_attention_num_buckets", default: 32, minimum: 1)
@@ -57,7 +58,7 @@ public enum T5: Architecture {
         for bidirectional in [true, false] {
             if let problem = RelativePositionBias.problem(numBuckets: buckets, maxDistance: maxDistance,
                                                           bidirectional: bidirectional) {
-                throw ModelError.unsupported("\(file.path): \(problem)")
+                throw InputError.unsupported("\(file.path): \(problem)")
             }
         }
         let (activation, gated) = try feedForward(file, default: defaults.feedForward)
@@ -86,7 +87,7 @@ public enum T5: Architecture {
         let projection = try file.string("feed_forward_proj") ?? value
         let parts = projection.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 1 || (parts.count == 2 && parts[0] == "gated") else {
-            throw ModelError.format("\(file.path): feed_forward_proj '\(projection)' is not of the form "
+            throw InputError.format("\(file.path): feed_forward_proj '\(projection)' is not of the form "
                 + "'ACT' or 'gated-ACT' (e.g. 'relu', 'gated-gelu')")
         }
         var name = parts[parts.count - 1]
@@ -96,7 +97,7 @@ public enum T5: Architecture {
         if let explicit = try file.bool("is_gated_act") { gated = explicit }
         guard let activation = Activation(rawValue: name) else {
             let option = file.has("dense_act_fn") ? "dense_act_fn" : "feed_forward_proj '\(projection)'"
-            throw ModelError.unsupported("\(file.path): the feed-forward activation '\(name)' (from \(option)) "
+            throw InputError.unsupported("\(file.path): the feed-forward activation '\(name)' (from \(option)) "
                 + "is not supported (supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return (activation, gated)

@@ -1,4 +1,5 @@
 import LMTensor
+import LMInput
 
 /// Builds T5 and mT5 stacks from their checkpoint layout:
 /// `{encoder,decoder}.block.N.layer.0.SelfAttention.{q,k,v,o}`, `layer.0.layer_norm`, the
@@ -9,7 +10,7 @@ import LMTensor
 enum T5Loader {
     static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         guard case .relativeBias(let buckets, let maxDistance) = config.positions else {
-            throw ModelError.unsupported("\(config.modelType): T5 layers need relative position bias")
+            throw InputError.unsupported("\(config.modelType): T5 layers need relative position bias")
         }
         let d = config.dModel
         let root = weights.scope("")

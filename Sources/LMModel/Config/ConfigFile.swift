@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import LMInput
 
 /// Typed, checked access to the fields of a config.json or generation_config.json.
 ///
@@ -11,36 +7,35 @@ import Foundation
 /// says `"d_model": "512"` is broken, not defaulted).
 public struct ConfigFile: Sendable {
     public let path: String
+    /// The whole document, for the other readers of the same file (generation defaults, tokenizer choice).
+    public let value: JSONValue
     let fields: [String: JSONValue]
 
-    init(path: String, fields: [String: JSONValue]) {
-        self.path = path
-        self.fields = fields
-    }
-
-    /// Reads `path`; a missing file is an io error, malformed JSON (including duplicate keys,
-    /// which Python's json would silently resolve) a format error.
+    /// Reads `path` as transformers does (Python's `json.load`: a duplicated field takes its last value);
+    /// a missing file is an io error, malformed JSON a format error.
     public static func read(_ path: String) throws -> ConfigFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError.io("\(path): cannot read the file")
-        }
-        return try parse([UInt8](data), path: path)
+        try ConfigFile(path: path, value: JSONReader.parse(contentsOf: path, options: .python))
     }
 
     /// Parses JSON text; `path` names it in errors.
     public static func parse(_ bytes: [UInt8], path: String) throws -> ConfigFile {
-        let value: JSONValue
         do {
-            value = try WeightsJSON.parse(bytes)
+            return try ConfigFile(path: path, value: JSONReader.parse(bytes, options: .python))
         } catch {
-            throw ModelError.format("\(path): invalid JSON at byte \(error.offset): \(error.message)")
+            throw InputError.format("\(path): \(error)")
         }
+    }
+
+    /// A config already parsed (LMCore reads config.json once per load and hands it to each reader).
+    public init(path: String, value: JSONValue) throws {
         guard case .object(let members) = value else {
-            throw ModelError.format("\(path): expected a JSON object at the top level, found \(value.kind)")
+            throw InputError.format("\(path): expected a JSON object at the top level, found \(value.kind)")
         }
         var fields: [String: JSONValue] = [:]
         for (key, member) in members { fields[key] = member }
-        return ConfigFile(path: path, fields: fields)
+        self.path = path
+        self.value = value
+        self.fields = fields
     }
 
     /// The field names present.
@@ -51,17 +46,11 @@ public struct ConfigFile: Sendable {
         return false
     }
 
-    /// The number in a field as a Double, if it is a number.
-    private static func number(_ v: JSONValue) -> Double? {
-        guard case .number(let text) = v else { return nil }
-        return Double(text)
-    }
-
     /// An integer field; absent/null gives nil. Non-integral numbers are errors.
     public func int(_ key: String) throws -> Int? {
         guard let v = fields[key], !v.isNull else { return nil }
-        guard let d = ConfigFile.number(v), d.rounded() == d, abs(d) < 9.0e15 else {
-            throw ModelError.format("\(path): field '\(key)' must be an integer, found \(v.kind)")
+        guard let d = v.double, d.rounded() == d, abs(d) < 9.0e15 else {
+            throw InputError.format("\(path): field '\(key)' must be an integer, found \(v.kind)")
         }
         return Int(d)
     }
@@ -69,10 +58,10 @@ public struct ConfigFile: Sendable {
     /// An integer field that must be present and at least `minimum`.
     public func requiredInt(_ key: String, minimum: Int = 1) throws -> Int {
         guard let v = try int(key) else {
-            throw ModelError.format("\(path): required field '\(key)' is missing")
+            throw InputError.format("\(path): required field '\(key)' is missing")
         }
         guard v >= minimum else {
-            throw ModelError.format("\(path): field '\(key)' is \(v), must be at least \(minimum)")
+            throw InputError.format("\(path): field '\(key)' is \(v), must be at least \(minimum)")
         }
         return v
     }
@@ -81,15 +70,15 @@ public struct ConfigFile: Sendable {
     public func int(_ key: String, default value: Int, minimum: Int = 0) throws -> Int {
         let v = try int(key) ?? value
         guard v >= minimum else {
-            throw ModelError.format("\(path): field '\(key)' is \(v), must be at least \(minimum)")
+            throw InputError.format("\(path): field '\(key)' is \(v), must be at least \(minimum)")
         }
         return v
     }
 
     public func double(_ key: String) throws -> Double? {
         guard let v = fields[key], !v.isNull else { return nil }
-        guard let d = ConfigFile.number(v), d.isFinite else {
-            throw ModelError.format("\(path): field '\(key)' must be a number, found \(v.kind)")
+        guard let d = v.double, d.isFinite else {
+            throw InputError.format("\(path): field '\(key)' must be a number, found \(v.kind)")
         }
         return d
     }
@@ -97,7 +86,7 @@ public struct ConfigFile: Sendable {
     public func bool(_ key: String) throws -> Bool? {
         guard let v = fields[key], !v.isNull else { return nil }
         guard case .bool(let b) = v else {
-            throw ModelError.format("\(path): field '\(key)' must be true or false, found \(v.kind)")
+            throw InputError.format("\(path): field '\(key)' must be true or false, found \(v.kind)")
         }
         return b
     }
@@ -109,7 +98,7 @@ public struct ConfigFile: Sendable {
     public func string(_ key: String) throws -> String? {
         guard let v = fields[key], !v.isNull else { return nil }
         guard case .string(let s) = v else {
-            throw ModelError.format("\(path): field '\(key)' must be a string, found \(v.kind)")
+            throw InputError.format("\(path): field '\(key)' must be a string, found \(v.kind)")
         }
         return s
     }
@@ -122,21 +111,14 @@ public struct ConfigFile: Sendable {
             return [try int(key) ?? 0]
         case .array(let items):
             return try items.map { item in
-                guard let d = ConfigFile.number(item), d.rounded() == d, abs(d) < 9.0e15 else {
-                    throw ModelError.format("\(path): field '\(key)' must hold integers, found \(item.kind)")
+                guard let d = item.double, d.rounded() == d, abs(d) < 9.0e15 else {
+                    throw InputError.format("\(path): field '\(key)' must hold integers, found \(item.kind)")
                 }
                 return Int(d)
             }
         default:
-            throw ModelError.format("\(path): field '\(key)' must be an integer or a list of integers, "
+            throw InputError.format("\(path): field '\(key)' must be an integer or a list of integers, "
                 + "found \(v.kind)")
         }
-    }
-}
-
-extension JSONValue {
-    var isNull: Bool {
-        if case .null = self { return true }
-        return false
     }
 }

@@ -1,4 +1,5 @@
 import LMTensor
+import LMInput
 
 /// The decoder stack and the output projection (lm head).
 public struct Decoder: Sendable {
@@ -89,15 +90,15 @@ public final class DecoderState {
     public func step(_ tokens: [Int32]) throws -> Tensor {
         let rows = rowSource.count, d = decoder.dim, vocab = decoder.vocabularySize
         guard tokens.count == rows else {
-            throw ModelError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
+            throw InputError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
         }
         let embeddingRows = decoder.embeddings.vocabSize
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= embeddingRows }) {
-            throw ModelError.invalidArgument("decoder input id \(bad) is outside the vocabulary [0, \(embeddingRows))")
+            throw InputError.invalidArgument("decoder input id \(bad) is outside the vocabulary [0, \(embeddingRows))")
         }
         let position = cache.length
         guard position < decoder.embeddings.maxPositions else {
-            throw ModelError.invalidArgument("the decoder reached \(position) positions, the model's maximum "
+            throw InputError.invalidArgument("the decoder reached \(position) positions, the model's maximum "
                 + "(max_position_embeddings)")
         }
         if hidden.count < rows * d { hidden = FloatBuffer(count: rows * d, zeroed: false) }
@@ -135,7 +136,7 @@ public final class DecoderState {
     public func reorder(_ indices: [Int]) throws {
         let rows = rowSource.count
         if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
-            throw ModelError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
+            throw InputError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
         }
         rowSource = indices.map { rowSource[$0] }
         cache.reorder(indices)

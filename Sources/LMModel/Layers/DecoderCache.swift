@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LMTensor
+import LMInput
 
 /// The decoder's self-attention keys and values, for every layer, for every live row.
 ///
@@ -60,7 +61,7 @@ public final class DecoderCache: @unchecked Sendable {
             let newCapacity = max(capacity * 2, used + rows)
             let bytes = newCapacity.multipliedReportingOverflow(by: inner * layers * 2 * MemoryLayout<Float>.stride)
             guard !bytes.overflow, bytes.partialValue <= DecoderCache.memoryBudget else {
-                throw ModelError.invalidArgument("the decoder cache would need more than \(DecoderCache.memoryBudget >> 20) "
+                throw InputError.invalidArgument("the decoder cache would need more than \(DecoderCache.memoryBudget >> 20) "
                     + "MiB after \(length) steps of \(rows) rows; generate fewer tokens or smaller batches")
             }
             try grow(to: newCapacity)

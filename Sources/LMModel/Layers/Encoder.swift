@@ -1,4 +1,5 @@
 import LMTensor
+import LMInput
 
 /// The encoder's result for a batch: hidden states of every input, packed back to back.
 public struct EncoderOutput: Sendable {
@@ -41,24 +42,24 @@ public struct Encoder: Sendable {
 
     /// Checks ids and lengths; the message names the input and the offending id.
     public func validate(_ inputs: [[Int32]]) throws {
-        guard !inputs.isEmpty else { throw ModelError.invalidArgument("no inputs given") }
+        guard !inputs.isEmpty else { throw InputError.invalidArgument("no inputs given") }
         let total = inputs.reduce(0) { $0 + $1.count }
         guard total <= Encoder.maxBatchTokens else {
-            throw ModelError.invalidArgument("\(total) tokens in one call; lmcore encodes at most "
+            throw InputError.invalidArgument("\(total) tokens in one call; lmcore encodes at most "
                 + "\(Encoder.maxBatchTokens) at once (split the batch)")
         }
         for (i, ids) in inputs.enumerated() {
-            guard !ids.isEmpty else { throw ModelError.invalidArgument("input \(i) is empty") }
+            guard !ids.isEmpty else { throw InputError.invalidArgument("input \(i) is empty") }
             guard ids.count <= Encoder.maxInputTokens else {
-                throw ModelError.invalidArgument("input \(i) has \(ids.count) tokens; lmcore accepts at most "
+                throw InputError.invalidArgument("input \(i) has \(ids.count) tokens; lmcore accepts at most "
                     + "\(Encoder.maxInputTokens) per input")
             }
             guard ids.count <= embeddings.maxPositions else {
-                throw ModelError.invalidArgument("input \(i) has \(ids.count) tokens; the model accepts at most "
+                throw InputError.invalidArgument("input \(i) has \(ids.count) tokens; the model accepts at most "
                     + "\(embeddings.maxPositions) (max_position_embeddings)")
             }
             if let bad = ids.first(where: { $0 < 0 || Int($0) >= embeddings.vocabSize }) {
-                throw ModelError.invalidArgument("input \(i) holds id \(bad), outside the vocabulary "
+                throw InputError.invalidArgument("input \(i) holds id \(bad), outside the vocabulary "
                     + "[0, \(embeddings.vocabSize))")
             }
         }

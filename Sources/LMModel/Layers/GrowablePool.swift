@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LMInput
 
 /// Float storage that grows in place: address space for up to `maxCount` floats is reserved once
 /// (PROT_NONE: no memory, no commit charge), and `grow` makes a longer prefix usable with
@@ -31,7 +32,7 @@ final class GrowablePool: @unchecked Sendable {
             pointer = base
             reservedBytes = fallback
         } else {
-            throw ModelError.invalidArgument("cannot reserve \(fallback >> 10) KiB of address space for the decoder cache")
+            throw InputError.invalidArgument("cannot reserve \(fallback >> 10) KiB of address space for the decoder cache")
         }
     }
 
@@ -54,7 +55,7 @@ final class GrowablePool: @unchecked Sendable {
         if bytes > usableBytes {
             let start = UnsafeMutableRawPointer(pointer) + usableBytes
             guard mprotect(start, bytes - usableBytes, PROT_READ | PROT_WRITE) == 0 else {
-                throw ModelError.invalidArgument("out of memory growing the decoder cache to \(bytes >> 20) MiB")
+                throw InputError.invalidArgument("out of memory growing the decoder cache to \(bytes >> 20) MiB")
             }
             usableBytes = bytes
         }
@@ -64,12 +65,12 @@ final class GrowablePool: @unchecked Sendable {
     /// A larger reservation, with the usable prefix copied over.
     private func move(toReservationOf bytes: Int) throws {
         guard let base = GrowablePool.reserve(bytes) else {
-            throw ModelError.invalidArgument("cannot reserve \(bytes >> 20) MiB of address space for the decoder cache")
+            throw InputError.invalidArgument("cannot reserve \(bytes >> 20) MiB of address space for the decoder cache")
         }
         if usableBytes > 0 {
             guard mprotect(UnsafeMutableRawPointer(base), usableBytes, PROT_READ | PROT_WRITE) == 0 else {
                 munmap(UnsafeMutableRawPointer(base), bytes)
-                throw ModelError.invalidArgument("out of memory growing the decoder cache to \(bytes >> 20) MiB")
+                throw InputError.invalidArgument("out of memory growing the decoder cache to \(bytes >> 20) MiB")
             }
             UnsafeMutableRawPointer(base).copyMemory(from: UnsafeRawPointer(pointer), byteCount: usableBytes)
         }

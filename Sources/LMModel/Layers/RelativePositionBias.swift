@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LMTensor
+import LMInput
 
 /// T5's relative position bias (T5Attention.compute_bias): a learned scalar per head and per
 /// bucket of the relative position `key − query`, added to the self-attention scores. Only the
@@ -29,10 +30,10 @@ public struct RelativePositionBias: PositionBias {
     public init(weights: Tensor, heads: Int, bidirectional: Bool, numBuckets: Int, maxDistance: Int) throws {
         if let problem = RelativePositionBias.problem(numBuckets: numBuckets, maxDistance: maxDistance,
                                                       bidirectional: bidirectional) {
-            throw ModelError.unsupported(problem)
+            throw InputError.unsupported(problem)
         }
         guard weights.shape == [numBuckets, heads] else {
-            throw ModelError.format("relative_attention_bias.weight has shape \(weights.shape), expected "
+            throw InputError.format("relative_attention_bias.weight has shape \(weights.shape), expected "
                 + "[\(numBuckets), \(heads)]")
         }
         self.heads = heads
@@ -42,7 +43,7 @@ public struct RelativePositionBias: PositionBias {
         let span = RelativePositionBias.saturation(bidirectional: bidirectional, numBuckets: numBuckets,
                                                    maxDistance: maxDistance)
         guard span <= RelativePositionBias.maxSpan, heads <= (1 << 28) / (2 * span + 1) else {
-            throw ModelError.unsupported("relative_attention_max_distance \(maxDistance) with "
+            throw InputError.unsupported("relative_attention_max_distance \(maxDistance) with "
                 + "relative_attention_num_buckets \(numBuckets) needs relative positions up to \(span) for "
                 + "\(heads) heads; tables of at most \(RelativePositionBias.maxSpan) positions and 2^28 entries are "
                 + "supported")

@@ -1,4 +1,7 @@
+import LMInput
+
 /// One opened checkpoint file of any supported format, as validated tensors.
+
 struct CheckpointFile {
     let tensors: [StoredTensor]
     let metadata: [String: String]
@@ -19,11 +22,11 @@ struct CheckpointFile {
             return CheckpointFile(tensors: try TorchLegacyCheckpoint.read(file), metadata: [:])
         }
         if isTar {
-            throw ModelError.unsupported("\(path): a tar-format PyTorch checkpoint (saved by PyTorch before 0.4); "
+            throw InputError.unsupported("\(path): a tar-format PyTorch checkpoint (saved by PyTorch before 0.4); "
                 + "re-save it with a recent torch.save, or convert it to safetensors")
         }
         if isTorchName && !path.hasSuffix(".safetensors") {
-            throw ModelError.format("\(path): not a PyTorch checkpoint (neither a zip archive nor a pickle)")
+            throw InputError.format("\(path): not a PyTorch checkpoint (neither a zip archive nor a pickle)")
         }
         let safetensors = try SafetensorsFile(file: file)
         return CheckpointFile(tensors: safetensors.tensors, metadata: safetensors.metadata)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LMInput
 
 /// A read-only memory map of a whole file, unmapped when the last reference goes away.
 ///
@@ -23,15 +24,15 @@ final class MappedFile: @unchecked Sendable {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            throw ModelError.io("\(path): cannot open: \(MappedFile.errnoText())")
+            throw InputError.io("\(path): cannot open: \(MappedFile.errnoText())")
         }
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 {
-            throw ModelError.io("\(path): cannot stat: \(MappedFile.errnoText())")
+            throw InputError.io("\(path): cannot stat: \(MappedFile.errnoText())")
         }
         if (st.st_mode & S_IFMT) != S_IFREG {
-            throw ModelError.io("\(path): not a regular file")
+            throw InputError.io("\(path): not a regular file")
         }
         let size = Int(st.st_size)
         if size <= 0 {
@@ -39,7 +40,7 @@ final class MappedFile: @unchecked Sendable {
             return
         }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw ModelError.io("\(path): cannot map \(size) bytes: \(MappedFile.errnoText())")
+            throw InputError.io("\(path): cannot map \(size) bytes: \(MappedFile.errnoText())")
         }
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }

@@ -1,3 +1,5 @@
+import LMInput
+
 /// One safetensors file, memory-mapped, with its header parsed and validated.
 ///
 /// Layout: an 8-byte little-endian header length N, N bytes of UTF-8 JSON mapping each tensor name to
@@ -5,6 +7,7 @@
 /// then the data buffer. Offsets are relative to the data buffer.
 // Follows the checks of safetensors' `SafeTensors::read_metadata` and `Metadata::validate`
 // (huggingface/safetensors 0.8), plus the duplicate-name check serde does not make.
+
 struct SafetensorsFile: Sendable {
     /// The header size cap of the reference implementation.
     static let maxHeaderSize = 100_000_000
@@ -24,29 +27,29 @@ struct SafetensorsFile: Sendable {
         let path = file.path
         let bytes = file.bytes
         guard bytes.count >= 8 else {
-            throw ModelError.format("\(path): not a safetensors file: \(bytes.count) bytes, "
+            throw InputError.format("\(path): not a safetensors file: \(bytes.count) bytes, "
                 + "too small for the 8-byte header length")
         }
         let declared = bytes.loadUnaligned(as: UInt64.self).littleEndian
         guard declared <= UInt64(SafetensorsFile.maxHeaderSize) else {
-            throw ModelError.format("\(path): header length \(declared) exceeds the "
+            throw InputError.format("\(path): header length \(declared) exceeds the "
                 + "\(SafetensorsFile.maxHeaderSize)-byte limit (not a safetensors file, or corrupt)")
         }
         let headerSize = Int(declared)
         let dataStart = 8 + headerSize
         guard dataStart <= bytes.count else {
-            throw ModelError.format("\(path): header length \(headerSize) goes past the end of the file "
+            throw InputError.format("\(path): header length \(headerSize) goes past the end of the file "
                 + "(\(bytes.count) bytes): truncated or corrupt")
         }
         let header: JSONValue
         do {
-            header = try WeightsJSON.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart]))
+            header = try JSONReader.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart]), options: .uniqueKeys)
         } catch {
-            throw ModelError.format("\(path): header is not valid JSON: \(error.message) "
+            throw InputError.format("\(path): header is not valid JSON: \(error.message) "
                 + "at header byte \(error.offset)")
         }
         guard case .object(let members) = header else {
-            throw ModelError.format("\(path): header is \(header.kind), expected a JSON object")
+            throw InputError.format("\(path): header is \(header.kind), expected a JSON object")
         }
 
         var metadata: [String: String] = [:]
@@ -71,26 +74,26 @@ struct SafetensorsFile: Sendable {
             let tensorText = "\(path): tensor '\(e.name)'"
             guard e.begin == expectedBegin else {
                 let problem = e.begin < expectedBegin ? "overlaps the previous tensor" : "leaves a hole after the previous tensor"
-                throw ModelError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] \(problem) "
+                throw InputError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] \(problem) "
                     + "(expected to begin at \(expectedBegin))")
             }
             guard e.end >= e.begin else {
-                throw ModelError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] end before they begin")
+                throw InputError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] end before they begin")
             }
             guard let count = SafetensorsFile.checkedProduct(e.shape),
                   case let (bits, overflow) = count.multipliedReportingOverflow(by: e.dtype.bitSize), !overflow else {
-                throw ModelError.format("\(tensorText): shape \(e.shape) of \(e.dtype.rawValue) overflows "
+                throw InputError.format("\(tensorText): shape \(e.shape) of \(e.dtype.rawValue) overflows "
                     + "the addressable size")
             }
             guard bits % 8 == 0 else {
-                throw ModelError.format("\(tensorText): \(count) elements of \(e.dtype.rawValue) do not fill whole bytes")
+                throw InputError.format("\(tensorText): \(count) elements of \(e.dtype.rawValue) do not fill whole bytes")
             }
             guard e.end - e.begin == bits / 8 else {
-                throw ModelError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] span "
+                throw InputError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] span "
                     + "\(e.end - e.begin) bytes but shape \(e.shape) of \(e.dtype.rawValue) needs \(bits / 8)")
             }
             guard e.end <= dataSize else {
-                throw ModelError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] go past the end of "
+                throw InputError.format("\(tensorText): data_offsets [\(e.begin), \(e.end)] go past the end of "
                     + "the data (\(dataSize) bytes): file truncated?")
             }
             expectedBegin = e.end
@@ -99,7 +102,7 @@ struct SafetensorsFile: Sendable {
                 file: file, byteOffset: dataStart + e.begin, strides: nil))
         }
         guard expectedBegin == dataSize else {
-            throw ModelError.format("\(path): tensors cover \(expectedBegin) bytes of data but the file holds "
+            throw InputError.format("\(path): tensors cover \(expectedBegin) bytes of data but the file holds "
                 + "\(dataSize): trailing bytes after the last tensor")
         }
         self.metadata = metadata
@@ -125,13 +128,13 @@ struct SafetensorsFile: Sendable {
             var result: [String: String] = [:]
             for (key, item) in members {
                 guard case .string(let text) = item else {
-                    throw ModelError.format("\(path): __metadata__ '\(key)' is \(item.kind), expected a string")
+                    throw InputError.format("\(path): __metadata__ '\(key)' is \(item.kind), expected a string")
                 }
                 result[key] = text
             }
             return result
         default:
-            throw ModelError.format("\(path): __metadata__ is \(value.kind), expected an object of strings")
+            throw InputError.format("\(path): __metadata__ is \(value.kind), expected an object of strings")
         }
     }
 
@@ -140,45 +143,45 @@ struct SafetensorsFile: Sendable {
     {
         let tensorText = "\(path): tensor '\(name)'"
         guard case .object = value else {
-            throw ModelError.format("\(tensorText): header entry is \(value.kind), expected an object")
+            throw InputError.format("\(tensorText): header entry is \(value.kind), expected an object")
         }
         guard let dtypeValue = value["dtype"] else {
-            throw ModelError.format("\(tensorText): header entry has no 'dtype'")
+            throw InputError.format("\(tensorText): header entry has no 'dtype'")
         }
         guard case .string(let dtypeName) = dtypeValue else {
-            throw ModelError.format("\(tensorText): 'dtype' is \(dtypeValue.kind), expected a string")
+            throw InputError.format("\(tensorText): 'dtype' is \(dtypeValue.kind), expected a string")
         }
         guard let dtype = DType(rawValue: dtypeName) else {
-            throw ModelError.format("\(tensorText): unknown dtype '\(dtypeName)'")
+            throw InputError.format("\(tensorText): unknown dtype '\(dtypeName)'")
         }
         guard let shapeValue = value["shape"] else {
-            throw ModelError.format("\(tensorText): header entry has no 'shape'")
+            throw InputError.format("\(tensorText): header entry has no 'shape'")
         }
         guard case .array(let dims) = shapeValue else {
-            throw ModelError.format("\(tensorText): 'shape' is \(shapeValue.kind), expected an array")
+            throw InputError.format("\(tensorText): 'shape' is \(shapeValue.kind), expected an array")
         }
         var shape: [Int] = []
         shape.reserveCapacity(dims.count)
         for dim in dims {
             guard let d = dim.nonNegativeInt else {
-                throw ModelError.format("\(tensorText): 'shape' holds \(SafetensorsFile.describe(dim)), "
+                throw InputError.format("\(tensorText): 'shape' holds \(SafetensorsFile.describe(dim)), "
                     + "expected non-negative integers")
             }
             shape.append(d)
         }
         guard let offsetsValue = value["data_offsets"] else {
-            throw ModelError.format("\(tensorText): header entry has no 'data_offsets'")
+            throw InputError.format("\(tensorText): header entry has no 'data_offsets'")
         }
         guard case .array(let offsets) = offsetsValue, offsets.count == 2,
               let begin = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt else {
-            throw ModelError.format("\(tensorText): 'data_offsets' must be two non-negative integers "
+            throw InputError.format("\(tensorText): 'data_offsets' must be two non-negative integers "
                 + "[begin, end]")
         }
         return (dtype, shape, begin, end)
     }
 
     private static func describe(_ value: JSONValue) -> String {
-        if case .number(let text) = value { return text }
+        if case .number(let n) = value { return n.text }
         return value.kind
     }
 }

@@ -1,4 +1,5 @@
 import LMTensor
+import LMInput
 
 /// Writes safetensors files the reference `safetensors` library reads back bit for bit.
 ///
@@ -19,18 +20,18 @@ public enum SafetensorsWriter {
     }
 
     /// Writes float32 tensors as `dtype` (`.f32`, or `.f16` rounded to nearest even, as `torch.half()`).
-    /// - Throws: `ModelError.invalidArgument` for a duplicate or reserved name, a tensor whose storage does
-    ///   not match its shape, or another dtype; `ModelError.io` when the file cannot be written.
+    /// - Throws: `InputError.invalidArgument` for a duplicate or reserved name, a tensor whose storage does
+    ///   not match its shape, or another dtype; `InputError.io` when the file cannot be written.
     public static func write(tensors: [(String, Tensor)], metadata: [String: String]? = nil,
                              dtype: DType = .f32, to path: String) throws {
         guard dtype == .f32 || dtype == .f16 else {
-            throw ModelError.invalidArgument("SafetensorsWriter: cannot write float tensors as \(dtype.rawValue) "
+            throw InputError.invalidArgument("SafetensorsWriter: cannot write float tensors as \(dtype.rawValue) "
                 + "(F32 or F16 only)")
         }
         let entries = try tensors.map { name, tensor in
             guard tensor.storage.count == SafetensorsFile.checkedProduct(tensor.shape),
                   tensor.shape.allSatisfy({ $0 >= 0 }) else {
-                throw ModelError.invalidArgument("SafetensorsWriter: tensor '\(name)' has \(tensor.storage.count) "
+                throw InputError.invalidArgument("SafetensorsWriter: tensor '\(name)' has \(tensor.storage.count) "
                     + "values but shape \(tensor.shape)")
             }
             return floatEntry(name: name, tensor: tensor, dtype: dtype)
@@ -76,10 +77,10 @@ public enum SafetensorsWriter {
         var seen = Set<String>()
         for e in entries {
             guard e.name != "__metadata__" else {
-                throw ModelError.invalidArgument("SafetensorsWriter: '__metadata__' is reserved and cannot name a tensor")
+                throw InputError.invalidArgument("SafetensorsWriter: '__metadata__' is reserved and cannot name a tensor")
             }
             guard seen.insert(e.name).inserted else {
-                throw ModelError.invalidArgument("SafetensorsWriter: tensor '\(e.name)' given twice")
+                throw InputError.invalidArgument("SafetensorsWriter: tensor '\(e.name)' given twice")
             }
         }
         let rank = Dictionary(uniqueKeysWithValues: DType.allCases.enumerated().map { ($1, $0) })
@@ -110,7 +111,7 @@ public enum SafetensorsWriter {
         var headerBytes = Array(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
         guard headerBytes.count <= SafetensorsFile.maxHeaderSize else {
-            throw ModelError.invalidArgument("SafetensorsWriter: header of \(headerBytes.count) bytes exceeds the "
+            throw InputError.invalidArgument("SafetensorsWriter: header of \(headerBytes.count) bytes exceeds the "
                 + "format's \(SafetensorsFile.maxHeaderSize)-byte limit")
         }
 

@@ -1,16 +1,19 @@
+import LMInput
+
 /// The PyTorch meaning of the allowed globals: what REDUCE and BINPERSID build. Arguments are checked as
 /// strictly as the real functions would, since they come from an untrusted file.
+
 extension TorchUnpickler {
     /// REDUCE: `callable(*args)` for the allowed callables.
     func call(_ callable: PickleValue, _ args: PickleValue, at offset: Int) throws -> PickleValue {
         guard case .global(let global) = callable else {
-            throw ModelError.format("\(source): REDUCE calls \(callable.kind) at byte \(offset)")
+            throw InputError.format("\(source): REDUCE calls \(callable.kind) at byte \(offset)")
         }
         guard case .tuple(let a, _) = args else {
-            throw ModelError.format("\(source): arguments of \(global.qualifiedName) are \(args.kind) at byte \(offset)")
+            throw InputError.format("\(source): arguments of \(global.qualifiedName) are \(args.kind) at byte \(offset)")
         }
         let what = "\(global.qualifiedName) at byte \(offset)"
-        func bad(_ message: String) -> ModelError { .format("\(source): \(what): \(message)") }
+        func bad(_ message: String) -> InputError { .format("\(source): \(what): \(message)") }
         switch global {
         case .orderedDict:
             guard a.isEmpty else { throw bad("expected no arguments") }
@@ -29,7 +32,7 @@ extension TorchUnpickler {
             }
             if a.count == 7, case .dict(let metadata) = a[6], !metadata.items.isEmpty {
                 // Conjugate/negative view bits: only complex tensors carry them.
-                throw ModelError.unsupported("\(source): \(what): tensor has view metadata (conj/neg bits)")
+                throw InputError.unsupported("\(source): \(what): tensor has view metadata (conj/neg bits)")
             }
             return .tensor(TorchTensorRef(storage: storage, storageOffset: storageOffset, shape: shape, strides: strides))
         case .rebuildParameter, .rebuildParameterWithState:
@@ -42,7 +45,7 @@ extension TorchUnpickler {
         }
     }
 
-    private func ints(_ value: PickleValue, _ bad: (String) -> ModelError, _ name: String) throws -> [Int] {
+    private func ints(_ value: PickleValue, _ bad: (String) -> InputError, _ name: String) throws -> [Int] {
         guard case .tuple(let items, _) = value else { throw bad("\(name) is \(value.kind), expected a tuple") }
         return try items.map { item in
             guard case .int(let v) = item, v >= 0 else { throw bad("\(name) holds \(item.kind), expected non-negative ints") }
@@ -52,7 +55,7 @@ extension TorchUnpickler {
 
     /// BINPERSID: `('storage', storage_type, key, location, numel[, view_metadata])` as torch.save writes.
     func persistentStorage(_ pid: PickleValue, at offset: Int) throws -> TorchStorageRef {
-        func bad(_ message: String) -> ModelError {
+        func bad(_ message: String) -> InputError {
             .format("\(source): persistent id at byte \(offset): \(message)")
         }
         guard case .tuple(let t, _) = pid else { throw bad("\(pid.kind), expected a tuple") }
@@ -68,7 +71,7 @@ extension TorchUnpickler {
         }
         guard case .int(let count) = t[4], count >= 0 else { throw bad("storage size is \(t[4].kind)") }
         if t.count == 6, case .none = t[5] {} else if t.count == 6 {
-            throw ModelError.unsupported("\(source): storage '\(key)' is a view of another storage "
+            throw InputError.unsupported("\(source): storage '\(key)' is a view of another storage "
                 + "(pre-1.0 PyTorch format)")
         }
         return TorchStorageRef(key: key, dtype: dtype, count: count)

@@ -1,9 +1,12 @@
+import LMInput
+
 /// A restricted pickle reader for PyTorch checkpoints: it understands the opcodes `torch.save` emits
 /// (protocol 2, plus the few protocol 3–5 additions) and builds plain values; globals resolve only to the
 /// closed set `TorchGlobal`, and "calling" one only records a tensor description. Nothing is ever executed,
 /// so a malicious pickle can at worst be rejected.
 // Follows the opcode semantics of CPython's Lib/pickle.py (_Unpickler) and the allow-list approach of
 // torch/_weights_only_unpickler.py (torch 2.13).
+
 struct TorchUnpickler {
     let bytes: UnsafeRawBufferPointer
     /// Names the stream in errors, e.g. "model.bin: data.pkl".
@@ -27,7 +30,7 @@ struct TorchUnpickler {
         self.position = start
     }
 
-    private func fail(_ message: String, at offset: Int? = nil) -> ModelError {
+    private func fail(_ message: String, at offset: Int? = nil) -> InputError {
         .format("\(source): \(message) at byte \(offset ?? position)")
     }
 
@@ -199,7 +202,7 @@ struct TorchUnpickler {
             case 0x94: memo[memo.count] = try top()       // MEMOIZE
             case 0x69, 0x6F, 0x81, 0x92, 0x82, 0x83, 0x84, 0x50:
                 // INST, OBJ, NEWOBJ, NEWOBJ_EX, EXT1/2/4, PERSID: object construction a state dict never needs.
-                throw ModelError.unsupported("refusing to load \(path): pickle opcode 0x\(String(op, radix: 16)) "
+                throw InputError.unsupported("refusing to load \(path): pickle opcode 0x\(String(op, radix: 16)) "
                     + "constructs arbitrary objects (at byte \(opOffset) of \(source))")
             default:
                 throw fail("unsupported pickle opcode 0x\(String(op, radix: 16))", at: opOffset)
@@ -230,7 +233,7 @@ struct TorchUnpickler {
         guard let global = TorchGlobal(module: module, name: name) else {
             // Protocol 2 spells Python 3's builtins the Python 2 way; name them as a Python 3 user knows them.
             let shown = module == "__builtin__" ? "builtins" : module
-            throw ModelError.unsupported("refusing to load \(path): pickle global '\(shown).\(name)' is not "
+            throw InputError.unsupported("refusing to load \(path): pickle global '\(shown).\(name)' is not "
                 + "allowed (a PyTorch checkpoint may only name its tensor-rebuild functions and storage types)")
         }
         return global

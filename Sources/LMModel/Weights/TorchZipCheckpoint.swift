@@ -1,7 +1,10 @@
+import LMInput
+
 /// A checkpoint in `torch.save`'s zip format (the default since PyTorch 1.6): a zip archive with one top
 /// folder holding `data.pkl` (the pickled state dict, storages replaced by persistent ids) and
 /// `data/<key>` (each storage's raw little-endian bytes, stored uncompressed and 64-byte aligned).
 // Follows torch/serialization.py `_save` / `_load` (torch 2.13).
+
 enum TorchZipCheckpoint {
     static func read(_ file: MappedFile) throws -> [StoredTensor] {
         let path = file.path
@@ -10,14 +13,14 @@ enum TorchZipCheckpoint {
             entry.name.hasSuffix("/data.pkl") && !entry.name.dropLast("/data.pkl".count).contains("/")
         }
         guard pickles.count == 1, let pickle = pickles.first else {
-            throw ModelError.format("\(path): a zip archive but not a PyTorch checkpoint: "
+            throw InputError.format("\(path): a zip archive but not a PyTorch checkpoint: "
                 + (pickles.isEmpty ? "no <name>/data.pkl entry" : "several data.pkl entries"))
         }
         let prefix = String(pickle.name.dropLast("data.pkl".count))
         if let order = archive.entry(prefix + "byteorder") {
             let text = String(decoding: file.slice(order.dataOffset..<(order.dataOffset + order.size)), as: UTF8.self)
             guard text == "little" else {
-                throw ModelError.unsupported("\(path): saved with byte order '\(text)'; only little-endian "
+                throw InputError.unsupported("\(path): saved with byte order '\(text)'; only little-endian "
                     + "checkpoints are supported")
             }
         }
@@ -28,7 +31,7 @@ enum TorchZipCheckpoint {
         return try TorchCheckpoint.stateDictTensors(root, path: path).map { name, tensor in
             let entryName = prefix + "data/" + tensor.storage.key
             guard let entry = archive.entry(entryName) else {
-                throw ModelError.format("\(path): tensor '\(name)': its storage '\(entryName)' is missing from the archive")
+                throw InputError.format("\(path): tensor '\(name)': its storage '\(entryName)' is missing from the archive")
             }
             return try TorchCheckpoint.storedTensor(name: name, tensor: tensor, file: file,
                                                     storageStart: entry.dataOffset, storageBytes: entry.size)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LMInput
 
 /// Turns any checkpoint lmcore can read (safetensors, sharded or not, or PyTorch `.bin`) into a model
 /// folder with a single `model.safetensors`: the fast, mappable, code-free format. Backs
@@ -26,17 +27,17 @@ public enum WeightConverter {
     ///
     /// - Parameter floatType: nil keeps every tensor's dtype (the data is copied bit for bit); `.f32` or
     ///   `.f16` stores F32/F16/BF16 tensors in that type (other dtypes are kept).
-    /// - Throws: `ModelError.invalidArgument` if the folders are the same, or any load/write error.
+    /// - Throws: `InputError.invalidArgument` if the folders are the same, or any load/write error.
     @discardableResult
     public static func convert(directory: String, to outputDirectory: String,
                                floatType: DType? = nil) throws -> Summary {
         if let floatType, floatType != .f32 && floatType != .f16 {
-            throw ModelError.invalidArgument("convert: float type must be F32 or F16, not \(floatType.rawValue)")
+            throw InputError.invalidArgument("convert: float type must be F32 or F16, not \(floatType.rawValue)")
         }
         let store = try WeightStore.open(directory: directory)
         try makeDirectories(outputDirectory)
         if let a = realPath(directory), let b = realPath(outputDirectory), a == b {
-            throw ModelError.invalidArgument("convert: the output folder \(outputDirectory) is the model folder; "
+            throw InputError.invalidArgument("convert: the output folder \(outputDirectory) is the model folder; "
                 + "choose another")
         }
 

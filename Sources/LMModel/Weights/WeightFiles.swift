@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LMInput
 
 /// The few file-system operations checkpoint loading and conversion need, on POSIX calls
 /// (FoundationEssentials' FileManager is avoided to keep error messages and symlink handling explicit).
@@ -34,7 +35,7 @@ enum WeightFiles {
     /// The names in `directory` (not "." or ".."), sorted.
     static func list(_ directory: String) throws -> [String] {
         guard let dir = opendir(directory) else {
-            throw ModelError.io("\(directory): cannot list folder: \(MappedFile.errnoText())")
+            throw InputError.io("\(directory): cannot list folder: \(MappedFile.errnoText())")
         }
         defer { closedir(dir) }
         var names: [String] = []
@@ -51,14 +52,14 @@ enum WeightFiles {
     static func makeDirectory(_ path: String) throws {
         if isDirectory(path) { return }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw ModelError.io("\(path): cannot create folder: \(MappedFile.errnoText())")
+            throw InputError.io("\(path): cannot create folder: \(MappedFile.errnoText())")
         }
     }
 
     /// Copies a regular file's bytes (permissions are not kept; model files need none).
     static func copyFile(from source: String, to destination: String) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw ModelError.io("\(source): cannot open: \(MappedFile.errnoText())") }
+        guard input >= 0 else { throw InputError.io("\(source): cannot open: \(MappedFile.errnoText())") }
         defer { close(input) }
         let writer = try FileWriter(path: destination)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -66,7 +67,7 @@ enum WeightFiles {
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ModelError.io("\(source): read failed: \(MappedFile.errnoText())")
+                throw InputError.io("\(source): read failed: \(MappedFile.errnoText())")
             }
             if n == 0 { break }
             try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
@@ -93,7 +94,7 @@ final class FileWriter {
         temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw ModelError.io("\(path): cannot create: \(MappedFile.errnoText())")
+            throw InputError.io("\(path): cannot create: \(MappedFile.errnoText())")
         }
     }
 
@@ -104,7 +105,7 @@ final class FileWriter {
             let n = systemWrite(fd, base + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ModelError.io("\(path): write failed: \(MappedFile.errnoText())")
+                throw InputError.io("\(path): write failed: \(MappedFile.errnoText())")
             }
             offset += n
         }
@@ -118,9 +119,9 @@ final class FileWriter {
         guard !committed else { return }
         let status = close(fd)
         fd = -1
-        guard status == 0 else { throw ModelError.io("\(path): write failed: \(MappedFile.errnoText())") }
+        guard status == 0 else { throw InputError.io("\(path): write failed: \(MappedFile.errnoText())") }
         guard rename(temporaryPath, path) == 0 else {
-            throw ModelError.io("\(path): cannot move the written file into place: \(MappedFile.errnoText())")
+            throw InputError.io("\(path): cannot move the written file into place: \(MappedFile.errnoText())")
         }
         committed = true
     }

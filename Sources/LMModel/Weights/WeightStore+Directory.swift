@@ -1,3 +1,5 @@
+import LMInput
+
 extension WeightStore {
     /// Checkpoint file names in a model folder, in the order transformers prefers them.
     public static let checkpointNames = [
@@ -9,7 +11,7 @@ extension WeightStore {
     /// that order (safetensors first, as transformers does).
     public static func open(directory: String) throws -> WeightStore {
         guard WeightFiles.isDirectory(directory) else {
-            throw ModelError.io("\(directory): not a folder")
+            throw InputError.io("\(directory): not a folder")
         }
         for name in checkpointNames {
             let path = WeightFiles.join(directory, name)
@@ -20,7 +22,7 @@ extension WeightStore {
             let opened = try CheckpointFile.open(path: path)
             return try WeightStore(source: path, tensors: opened.tensors, metadata: opened.metadata)
         }
-        throw ModelError.io("\(directory): no checkpoint found (looked for "
+        throw InputError.io("\(directory): no checkpoint found (looked for "
             + checkpointNames.joined(separator: ", ") + ")")
     }
 
@@ -34,7 +36,7 @@ extension WeightStore {
         for shard in index.shardNames {
             let shardPath = WeightFiles.join(directory, shard)
             guard WeightFiles.isRegularFile(shardPath) else {
-                throw ModelError.io("\(path): shard '\(shard)' is missing from \(directory)")
+                throw InputError.io("\(path): shard '\(shard)' is missing from \(directory)")
             }
             shards[shard] = try CheckpointFile.open(path: shardPath)
         }
@@ -49,7 +51,7 @@ extension WeightStore {
                     continue
                 }
                 if let first = owner[key] {
-                    throw ModelError.format("\(path): tensor '\(key)' is in shards '\(first)' and '\(shard)' "
+                    throw InputError.format("\(path): tensor '\(key)' is in shards '\(first)' and '\(shard)' "
                         + "and the weight_map does not say which to use")
                 }
                 owner[key] = shard
@@ -57,7 +59,7 @@ extension WeightStore {
             }
         }
         for (key, shard) in index.weightMap.sorted(by: { $0.key < $1.key }) where chosen[key] == nil {
-            throw ModelError.format("\(path): weight_map puts tensor '\(key)' in '\(shard)', "
+            throw InputError.format("\(path): weight_map puts tensor '\(key)' in '\(shard)', "
                 + "but that shard does not contain it")
         }
         var metadata: [String: String] = [:]
@@ -81,27 +83,27 @@ struct ShardIndex {
     init(path: String) throws {
         let file = try MappedFile(path: path)
         guard file.count <= ShardIndex.maxSize else {
-            throw ModelError.format("\(path): \(file.count) bytes is too large for a checkpoint index")
+            throw InputError.format("\(path): \(file.count) bytes is too large for a checkpoint index")
         }
         let json: JSONValue
         do {
-            json = try WeightsJSON.parse(file.bytes)
+            json = try JSONReader.parse(file.bytes, options: .uniqueKeys)
         } catch {
-            throw ModelError.format("\(path): not valid JSON: \(error.message) at byte \(error.offset)")
+            throw InputError.format("\(path): not valid JSON: \(error.message) at byte \(error.offset)")
         }
         guard case .object = json else {
-            throw ModelError.format("\(path): expected a JSON object, found \(json.kind)")
+            throw InputError.format("\(path): expected a JSON object, found \(json.kind)")
         }
         guard let mapValue = json["weight_map"] else {
-            throw ModelError.format("\(path): no 'weight_map'")
+            throw InputError.format("\(path): no 'weight_map'")
         }
         guard case .object(let members) = mapValue else {
-            throw ModelError.format("\(path): 'weight_map' is \(mapValue.kind), expected an object")
+            throw InputError.format("\(path): 'weight_map' is \(mapValue.kind), expected an object")
         }
         var map: [String: String] = [:]
         for (key, value) in members {
             guard case .string(let shard) = value else {
-                throw ModelError.format("\(path): weight_map entry '\(key)' is \(value.kind), expected a file name")
+                throw InputError.format("\(path): weight_map entry '\(key)' is \(value.kind), expected a file name")
             }
             try ShardIndex.checkShardName(shard, key: key, path: path)
             map[key] = shard
@@ -116,7 +118,7 @@ struct ShardIndex {
         let bad = shard.isEmpty || shard.hasPrefix("/") || shard.contains("\\") || shard.contains("\0")
             || components.contains(where: { $0 == ".." || $0.isEmpty })
         if bad {
-            throw ModelError.format("\(path): weight_map entry '\(key)' names shard '\(shard)', "
+            throw InputError.format("\(path): weight_map entry '\(key)' names shard '\(shard)', "
                 + "which is not a file inside the model folder")
         }
     }

@@ -1,4 +1,5 @@
 import LMTensor
+import LMInput
 
 /// All tensors of a checkpoint, by key: the one way model code reaches weights.
 ///
@@ -26,7 +27,7 @@ public final class WeightStore: Sendable {
         byKey.reserveCapacity(list.count)
         for t in list {
             if let other = byKey[t.info.name] {
-                throw ModelError.format("\(source): tensor '\(t.info.name)' appears twice, in \(other.info.file) "
+                throw InputError.format("\(source): tensor '\(t.info.name)' appears twice, in \(other.info.file) "
                     + "and in \(t.info.file)")
             }
             byKey[t.info.name] = t
@@ -41,7 +42,7 @@ public final class WeightStore: Sendable {
     /// Keys must be unique across the files.
     public static func open(files: [String]) throws -> WeightStore {
         guard !files.isEmpty else {
-            throw ModelError.invalidArgument("WeightStore.open(files:): no files given")
+            throw InputError.invalidArgument("WeightStore.open(files:): no files given")
         }
         var all: [StoredTensor] = []
         var metadata: [String: String] = [:]
@@ -70,12 +71,12 @@ public final class WeightStore: Sendable {
     }
 
     /// The tensor `key` as float32 (F16 and BF16 are widened exactly).
-    /// - Throws: `ModelError.format` when the key is missing, `.unsupported` for other dtypes.
+    /// - Throws: `InputError.format` when the key is missing, `.unsupported` for other dtypes.
     public func tensor(_ key: String) throws -> Tensor {
         let stored = try lookup(key)
         let info = stored.info
         guard info.dtype.isReadableAsFloat else {
-            throw ModelError.unsupported("\(info.file): tensor '\(key)' has dtype \(info.dtype.rawValue); "
+            throw InputError.unsupported("\(info.file): tensor '\(key)' has dtype \(info.dtype.rawValue); "
                 + "only F32, F16 and BF16 tensors can be read as float32")
         }
         let count = info.elementCount
@@ -105,11 +106,11 @@ public final class WeightStore: Sendable {
     }
 
     /// The tensor `key` as float32, checked to have exactly `shape`.
-    /// - Throws: `ModelError.format` naming the file, the tensor and both shapes on a mismatch.
+    /// - Throws: `InputError.format` naming the file, the tensor and both shapes on a mismatch.
     public func tensor(_ key: String, shape: [Int]) throws -> Tensor {
         let stored = try lookup(key)
         guard stored.info.shape == shape else {
-            throw ModelError.format("\(stored.info.file): tensor '\(key)' has shape \(stored.info.shape), "
+            throw InputError.format("\(stored.info.file): tensor '\(key)' has shape \(stored.info.shape), "
                 + "expected \(shape)")
         }
         return try tensor(key)
@@ -127,7 +128,7 @@ public final class WeightStore: Sendable {
 
     private func lookup(_ key: String) throws -> StoredTensor {
         guard let stored = tensors[key] else {
-            throw ModelError.format("\(source): tensor '\(key)' is missing" + nearMiss(key))
+            throw InputError.format("\(source): tensor '\(key)' is missing" + nearMiss(key))
         }
         return stored
     }

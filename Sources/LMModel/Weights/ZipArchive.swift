@@ -1,9 +1,12 @@
+import LMInput
+
 /// The entry table of a zip archive whose entries are stored (uncompressed), as `torch.save` writes them.
 ///
 /// Only the central directory is trusted for sizes (torch writes local headers with zero sizes and a
 /// trailing data descriptor); each entry's local header is still checked to match. ZIP64 records, which
 /// torch always writes, supply the 64-bit sizes and offsets.
 // Follows the zip format of PKWARE's APPNOTE.TXT 6.3, sections 4.3 and 4.5.3.
+
 struct ZipArchive {
     struct Entry {
         let name: String
@@ -34,7 +37,7 @@ struct ZipArchive {
 
         // The end-of-central-directory record is 22 bytes plus a comment of up to 65535 bytes.
         guard bytes.count >= 22 else {
-            throw ModelError.format("\(path): truncated zip archive (\(bytes.count) bytes)")
+            throw InputError.format("\(path): truncated zip archive (\(bytes.count) bytes)")
         }
         var eocd = -1
         var candidate = bytes.count - 22
@@ -48,20 +51,20 @@ struct ZipArchive {
             candidate -= 1
         }
         guard eocd >= 0 else {
-            throw ModelError.format("\(path): zip end-of-central-directory record not found: "
+            throw InputError.format("\(path): zip end-of-central-directory record not found: "
                 + "the archive is truncated or not a zip file")
         }
         guard let diskNumber = reader.u16(eocd + 4), let directoryDisk = reader.u16(eocd + 6),
               let count16 = reader.u16(eocd + 10), let size32 = reader.u32(eocd + 12),
               let offset32 = reader.u32(eocd + 16) else {
-            throw ModelError.format("\(path): truncated zip end-of-central-directory record")
+            throw InputError.format("\(path): truncated zip end-of-central-directory record")
         }
         var entryCount = Int(count16)
         var directorySize = Int(size32)
         var directoryOffset = Int(offset32)
         var directoryLimit = eocd
         if diskNumber != 0 || directoryDisk != 0 {
-            throw ModelError.unsupported("\(path): multi-part zip archives are not supported")
+            throw InputError.unsupported("\(path): multi-part zip archives are not supported")
         }
 
         if eocd >= 20, reader.u32(eocd - 20) == ZipArchive.zip64Locator {
@@ -71,7 +74,7 @@ struct ZipArchive {
                   let count64 = reader.u64AsInt(recordOffset + 32),
                   let size64 = reader.u64AsInt(recordOffset + 40),
                   let offset64 = reader.u64AsInt(recordOffset + 48) else {
-                throw ModelError.format("\(path): bad ZIP64 end-of-central-directory record")
+                throw InputError.format("\(path): bad ZIP64 end-of-central-directory record")
             }
             entryCount = count64
             directorySize = size64
@@ -80,7 +83,7 @@ struct ZipArchive {
         }
         let (directoryEnd, overflow) = directoryOffset.addingReportingOverflow(directorySize)
         guard !overflow, directoryEnd <= directoryLimit else {
-            throw ModelError.format("\(path): bad zip central directory: offset \(directoryOffset) + size "
+            throw InputError.format("\(path): bad zip central directory: offset \(directoryOffset) + size "
                 + "\(directorySize) runs past its end record")
         }
 
@@ -93,14 +96,14 @@ struct ZipArchive {
                   let compressed32 = reader.u32(position + 20), let uncompressed32 = reader.u32(position + 24),
                   let nameLength = reader.u16(position + 28), let extraLength = reader.u16(position + 30),
                   let commentLength = reader.u16(position + 32), let local32 = reader.u32(position + 42) else {
-                throw ModelError.format("\(path): bad zip central directory: entry \(number) of \(entryCount) "
+                throw InputError.format("\(path): bad zip central directory: entry \(number) of \(entryCount) "
                     + "is damaged or missing")
             }
             let nameStart = position + 46
             let extraStart = nameStart + Int(nameLength)
             let next = extraStart + Int(extraLength) + Int(commentLength)
             guard next <= directoryEnd else {
-                throw ModelError.format("\(path): bad zip central directory: entry \(number) runs past its end")
+                throw InputError.format("\(path): bad zip central directory: entry \(number) runs past its end")
             }
             let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<extraStart]), as: UTF8.self)
             var compressed = Int(compressed32)
@@ -116,7 +119,7 @@ struct ZipArchive {
                     var field = dataStart
                     func next64() throws -> Int {
                         guard field + 8 <= dataStart + Int(length), let v = reader.u64AsInt(field) else {
-                            throw ModelError.format("\(path): zip entry '\(name)': bad ZIP64 extra field")
+                            throw InputError.format("\(path): zip entry '\(name)': bad ZIP64 extra field")
                         }
                         field += 8
                         return v
@@ -128,15 +131,15 @@ struct ZipArchive {
                 extra = dataStart + Int(length)
             }
             if flags & 1 != 0 {
-                throw ModelError.unsupported("\(path): zip entry '\(name)' is encrypted")
+                throw InputError.unsupported("\(path): zip entry '\(name)' is encrypted")
             }
             if method != 0 {
-                throw ModelError.unsupported("\(path): zip entry '\(name)' is compressed (method \(method)); "
+                throw InputError.unsupported("\(path): zip entry '\(name)' is compressed (method \(method)); "
                     + "only stored entries, as torch.save writes them, are supported: re-save the checkpoint with "
                     + "torch.save or convert it to safetensors")
             }
             guard compressed == uncompressed else {
-                throw ModelError.format("\(path): zip entry '\(name)' is stored but its sizes differ "
+                throw InputError.format("\(path): zip entry '\(name)' is stored but its sizes differ "
                     + "(\(compressed) vs \(uncompressed))")
             }
             // The local header repeats the name; its extra field (torch's alignment padding) may differ.
@@ -147,17 +150,17 @@ struct ZipArchive {
                   localOffset + 30 + Int(nameLength) <= directoryOffset,
                   bytes[(localOffset + 30)..<(localOffset + 30 + Int(nameLength))].elementsEqual(bytes[nameStart..<extraStart])
             else {
-                throw ModelError.format("\(path): zip entry '\(name)': local header at \(localOffset) is missing "
+                throw InputError.format("\(path): zip entry '\(name)': local header at \(localOffset) is missing "
                     + "or does not match the central directory")
             }
             let dataOffset = localOffset + 30 + Int(nameLength) + Int(localExtraLength)
             let (dataEnd, sizeOverflow) = dataOffset.addingReportingOverflow(uncompressed)
             guard !sizeOverflow, dataEnd <= directoryOffset else {
-                throw ModelError.format("\(path): zip entry '\(name)': \(uncompressed) bytes at offset \(dataOffset) "
+                throw InputError.format("\(path): zip entry '\(name)': \(uncompressed) bytes at offset \(dataOffset) "
                     + "run past the entry area (truncated or corrupt archive)")
             }
             guard indexByName[name] == nil else {
-                throw ModelError.format("\(path): zip entry '\(name)' appears twice")
+                throw InputError.format("\(path): zip entry '\(name)' appears twice")
             }
             indexByName[name] = entries.count
             entries.append(Entry(name: name, dataOffset: dataOffset, size: uncompressed))

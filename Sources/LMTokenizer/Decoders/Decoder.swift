@@ -1,5 +1,8 @@
+import LMInput
+
 // Follows HF tokenizers' decoders (decoders/*.rs, tokenizers 0.23): each turns the token list
 // into a new list (`decode_chain`); the final text is their concatenation.
+
 
 /// The "decoder" section of tokenizer.json.
 public indirect enum DecoderConfig: Decodable, Sendable {
@@ -31,7 +34,7 @@ public indirect enum DecoderConfig: Decodable, Sendable {
         case .bpe: self = .bpe(suffix: try c.get("suffix", "</w>"))
         case .strip:
             let start: Int = try c.get("start", 0), stop: Int = try c.get("stop", 0)
-            guard start >= 0, stop >= 0 else { throw TokenizerError.format("tokenizer.json: Strip decoder start/stop must not be negative") }
+            guard start >= 0, stop >= 0 else { throw InputError.format("tokenizer.json: Strip decoder start/stop must not be negative") }
             self = .strip(content: try singleCharacter(c, "content", "Strip decoder"), start: start, stop: stop)
         case .replace: self = .replace(pattern: try c.require("pattern"), content: try c.require("content"))
         case .ctc:

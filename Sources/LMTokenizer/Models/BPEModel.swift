@@ -1,6 +1,9 @@
+import LMInput
+
 // Follows HF tokenizers' BPE model (models/bpe/model.rs and word.rs, tokenizers 0.23): symbols
 // per character (with continuing-subword prefix / end-of-word suffix), byte fallback, unknown
 // fusing, then merges applied lowest rank first (leftmost on ties) with a priority queue.
+
 
 final class BPEModel: TokenizerModel, @unchecked Sendable {
     let vocab: VocabularyMap
@@ -26,8 +29,8 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
 
     init(_ config: TokenizerModelConfig.BPE) throws {
         if let p = config.dropout, p != 0 {
-            guard p >= 0 && p <= 1 else { throw TokenizerError.format("tokenizer.json: BPE dropout \(p) must be in [0, 1]") }
-            throw TokenizerError.unsupported("tokenizer.json: BPE dropout \(p) is not supported (only null or 0)")
+            guard p >= 0 && p <= 1 else { throw InputError.format("tokenizer.json: BPE dropout \(p) must be in [0, 1]") }
+            throw InputError.unsupported("tokenizer.json: BPE dropout \(p) is not supported (only null or 0)")
         }
         vocab = VocabularyMap(config.vocab.lazy.map { ($0.0, Int32($0.1)) })
         idToTokenTable = try TokenTable(vocab, model: "BPE")
@@ -42,21 +45,21 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
         var map = MergeMap(capacity: config.merges.count)
         for (rank, (a, b)) in config.merges.enumerated() {
             guard let aId = vocab.get(a) else {
-                throw TokenizerError.format("tokenizer.json: BPE merge \(rank) uses \(a.debugDescription), which is not in the vocabulary")
+                throw InputError.format("tokenizer.json: BPE merge \(rank) uses \(a.debugDescription), which is not in the vocabulary")
             }
             guard let bId = vocab.get(b) else {
-                throw TokenizerError.format("tokenizer.json: BPE merge \(rank) uses \(b.debugDescription), which is not in the vocabulary")
+                throw InputError.format("tokenizer.json: BPE merge \(rank) uses \(b.debugDescription), which is not in the vocabulary")
             }
             let bBytes = Array(b.utf8)
             guard bBytes.count >= prefixLength else {
-                throw TokenizerError.format("tokenizer.json: BPE merge \(rank) right part \(b.debugDescription) is shorter than the continuing_subword_prefix")
+                throw InputError.format("tokenizer.json: BPE merge \(rank) right part \(b.debugDescription) is shorter than the continuing_subword_prefix")
             }
             var merged = Array(a.utf8)
             merged.append(contentsOf: bBytes[prefixLength...])
             guard let newId = vocab.get(merged) else {
-                throw TokenizerError.format("tokenizer.json: BPE merge \(rank) result \(String(decoding: merged, as: UTF8.self).debugDescription) is not in the vocabulary")
+                throw InputError.format("tokenizer.json: BPE merge \(rank) result \(String(decoding: merged, as: UTF8.self).debugDescription) is not in the vocabulary")
             }
-            guard rank < Int(Int32.max) else { throw TokenizerError.format("tokenizer.json: too many BPE merges") }
+            guard rank < Int(Int32.max) else { throw InputError.format("tokenizer.json: too many BPE merges") }
             map.set(aId, bId, rank: Int32(rank), newId: newId)
         }
         merges = map
@@ -147,7 +150,7 @@ final class BPEModel: TokenizerModel, @unchecked Sendable {
                 }
                 if !handled, let unkToken {
                     guard let unkId = vocab.get(unkToken) else {
-                        throw TokenizerError.format("tokenizer.json: BPE unk_token \(unkToken.debugDescription) is not in the vocabulary")
+                        throw InputError.format("tokenizer.json: BPE unk_token \(unkToken.debugDescription) is not in the vocabulary")
                     }
                     if let (uid, ulen) = unk {
                         if fuseUnk {

@@ -1,5 +1,8 @@
+import LMInput
+
 // The "model" section of tokenizer.json (models/*/serialization.rs, tokenizers 0.23), including
 // legacy files without a "type" (recognised by shape, in HF's untagged order).
+
 
 /// The "model" section of tokenizer.json.
 public enum TokenizerModelConfig: Decodable, Sendable {
@@ -42,13 +45,13 @@ public enum TokenizerModelConfig: Decodable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
-        let scanned = ModelDataScanner.userInfoKey.flatMap { decoder.userInfo[$0] as? ModelDataScanner.Scanned }
+        let bulk = ModelBulkData(decoder)
         let kind: Kind
         if c.contains(AnyKey(stringValue: "type")) {
             kind = try decodeKind(decoder, "model")
         } else if c.contains(AnyKey(stringValue: "merges")) {
             kind = .bpe
-        } else if scanned?.vocab != nil ? scanned?.vocabIsArray == true
+        } else if bulk?.vocab != nil ? bulk?.vocabIsArray == true
                     : (try? c.decode([UnigramEntry].self, forKey: AnyKey(stringValue: "vocab"))) != nil {
             kind = .unigram
         } else if c.contains(AnyKey(stringValue: "max_input_chars_per_word")) {
@@ -61,14 +64,14 @@ public enum TokenizerModelConfig: Decodable, Sendable {
             let dropout: Double? = try c.get("dropout")
             var merges: [(String, String)] = []
             let mergesKey = AnyKey(stringValue: "merges")
-            if let fast = scanned?.merges, !(scanned?.mergesAreStrings ?? false) {
+            if let fast = bulk?.merges, !(bulk?.mergesAreStrings ?? false) {
                 merges = fast
-            } else if let fast = scanned?.merges {
+            } else if let fast = bulk?.merges {
                 var rank = 0
                 for (line, _) in fast where !line.hasPrefix("#version") {
                     let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                     guard parts.count == 2 else {
-                        throw TokenizerError.format("tokenizer.json: model.merges line \(rank + 1) \(line.debugDescription) is not \"a b\"")
+                        throw InputError.format("tokenizer.json: model.merges line \(rank + 1) \(line.debugDescription) is not \"a b\"")
                     }
                     merges.append((String(parts[0]), String(parts[1])))
                     rank += 1
@@ -76,7 +79,7 @@ public enum TokenizerModelConfig: Decodable, Sendable {
             } else if let pairs = try? c.decode([[String]].self, forKey: mergesKey) {
                 for (i, p) in pairs.enumerated() {
                     guard p.count == 2 else {
-                        throw TokenizerError.format("tokenizer.json: model.merges[\(i)] must be a pair of strings")
+                        throw InputError.format("tokenizer.json: model.merges[\(i)] must be a pair of strings")
                     }
                     merges.append((p[0], p[1]))
                 }
@@ -85,27 +88,27 @@ public enum TokenizerModelConfig: Decodable, Sendable {
                 for line in lines where !line.hasPrefix("#version") {
                     let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                     guard parts.count == 2 else {
-                        throw TokenizerError.format("tokenizer.json: model.merges line \(rank + 1) \(line.debugDescription) is not \"a b\"")
+                        throw InputError.format("tokenizer.json: model.merges line \(rank + 1) \(line.debugDescription) is not \"a b\"")
                     }
                     merges.append((String(parts[0]), String(parts[1])))
                     rank += 1
                 }
             }
-            self = .bpe(BPE(vocab: try decodeVocabulary(c, "BPE", scanned, required: false), merges: merges, dropout: dropout,
+            self = .bpe(BPE(vocab: try decodeVocabulary(c, "BPE", bulk, required: false), merges: merges, dropout: dropout,
                             unkToken: try c.get("unk_token"), continuingSubwordPrefix: try c.get("continuing_subword_prefix"),
                             endOfWordSuffix: try c.get("end_of_word_suffix"), fuseUnk: try c.get("fuse_unk", false),
                             byteFallback: try c.get("byte_fallback", false), ignoreMerges: try c.get("ignore_merges", false)))
         case .wordPiece:
-            self = .wordPiece(WordPiece(vocab: try decodeVocabulary(c, "WordPiece", scanned), unkToken: try c.get("unk_token", "[UNK]"),
+            self = .wordPiece(WordPiece(vocab: try decodeVocabulary(c, "WordPiece", bulk), unkToken: try c.get("unk_token", "[UNK]"),
                                         continuingSubwordPrefix: try c.get("continuing_subword_prefix", "##"),
                                         maxInputCharsPerWord: try c.get("max_input_chars_per_word", 100)))
         case .wordLevel:
-            self = .wordLevel(WordLevel(vocab: try decodeVocabulary(c, "WordLevel", scanned), unkToken: try c.get("unk_token", "<unk>")))
+            self = .wordLevel(WordLevel(vocab: try decodeVocabulary(c, "WordLevel", bulk), unkToken: try c.get("unk_token", "<unk>")))
         case .unigram:
             let vocab: [(String, Double)]
-            if let fast = scanned?.vocab {
-                guard scanned?.vocabIsArray == true else {
-                    throw TokenizerError.format("tokenizer.json: Unigram model.vocab must be an array of [piece, score]")
+            if let fast = bulk?.vocab {
+                guard bulk?.vocabIsArray == true else {
+                    throw InputError.format("tokenizer.json: Unigram model.vocab must be an array of [piece, score]")
                 }
                 vocab = fast
             } else {
@@ -119,13 +122,13 @@ public enum TokenizerModelConfig: Decodable, Sendable {
 }
 
 /// A `{token: id}` vocabulary; ids are checked to fit in 0...Int32.max, naming the token.
-func decodeVocabulary(_ c: KeyedDecodingContainer<AnyKey>, _ model: String, _ scanned: ModelDataScanner.Scanned?,
+func decodeVocabulary(_ c: KeyedDecodingContainer<AnyKey>, _ model: String, _ bulk: ModelBulkData?,
                       required: Bool = true) throws -> [(String, UInt32)] {
     let key = AnyKey(stringValue: "vocab")
     let raw: [(String, Double)]
-    if let fast = scanned?.vocab {
-        guard scanned?.vocabIsArray == false else {
-            throw TokenizerError.format("tokenizer.json: \(model) model.vocab must be an object of token -> id")
+    if let fast = bulk?.vocab {
+        guard bulk?.vocabIsArray == false else {
+            throw InputError.format("tokenizer.json: \(model) model.vocab must be an object of token -> id")
         }
         raw = fast
     } else {
@@ -133,14 +136,14 @@ func decodeVocabulary(_ c: KeyedDecodingContainer<AnyKey>, _ model: String, _ sc
         do {
             raw = try c.decode([String: Double].self, forKey: key).map { ($0.key, $0.value) }
         } catch let e as DecodingError {
-            throw TokenizerError.format("tokenizer.json: \(model) model.vocab must be an object of token -> id: \(TokenizerFile.describe(e))")
+            throw InputError.format("tokenizer.json: \(model) model.vocab must be an object of token -> id: \(TokenizerFile.describe(e))")
         }
     }
     var out: [(String, UInt32)] = []
     out.reserveCapacity(raw.count)
     for (token, id) in raw {
         guard id >= 0, id <= Double(Int32.max), id == id.rounded() else {
-            throw TokenizerError.format("tokenizer.json: \(model) vocab id \(id) of \(token.debugDescription) is out of range")
+            throw InputError.format("tokenizer.json: \(model) vocab id \(id) of \(token.debugDescription) is out of range")
         }
         out.append((token, UInt32(id)))
     }
@@ -204,7 +207,7 @@ struct TokenTable: Sendable {
         map.forEach { _, id in maxId = max(maxId, id) }
         let useDense = Int(maxId) < 2 * map.count + 1024
         if useDense { dense = [String?](repeating: nil, count: Int(maxId) + 1) }
-        var failure: TokenizerError? = nil
+        var failure: InputError? = nil
         map.forEach { bytes, id in
             guard failure == nil else { return }
             let token = String(decoding: bytes, as: UTF8.self)

@@ -1,6 +1,9 @@
+import LMInput
+
 // Follows HF tokenizers' Unigram model (models/unigram/model.rs, tokenizers 0.23): the optimized
 // Viterbi of sentencepiece's unigram_model.cc over a trie of pieces, unknown characters scored
 // min_score - 10 and fused, byte fallback to <0xXX> pieces.
+
 
 final class UnigramModel: TokenizerModel, Sendable {
     let pieces: [String]
@@ -26,15 +29,15 @@ final class UnigramModel: TokenizerModel, Sendable {
         pieces = config.vocab.map(\.0)
         scores = config.vocab.map(\.1)
         if let u = config.unkId {
-            guard !pieces.isEmpty else { throw TokenizerError.format("tokenizer.json: Unigram vocabulary is empty") }
+            guard !pieces.isEmpty else { throw InputError.format("tokenizer.json: Unigram vocabulary is empty") }
             guard u >= 0 && u < pieces.count else {
-                throw TokenizerError.format("tokenizer.json: Unigram unk_id \(u) is outside the vocabulary (size \(pieces.count))")
+                throw InputError.format("tokenizer.json: Unigram unk_id \(u) is outside the vocabulary (size \(pieces.count))")
             }
             unkId = Int32(u)
         } else {
             unkId = nil
         }
-        guard pieces.count < Int(Int32.max) else { throw TokenizerError.format("tokenizer.json: Unigram vocabulary too large") }
+        guard pieces.count < Int(Int32.max) else { throw InputError.format("tokenizer.json: Unigram vocabulary too large") }
         var keys: [([UInt8], Int32)] = []
         keys.reserveCapacity(pieces.count)
         var minScore = Double.infinity
@@ -84,7 +87,7 @@ final class UnigramModel: TokenizerModel, Sendable {
                     let candidate = unkScore + here
                     if startsAt[end] < 0 || candidate > bestScore[end] {
                         guard let unkId else {
-                            throw TokenizerError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
+                            throw InputError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
                         }
                         bestScore[end] = candidate
                         startsAt[end] = pos
@@ -101,7 +104,7 @@ final class UnigramModel: TokenizerModel, Sendable {
         while end > 0 {
             let start = startsAt[end]
             guard start >= 0 && start < end else {
-                throw TokenizerError.invalidArgument("Unigram: no segmentation found")
+                throw InputError.invalidArgument("Unigram: no segmentation found")
             }
             if let unkId, nodeId[end] == unkId {
                 if unkEnd < 0 { unkEnd = end }
@@ -158,7 +161,7 @@ final class UnigramModel: TokenizerModel, Sendable {
                 }
             }
             guard let unkId else {
-                throw TokenizerError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
+                throw InputError.invalidArgument("Unigram: encountered an unknown piece but the model has no unk_id")
             }
             out.append(unkId, piece, r.lowerBound, r.upperBound)
         }

@@ -1,5 +1,8 @@
+import LMInput
+
 // Follows HF tokenizers' WordPiece and WordLevel models (models/wordpiece, models/wordlevel,
 // tokenizers 0.23): greedy longest-match-first with a continuing-subword prefix; whole-word lookup.
+
 
 struct WordPieceModel: TokenizerModel {
     let vocab: VocabularyMap
@@ -65,7 +68,7 @@ struct WordPieceModel: TokenizerModel {
 
     private func unknown(_ length: Int) throws -> [Token] {
         guard let id = vocab.get(unkToken) else {
-            throw TokenizerError.format("tokenizer.json: WordPiece unk_token \(unkToken.debugDescription) is not in the vocabulary")
+            throw InputError.format("tokenizer.json: WordPiece unk_token \(unkToken.debugDescription) is not in the vocabulary")
         }
         return [Token(id: id, value: unkToken, offsets: 0..<length)]
     }
@@ -98,7 +101,7 @@ struct WordLevelModel: TokenizerModel {
             return [Token(id: id, value: UTF8Scalar.string(word), offsets: 0..<word.count)]
         }
         guard let unk = vocab.get(unkToken) else {
-            throw TokenizerError.invalidArgument("WordLevel: \(UTF8Scalar.string(word).debugDescription) is not in the vocabulary and unk_token \(unkToken.debugDescription) is missing")
+            throw InputError.invalidArgument("WordLevel: \(UTF8Scalar.string(word).debugDescription) is not in the vocabulary and unk_token \(unkToken.debugDescription) is missing")
         }
         return [Token(id: unk, value: unkToken, offsets: 0..<word.count)]
     }

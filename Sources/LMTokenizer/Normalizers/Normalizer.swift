@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 /// The "normalizer" section of tokenizer.json.
 public indirect enum NormalizerConfig: Decodable, Sendable {
@@ -44,7 +45,7 @@ public indirect enum NormalizerConfig: Decodable, Sendable {
             let encoded: String? = try c.get("precompiled_charsmap")
             guard let encoded else { self = .precompiled([]); return }
             guard let data = Data(base64Encoded: encoded) else {
-                throw TokenizerError.format("tokenizer.json: Precompiled precompiled_charsmap is not valid base64")
+                throw InputError.format("tokenizer.json: Precompiled precompiled_charsmap is not valid base64")
             }
             self = .precompiled([UInt8](data))
         case .replace: self = .replace(pattern: try c.require("pattern"), content: try c.require("content"))

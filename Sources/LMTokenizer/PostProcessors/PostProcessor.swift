@@ -1,5 +1,8 @@
+import LMInput
+
 // Follows HF tokenizers' post-processors (processors/*.rs, pre_tokenizers/byte_level.rs,
 // tokenizers 0.23): special tokens around one sequence or a pair, type ids, offset trimming.
+
 
 /// The "post_processor" section of tokenizer.json.
 public indirect enum PostProcessorConfig: Decodable, Sendable {
@@ -33,7 +36,7 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
             let token = try u.decode(String.self)
             let id = try u.decode(Double.self)
             guard id >= 0, id <= Double(Int32.max), id == id.rounded() else {
-                throw TokenizerError.format("tokenizer.json: post_processor \(key) id \(id) is out of range")
+                throw InputError.format("tokenizer.json: post_processor \(key) id \(id) is out of range")
             }
             return (token, UInt32(id))
         }
@@ -54,14 +57,14 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
                     let t = try map.nestedContainer(keyedBy: AnyKey.self, forKey: key)
                     let tok = SpecialToken(id: try t.require("id"), ids: try t.require("ids"), tokens: try t.require("tokens"))
                     guard tok.ids.count == tok.tokens.count else {
-                        throw TokenizerError.format("tokenizer.json: TemplateProcessing special token \(key.stringValue.debugDescription) has \(tok.ids.count) ids but \(tok.tokens.count) tokens")
+                        throw InputError.format("tokenizer.json: TemplateProcessing special token \(key.stringValue.debugDescription) has \(tok.ids.count) ids but \(tok.tokens.count) tokens")
                     }
                     specials[key.stringValue] = tok
                 }
             }
             for piece in single + pair {
                 if case .special(let id, _) = piece, specials[id] == nil {
-                    throw TokenizerError.format("tokenizer.json: TemplateProcessing uses special token \(id.debugDescription) that is not in special_tokens")
+                    throw InputError.format("tokenizer.json: TemplateProcessing uses special token \(id.debugDescription) that is not in special_tokens")
                 }
             }
             self = .template(single: single, pair: pair, specialTokens: specials)
@@ -83,13 +86,13 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
             if p.contains(AnyKey(stringValue: "Sequence")) {
                 let s = try p.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(stringValue: "Sequence"))
                 let id: String = try s.require("id")
-                guard id == "A" || id == "B" else { throw TokenizerError.format("tokenizer.json: template sequence id must be A or B, got \(id.debugDescription)") }
+                guard id == "A" || id == "B" else { throw InputError.format("tokenizer.json: template sequence id must be A or B, got \(id.debugDescription)") }
                 out.append(.sequence(isPair: id == "B", typeId: try s.get("type_id", 0)))
             } else if p.contains(AnyKey(stringValue: "SpecialToken")) {
                 let s = try p.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(stringValue: "SpecialToken"))
                 out.append(.special(id: try s.require("id"), typeId: try s.get("type_id", 0)))
             } else {
-                throw TokenizerError.format("tokenizer.json: template piece in \(key) must be Sequence or SpecialToken")
+                throw InputError.format("tokenizer.json: template piece in \(key) must be Sequence or SpecialToken")
             }
         }
         return out
@@ -110,7 +113,7 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
             case "B", "b": return .sequence(isPair: true, typeId: typeId)
             default:
                 if let n = Int32(rest) { return .sequence(isPair: false, typeId: n) }
-                throw TokenizerError.format("tokenizer.json: cannot parse template piece \(s.debugDescription)")
+                throw InputError.format("tokenizer.json: cannot parse template piece \(s.debugDescription)")
             }
         }
         return .special(id: String(name), typeId: typeId)
@@ -174,7 +177,7 @@ indirect enum PostProcessor: Sendable {
 
     init(_ config: PostProcessorConfig) throws {
         func id(_ v: UInt32, _ what: String) throws -> Int32 {
-            guard v <= UInt32(Int32.max) else { throw TokenizerError.format("tokenizer.json: post_processor \(what) id \(v) is out of range") }
+            guard v <= UInt32(Int32.max) else { throw InputError.format("tokenizer.json: post_processor \(what) id \(v) is out of range") }
             return Int32(v)
         }
         switch config {
@@ -249,7 +252,7 @@ indirect enum PostProcessor: Sendable {
             switch list.count {
             case 1: template = single
             case 2: template = pair
-            default: throw TokenizerError.invalidArgument("TemplateProcessing: expected 1 or 2 sequences, got \(list.count)")
+            default: throw InputError.invalidArgument("TemplateProcessing: expected 1 or 2 sequences, got \(list.count)")
             }
             var out: [WorkEncoding] = []
             for piece in template {
@@ -257,7 +260,7 @@ indirect enum PostProcessor: Sendable {
                 case let .sequence(isPair, typeId):
                     let i = isPair ? 1 : 0
                     guard i < list.count else {
-                        throw TokenizerError.invalidArgument("TemplateProcessing: the template uses $B but no pair was given")
+                        throw InputError.invalidArgument("TemplateProcessing: the template uses $B but no pair was given")
                     }
                     list[i].setTypeIds(typeId)
                     out.append(list[i])

@@ -1,4 +1,7 @@
+import LMInput
+
 // Follows HF tokenizers' pre-tokenizers (pre_tokenizers/*.rs, tokenizers 0.23).
+
 
 /// The "pre_tokenizer" section of tokenizer.json.
 public indirect enum PreTokenizerConfig: Decodable, Sendable {
@@ -44,7 +47,7 @@ public indirect enum PreTokenizerConfig: Decodable, Sendable {
         case .digits: self = .digits(individualDigits: try c.get("individual_digits", false))
         case .fixedLength:
             let n: Int = try c.get("length", 5)
-            guard n > 0 else { throw TokenizerError.format("tokenizer.json: FixedLength length must be positive, got \(n)") }
+            guard n > 0 else { throw InputError.format("tokenizer.json: FixedLength length must be positive, got \(n)") }
             self = .fixedLength(n)
         }
     }
@@ -54,7 +57,7 @@ public indirect enum PreTokenizerConfig: Decodable, Sendable {
 func singleCharacter(_ c: KeyedDecodingContainer<AnyKey>, _ key: String, _ component: String) throws -> Character {
     let s: String = try c.require(key)
     guard s.unicodeScalars.count == 1, let ch = s.first else {
-        throw TokenizerError.format("tokenizer.json: \(component) \(key) must be a single character, got \(s.debugDescription)")
+        throw InputError.format("tokenizer.json: \(component) \(key) must be a single character, got \(s.debugDescription)")
     }
     return ch
 }
@@ -66,7 +69,7 @@ func metaspaceFields(_ c: KeyedDecodingContainer<AnyKey>) throws
     var scheme: PreTokenizerConfig.PrependScheme = try c.get("prepend_scheme", .always)
     if let add: Bool = try c.get("add_prefix_space"), !add {
         guard scheme == .never else {
-            throw TokenizerError.format("tokenizer.json: Metaspace add_prefix_space does not match declared prepend_scheme")
+            throw InputError.format("tokenizer.json: Metaspace add_prefix_space does not match declared prepend_scheme")
         }
         scheme = .never
     }
@@ -139,7 +142,7 @@ indirect enum PreTokenizer: Sendable {
                 func emit(_ r: Range<Int>) throws {
                     guard !r.isEmpty else { return }
                     guard let piece = ByteLevelAlphabet.mappedSlice(of: n, r) else {
-                        throw TokenizerError.invalidArgument("ByteLevel: split off character boundaries")
+                        throw InputError.invalidArgument("ByteLevel: split off character boundaries")
                     }
                     pieces.append(piece)
                 }
@@ -185,7 +188,7 @@ indirect enum PreTokenizer: Sendable {
                     while j < bytes.count && k < length { j += UTF8Scalar.length(leadByte: bytes[j]); k += 1 }
                     j = min(j, bytes.count)
                     guard let piece = n.slice(normalized: i..<j) else {
-                        throw TokenizerError.invalidArgument("FixedLength: failed to slice normalized text")
+                        throw InputError.invalidArgument("FixedLength: failed to slice normalized text")
                     }
                     out.append(piece)
                     i = j
@@ -205,7 +208,7 @@ indirect enum PreTokenizer: Sendable {
         func close(_ end: Int) throws {
             if runClass != 0, end > runStart {
                 guard let piece = n.slice(normalized: runStart..<end) else {
-                    throw TokenizerError.invalidArgument("Whitespace: bad split")
+                    throw InputError.invalidArgument("Whitespace: bad split")
                 }
                 out.append(piece)
             }
@@ -243,7 +246,7 @@ indirect enum PreTokenizer: Sendable {
         if cuts.count >= 2 {
             for k in 0..<(cuts.count - 1) {
                 guard let piece = n.slice(normalized: cuts[k]..<cuts[k + 1]) else {
-                    throw TokenizerError.invalidArgument("UnicodeScripts: bad split")
+                    throw InputError.invalidArgument("UnicodeScripts: bad split")
                 }
                 out.append(piece)
             }

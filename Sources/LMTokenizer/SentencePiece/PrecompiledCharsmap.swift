@@ -1,6 +1,9 @@
+import LMInput
+
 // Follows sentencepiece's normalizer.cc (DecodePrecompiledCharsMap, NormalizePrefix) and
 // darts-clone's DoubleArray (sentencepiece 0.2.x), and the spm_precompiled crate's `transform` as HF
 // tokenizers' `Precompiled` normalizer uses it (tokenizers 0.23).
+
 
 /// SentencePiece's compiled normalization rules (`NormalizerSpec.precompiled_charsmap`): a Darts
 /// double-array trie over UTF-8 byte strings whose values index a table of NUL-terminated
@@ -20,20 +23,20 @@ public struct PrecompiledCharsmap: Sendable {
     public static let maxPrefixResults = 32
 
     /// Parses a `precompiled_charsmap` blob.
-    /// - Throws: `TokenizerError.format` when the blob is too short, the trie size does not fit, the
+    /// - Throws: `InputError.format` when the blob is too short, the trie size does not fit, the
     ///   trie size is not a whole number of units, or the replacement table is not valid UTF-8.
     public init(bytes: [UInt8]) throws {
         guard bytes.count > 4 else {
-            throw TokenizerError.format(
+            throw InputError.format(
                 "precompiled_charsmap: blob of \(bytes.count) bytes is too short (needs a 4-byte trie size and data)")
         }
         let trieSize = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
         guard trieSize <= bytes.count - 4 else {
-            throw TokenizerError.format(
+            throw InputError.format(
                 "precompiled_charsmap: trie size \(trieSize) exceeds the blob (\(bytes.count) bytes)")
         }
         guard trieSize >= 4, trieSize % 4 == 0 else {
-            throw TokenizerError.format(
+            throw InputError.format(
                 "precompiled_charsmap: trie size \(trieSize) is not a positive multiple of 4")
         }
         var units = [UInt32](repeating: 0, count: trieSize / 4)
@@ -47,7 +50,7 @@ public struct PrecompiledCharsmap: Sendable {
         let table = Array(bytes[(4 + trieSize)...])
         // HF's Precompiled keeps the table as a Rust String, so it must be UTF-8.
         guard String(validating: table, as: UTF8.self) != nil else {
-            throw TokenizerError.format("precompiled_charsmap: replacement table is not valid UTF-8")
+            throw InputError.format("precompiled_charsmap: replacement table is not valid UTF-8")
         }
         self.units = units
         self.normalizedTable = table

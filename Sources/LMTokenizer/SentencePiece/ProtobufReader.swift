@@ -1,6 +1,9 @@
+import LMInput
+
 // A minimal protobuf wire-format reader (proto2 encoding as documented at
 // protobuf.dev/programming-guides/encoding), enough for sentencepiece_model.proto. Every varint,
 // length and fixed-width read is bounds-checked and reported with the message's name.
+
 
 /// Protobuf wire types.
 enum ProtobufWireType: UInt64 {
@@ -30,7 +33,7 @@ struct ProtobufReader {
 
     var isAtEnd: Bool { position >= end }
 
-    private func error(_ what: String) -> TokenizerError {
+    private func error(_ what: String) -> InputError {
         .format("\(context): malformed protobuf: \(what) at byte \(position)")
     }
 
@@ -79,7 +82,7 @@ struct ProtobufReader {
     mutating func readString(field: String) throws -> String {
         let range = try readLengthDelimited()
         guard let s = String(validating: data[range], as: UTF8.self) else {
-            throw TokenizerError.format("\(context): field \(field) is not valid UTF-8")
+            throw InputError.format("\(context): field \(field) is not valid UTF-8")
         }
         return s
     }
@@ -125,7 +128,7 @@ struct ProtobufReader {
     /// Throws unless `actual` is the wire type the schema gives `field`.
     func expect(_ actual: ProtobufWireType, _ expected: ProtobufWireType, field: String) throws {
         guard actual == expected else {
-            throw TokenizerError.format(
+            throw InputError.format(
                 "\(context): field \(field) has wire type \(actual.rawValue), expected \(expected.rawValue)")
         }
     }

@@ -1,5 +1,8 @@
+import LMInput
+
 // Follows sentencepiece's model_interface.cc (InitializePieces, PieceToId, SplitIntoWords) and the
 // model factory (unigram, bpe, word, char), sentencepiece 0.2.x.
+
 
 /// The vocabulary and segmentation algorithm of a SentencePiece model: turns normalized bytes
 /// into (piece range, id) pairs, as sentencepiece's `ModelInterface::Encode`.
@@ -31,7 +34,7 @@ struct SentencePieceModel: Sendable {
         modelType = proto.trainerSpec.modelType
         let count = proto.pieces.count
         guard count < Int(Int32.max) else {
-            throw TokenizerError.format("\(name): too many pieces (\(count))")
+            throw InputError.format("\(name): too many pieces (\(count))")
         }
         var pieces: [String] = [], types: [PieceType] = [], scores: [Float] = []
         pieces.reserveCapacity(count); types.reserveCapacity(count); scores.reserveCapacity(count)
@@ -48,32 +51,32 @@ struct SentencePieceModel: Sendable {
         for (i, p) in proto.pieces.enumerated() {
             let id = Int32(i)
             guard !p.piece.isEmpty else {
-                throw TokenizerError.format("\(name): piece \(i) is empty")
+                throw InputError.format("\(name): piece \(i) is empty")
             }
             let isNormal = p.type == .normal || p.type == .userDefined || p.type == .unused
             if isNormal {
                 guard seenNormal.insert(Array(p.piece.utf8)).inserted else {
-                    throw TokenizerError.format("\(name): piece '\(p.piece)' (id \(i)) is already defined")
+                    throw InputError.format("\(name): piece '\(p.piece)' (id \(i)) is already defined")
                 }
                 normalKeys.append((Array(p.piece.utf8), id))
             } else {
                 guard seenReserved.insert(Array(p.piece.utf8)).inserted else {
-                    throw TokenizerError.format("\(name): piece '\(p.piece)' (id \(i)) is already defined")
+                    throw InputError.format("\(name): piece '\(p.piece)' (id \(i)) is already defined")
                 }
                 reservedKeys.append((Array(p.piece.utf8), id))
             }
             switch p.type {
             case .userDefined: userKeys.append((Array(p.piece.utf8), id))
             case .unknown:
-                guard unk < 0 else { throw TokenizerError.format("\(name): unk is already defined (id \(i))") }
+                guard unk < 0 else { throw InputError.format("\(name): unk is already defined (id \(i))") }
                 unk = id
             case .byte:
                 guard proto.trainerSpec.byteFallback else {
-                    throw TokenizerError.format(
+                    throw InputError.format(
                         "\(name): byte piece \(p.piece) is found although byte_fallback is false")
                 }
                 guard let b = Self.byteValue(ofPiece: p.piece) else {
-                    throw TokenizerError.format("\(name): byte piece \(p.piece) is invalid")
+                    throw InputError.format("\(name): byte piece \(p.piece) is invalid")
                 }
                 byteIds[Int(b)] = id
             case .normal:
@@ -84,12 +87,12 @@ struct SentencePieceModel: Sendable {
             }
             pieces.append(p.piece); types.append(p.type); scores.append(p.score)
         }
-        guard unk >= 0 else { throw TokenizerError.format("\(name): unk is not defined") }
+        guard unk >= 0 else { throw InputError.format("\(name): unk is not defined") }
         if proto.trainerSpec.byteFallback, byteIds.contains(-1) {
-            throw TokenizerError.format("\(name): there are not 256 byte pieces although byte_fallback is true")
+            throw InputError.format("\(name): there are not 256 byte pieces although byte_fallback is true")
         }
         if modelType == .unigram, normalKeys.isEmpty {
-            throw TokenizerError.format("\(name): no pieces are loaded")
+            throw InputError.format("\(name): no pieces are loaded")
         }
         self.pieces = pieces
         self.types = types

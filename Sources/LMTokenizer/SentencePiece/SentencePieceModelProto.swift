@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 // Mirrors sentencepiece_model.proto (sentencepiece 0.2.x): the fields the encoder, normalizer and
 // decoder read. Unknown fields are skipped, as protobuf requires; a repeated embedded message
@@ -70,7 +71,7 @@ public struct SentencePieceModelProto: Sendable {
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw TokenizerError.io("\(path): cannot read SentencePiece model (\(error))")
+            throw InputError.io("\(path): cannot read SentencePiece model (\(error))")
         }
         try self.init(bytes: bytes, name: path)
     }
@@ -103,7 +104,7 @@ public struct SentencePieceModelProto: Sendable {
             }
         }
         guard !pieces.isEmpty else {
-            throw TokenizerError.format("\(name): SentencePiece model has no pieces")
+            throw InputError.format("\(name): SentencePiece model has no pieces")
         }
     }
 
@@ -121,7 +122,7 @@ public struct SentencePieceModelProto: Sendable {
                 try r.expect(wire, .varint, field: "type")
                 let raw = try r.readInt32()
                 guard let t = PieceType(rawValue: raw) else {
-                    throw TokenizerError.format("\(r.context): unknown piece type \(raw)")
+                    throw InputError.format("\(r.context): unknown piece type \(raw)")
                 }
                 p.type = t
             default:
@@ -138,7 +139,7 @@ public struct SentencePieceModelProto: Sendable {
                 try r.expect(wire, .varint, field: "model_type")
                 let raw = try r.readInt32()
                 guard let t = ModelType(rawValue: raw) else {
-                    throw TokenizerError.format("\(r.context): unknown model_type \(raw)")
+                    throw InputError.format("\(r.context): unknown model_type \(raw)")
                 }
                 s.modelType = t
             case 4: try r.expect(wire, .varint, field: "vocab_size"); s.vocabSize = try r.readInt32()

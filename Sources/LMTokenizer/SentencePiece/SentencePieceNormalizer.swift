@@ -1,6 +1,9 @@
+import LMInput
+
 // Follows sentencepiece's normalizer.cc (Normalizer::Normalize and NormalizePrefix, 0.2.x):
 // rule lookup by longest match on the precompiled charsmap, user-defined symbols copied
 // verbatim, extra whitespace removal, the dummy prefix and escaping spaces as U+2581.
+
 
 /// sentencepiece's text normalizer, configured by a `NormalizerSpec`. Also used, with the
 /// `denormalizer_spec`, to post-process decoded text.
@@ -20,8 +23,8 @@ struct SentencePieceNormalizer: Sendable {
         } else {
             do {
                 charsmap = try PrecompiledCharsmap(bytes: spec.precompiledCharsmap)
-            } catch let e as TokenizerError {
-                throw TokenizerError.format("\(context): \(e.description)")
+            } catch let e as InputError {
+                throw InputError.format("\(context): \(e.description)")
             }
         }
         addDummyPrefix = spec.addDummyPrefix

@@ -1,7 +1,10 @@
+import LMInput
+
 // Follows sentencepiece's SentencePieceProcessor::Decode (sentencepiece_processor.cc, 0.2.x):
 // control pieces vanish, <unk> becomes the unknown surface, byte pieces are reassembled into UTF-8
 // (each malformed byte -> U+FFFD), U+2581 becomes a space, the leading dummy-prefix space is
 // dropped, and the denormalizer (if any) runs last.
+
 
 extension SentencePieceProcessor {
     /// Per-id facts for decoding, computed once at load.
@@ -20,10 +23,10 @@ extension SentencePieceProcessor {
         }
     }
 
-    /// `sp.decode(ids)`. Ids outside the model throw `TokenizerError.invalidArgument`.
+    /// `sp.decode(ids)`. Ids outside the model throw `InputError.invalidArgument`.
     public func decode(ids: [Int32]) throws -> String {
         for id in ids where id < 0 || Int(id) >= model.count {
-            throw TokenizerError.invalidArgument("\(name): invalid id \(id) (model has \(model.count) pieces)")
+            throw InputError.invalidArgument("\(name): invalid id \(id) (model has \(model.count) pieces)")
         }
         return decode(count: ids.count) { k in
             let id = Int(ids[k])

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 // Follows sentencepiece's sentencepiece_processor.cc (Load, Encode + PopulateSentencePieceText,
 // Decode), sentencepiece 0.2.x, as the Python `SentencePieceProcessor` exposes it.
@@ -87,7 +88,7 @@ public struct SentencePieceProcessor: TextTokenizer {
     /// Encodes `text` as `sp.encode`: ids, pieces and UTF-8 byte offsets (sentencepiece's
     /// `begin`/`end`). Runs of unknown
     /// characters merge into one unknown piece; with byte fallback they become `<0xXX>` pieces.
-    /// - Throws: `TokenizerError.invalidArgument` where sentencepiece reports an error (a segment
+    /// - Throws: `InputError.invalidArgument` where sentencepiece reports an error (a segment
     ///   that maps to a control piece leaves text unconsumed).
     public func encodePieces(_ text: String) throws -> (ids: [Int32], pieces: [String], offsets: [Range<Int>]) {
         var text = text
@@ -108,7 +109,7 @@ public struct SentencePieceProcessor: TextTokenizer {
                 } else {
                     let begin = consumed, end = consumed + range.count
                     guard end < normToOrig.count, normToOrig[begin] <= normToOrig[end] else {
-                        throw TokenizerError.invalidArgument("\(name): inconsistent normalization offsets")
+                        throw InputError.invalidArgument("\(name): inconsistent normalization offsets")
                     }
                     let orig = normToOrig[begin]..<normToOrig[end]
                     if isUnknown && model.byteFallback {
@@ -132,7 +133,7 @@ public struct SentencePieceProcessor: TextTokenizer {
                 isPrevUnknown = isUnknown
             }
             guard consumed == normalized.count else {
-                throw TokenizerError.invalidArgument(
+                throw InputError.invalidArgument(
                     "\(name): all normalized characters are not consumed (the text maps to a control piece)")
             }
             return (ids, pieces, offsets)

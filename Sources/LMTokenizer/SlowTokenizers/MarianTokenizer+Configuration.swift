@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 // What transformers 5.x `PreTrainedTokenizerBase.from_pretrained` reads for a Python tokenizer
 // (tokenization_utils_base.py `_from_pretrained`): tokenizer_config.json, then — only when it has
@@ -30,18 +31,18 @@ extension MarianTokenizer {
         }
 
         /// From a serialized AddedToken (`{"content": ..., "lstrip": ...}`) or a plain string.
-        init?(json: OrderedJSON, special: Bool) {
-            if let s = json.stringValue {
+        init?(json: JSONValue, special: Bool) {
+            if let s = json.string {
                 self.init(content: s, special: special)
                 return
             }
-            guard let content = json.member("content")?.stringValue else { return nil }
+            guard let content = json["content"]?.string else { return nil }
             self.init(content: content,
-                      lstrip: json.member("lstrip")?.boolValue ?? false,
-                      rstrip: json.member("rstrip")?.boolValue ?? false,
-                      singleWord: json.member("single_word")?.boolValue ?? false,
-                      normalized: json.member("normalized")?.boolValue ?? !special,
-                      special: json.member("special")?.boolValue ?? special)
+                      lstrip: json["lstrip"]?.bool ?? false,
+                      rstrip: json["rstrip"]?.bool ?? false,
+                      singleWord: json["single_word"]?.bool ?? false,
+                      normalized: json["normalized"]?.bool ?? !special,
+                      special: json["special"]?.bool ?? special)
         }
     }
 
@@ -71,23 +72,23 @@ extension MarianTokenizer {
             var c = Configuration()
             let fm = FileManager.default
             func path(_ name: String) -> String { joinPath(directory, name) }
-            var config = OrderedJSON.object([])
+            var config = JSONValue.object([])
             if fm.fileExists(atPath: path("tokenizer_config.json")) {
-                config = try OrderedJSON.parse(contentsOf: path("tokenizer_config.json"))
+                config = try JSONReader.parse(contentsOf: path("tokenizer_config.json"), options: .python)
             }
             let name = path("tokenizer_config.json")
-            func token(_ json: OrderedJSON, _ field: String) throws -> String? {
+            func token(_ json: JSONValue, _ field: String) throws -> String? {
                 if json.isNull { return nil }
-                if let s = json.stringValue { return s }
-                if let s = json.member("content")?.stringValue { return s }
-                throw TokenizerError.format("\(name): \(field) must be a string or an AddedToken object")
+                if let s = json.string { return s }
+                if let s = json["content"]?.string { return s }
+                throw InputError.format("\(name): \(field) must be a string or an AddedToken object")
             }
             // Named tokens and extras from the config, then (legacy) from special_tokens_map.json.
             // A null named token means "not set" (the class default applies).
             var named: [String: String] = [:]
             var extras: [String] = []
             var hasExtras = false
-            func absorb(_ json: OrderedJSON, overwrite: Bool) throws {
+            func absorb(_ json: JSONValue, overwrite: Bool) throws {
                 guard case .object(let members) = json else { return }
                 for (key, value) in members {
                     if namedOrder.contains(key) {
@@ -105,39 +106,39 @@ extension MarianTokenizer {
                 }
             }
             try absorb(config, overwrite: true)
-            c.sourceLang = config.member("source_lang")?.stringValue
-            c.targetLang = config.member("target_lang")?.stringValue
-            c.separateVocabs = config.member("separate_vocabs")?.boolValue ?? false
-            c.cleanUpTokenizationSpaces = config.member("clean_up_tokenization_spaces")?.boolValue ?? false
+            c.sourceLang = config["source_lang"]?.string
+            c.targetLang = config["target_lang"]?.string
+            c.separateVocabs = config["separate_vocabs"]?.bool ?? false
+            c.cleanUpTokenizationSpaces = config["clean_up_tokenization_spaces"]?.bool ?? false
 
-            if case .object(let decoder)? = config.member("added_tokens_decoder") {
+            if case .object(let decoder)? = config["added_tokens_decoder"] {
                 for (key, value) in decoder {
                     guard let id = Int32(key), let t = AddedToken(json: value, special: false) else {
-                        throw TokenizerError.format("\(name): added_tokens_decoder entry '\(key)' is malformed")
+                        throw InputError.format("\(name): added_tokens_decoder entry '\(key)' is malformed")
                     }
                     c.addedTokensDecoder.append((id, t))
                 }
             } else {
                 if fm.fileExists(atPath: path("special_tokens_map.json")) {
-                    try absorb(OrderedJSON.parse(contentsOf: path("special_tokens_map.json")), overwrite: false)
+                    try absorb(JSONReader.parse(contentsOf: path("special_tokens_map.json"), options: .python), overwrite: false)
                 }
                 if fm.fileExists(atPath: path("added_tokens.json")),
-                   case .object(let added) = try OrderedJSON.parse(contentsOf: path("added_tokens.json")) {
+                   case .object(let added) = try JSONReader.parse(contentsOf: path("added_tokens.json"), options: .python) {
                     let specials = Set(named.values.map(PythonKey.init) + extras.map(PythonKey.init))
                     for (content, idJSON) in added {
-                        guard let id = idJSON.intValue, let id32 = Int32(exactly: id) else {
-                            throw TokenizerError.format("\(path("added_tokens.json")): id of '\(content)' is not an integer")
+                        guard let id = idJSON.integer, let id32 = Int32(exactly: id) else {
+                            throw InputError.format("\(path("added_tokens.json")): id of '\(content)' is not an integer")
                         }
                         let special = specials.contains(PythonKey(content))
                         c.addedTokensDecoder.append((id32, AddedToken(content: content, normalized: !special, special: special)))
                     }
                 }
                 if fm.fileExists(atPath: path("tokenizer.json")),
-                   case .array(let added)? = try OrderedJSON.parse(contentsOf: path("tokenizer.json")).member("added_tokens") {
+                   case .array(let added)? = try JSONReader.parse(contentsOf: path("tokenizer.json"), options: .python)["added_tokens"] {
                     for entry in added {
-                        guard let id = entry.member("id")?.intValue, let id32 = Int32(exactly: id),
+                        guard let id = entry["id"]?.integer, let id32 = Int32(exactly: id),
                               let t = AddedToken(json: entry, special: false) else {
-                            throw TokenizerError.format("\(path("tokenizer.json")): malformed added_tokens entry")
+                            throw InputError.format("\(path("tokenizer.json")): malformed added_tokens entry")
                         }
                         c.addedTokensDecoder.append((id32, t))
                     }

@@ -1,6 +1,9 @@
+import LMInput
+
 // MarianTokenizer's encode and decode paths (transformers 5.23): PythonBackend.tokenize,
 // convert_tokens_to_ids, build_inputs_with_special_tokens; MarianTokenizer._decode and
 // convert_tokens_to_string.
+
 
 extension MarianTokenizer {
     /// One token of `tokenize(text)`: its string, id and UTF-8 byte range in the text.
@@ -49,7 +52,7 @@ extension MarianTokenizer {
         let spm = targetSide ? target : source
         let vocab = targetSide ? (targetEncoder ?? encoder) : encoder
         guard let unkId = vocab[PythonKey(unkToken)] else {
-            throw TokenizerError.format("MarianTokenizer: '\(unkToken)' is not in the target vocabulary")
+            throw InputError.format("MarianTokenizer: '\(unkToken)' is not in the target vocabulary")
         }
         func id(_ token: String) -> Int32 { addedEncoder[PythonKey(token)] ?? vocab[PythonKey(token)] ?? unkId }
 
@@ -152,7 +155,7 @@ extension MarianTokenizer {
             } else if let p = spm.idToPiece(id) {
                 t = p
             } else {
-                throw TokenizerError.invalidArgument("MarianTokenizer: id \(id) is outside the vocabulary")
+                throw InputError.invalidArgument("MarianTokenizer: id \(id) is outside the vocabulary")
             }
             if idsDecodingAsSpecial.contains(id) {
                 out += spm.decode(pieces: run) + t + " "

@@ -1,7 +1,10 @@
+import LMInput
+
 // Follows transformers' MarianTokenizer (models/marian/tokenization_marian.py, 5.23) on top of
 // PythonBackend (tokenization_python.py): added tokens split out first (slow-tokenizer Trie),
 // a leading ">>xx<<" language code kept whole, the rest through source.spm (or target.spm for
 // targets), pieces mapped through vocab.json (pieces missing from it become <unk>), "</s>" appended.
+
 
 /// The tokenizer of Marian / OPUS-MT models: `source.spm`, `target.spm`, `vocab.json` (and
 /// `target_vocab.json` with `separate_vocabs`), as transformers' `MarianTokenizer`.
@@ -60,12 +63,12 @@ public struct MarianTokenizer: TextTokenizer {
         encoder = Dictionary(encoderPairs, uniquingKeysWith: { _, last in last })
         let unk = configuration.namedSpecialTokens.first { $0.name == "unk_token" }?.token ?? "<unk>"
         guard encoder[PythonKey(unk)] != nil else {
-            throw TokenizerError.format("\(vocab): the unknown token '\(unk)' must be in the vocabulary")
+            throw InputError.format("\(vocab): the unknown token '\(unk)' must be in the vocabulary")
         }
         var decoderPairs = encoderPairs
         if configuration.separateVocabs {
             guard let targetVocab else {
-                throw TokenizerError.format("\(vocab): separate_vocabs needs target_vocab.json")
+                throw InputError.format("\(vocab): separate_vocabs needs target_vocab.json")
             }
             decoderPairs = try Self.loadVocab(targetVocab)
             targetEncoder = Dictionary(decoderPairs, uniquingKeysWith: { _, last in last })
@@ -114,13 +117,13 @@ public struct MarianTokenizer: TextTokenizer {
         let encoderCopy = encoder
         self.allSpecialIds = try specials.map { t in
             guard let id = addedEncoder[PythonKey(t)] ?? encoderCopy[PythonKey(t)] else {
-                throw TokenizerError.format("\(vocab): special token '\(t)' has no id")
+                throw InputError.format("\(vocab): special token '\(t)' has no id")
             }
             return id
         }
         let eos = configuration.namedSpecialTokens.first { $0.name == "eos_token" }?.token ?? "</s>"
         guard let eosId = addedEncoder[PythonKey(eos)] else {
-            throw TokenizerError.format("\(vocab): the end-of-sequence token '\(eos)' has no id")
+            throw InputError.format("\(vocab): the end-of-sequence token '\(eos)' has no id")
         }
         self.eosId = eosId
         let unkAdded = addedEncoder[PythonKey(unk)]
@@ -154,12 +157,12 @@ public struct MarianTokenizer: TextTokenizer {
 
     /// vocab.json: an object of token -> id, in file order.
     static func loadVocab(_ path: String) throws -> [(PythonKey, Int32)] {
-        guard case .object(let members) = try OrderedJSON.parse(contentsOf: path) else {
-            throw TokenizerError.format("\(path): expected a JSON object of token -> id")
+        guard case .object(let members) = try JSONReader.parse(contentsOf: path, options: .python) else {
+            throw InputError.format("\(path): expected a JSON object of token -> id")
         }
         return try members.map { key, value in
-            guard let id = value.intValue, let id32 = Int32(exactly: id), id32 >= 0 else {
-                throw TokenizerError.format("\(path): id of '\(key)' is not a non-negative 32-bit integer")
+            guard let id = value.integer, let id32 = Int32(exactly: id), id32 >= 0 else {
+                throw InputError.format("\(path): id of '\(key)' is not a non-negative 32-bit integer")
             }
             return (PythonKey(key), id32)
         }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import LMInput
 
 // Follows what transformers 5.23 does for a T5 folder holding spiece.model but no tokenizer.json
 // (T5Tokenizer is a TokenizersBackend; tokenization_utils_tokenizers.py `_convert_from_sentencepiece`,
@@ -41,7 +42,7 @@ public struct T5SentencePieceConverter: Sendable {
     /// Converts a spiece.model file, with a tokenizer_config.json file if given.
     public init(spieceModel: String, tokenizerConfig: String?) throws {
         let proto = try SentencePieceModelProto(contentsOf: spieceModel)
-        let config = try tokenizerConfig.map { try OrderedJSON.parse(contentsOf: $0) }
+        let config = try tokenizerConfig.map { try JSONReader.parse(contentsOf: $0, options: .python) }
         try self.init(proto: proto, config: config, name: spieceModel)
     }
 
@@ -49,33 +50,33 @@ public struct T5SentencePieceConverter: Sendable {
     ///   - proto: the parsed spiece.model.
     ///   - config: the folder's tokenizer_config.json, if any.
     ///   - name: labels errors.
-    init(proto: SentencePieceModelProto, config: OrderedJSON?, name: String) throws {
+    init(proto: SentencePieceModelProto, config: JSONValue?, name: String) throws {
         let config = config ?? .object([])
         func tokenValue(_ key: String) throws -> Added? {
-            guard let v = config.member(key), !v.isNull else { return nil }
-            if let s = v.stringValue { return Added(content: s, special: true, normalized: false) }
-            guard let content = v.member("content")?.stringValue else {
-                throw TokenizerError.format("\(name): \(key) must be a string or an AddedToken object")
+            guard let v = config[key], !v.isNull else { return nil }
+            if let s = v.string { return Added(content: s, special: true, normalized: false) }
+            guard let content = v["content"]?.string else {
+                throw InputError.format("\(name): \(key) must be a string or an AddedToken object")
             }
-            return Added(content: content, special: true, normalized: v.member("normalized")?.boolValue ?? false,
-                         lstrip: v.member("lstrip")?.boolValue ?? false, rstrip: v.member("rstrip")?.boolValue ?? false,
-                         singleWord: v.member("single_word")?.boolValue ?? false)
+            return Added(content: content, special: true, normalized: v["normalized"]?.bool ?? false,
+                         lstrip: v["lstrip"]?.bool ?? false, rstrip: v["rstrip"]?.bool ?? false,
+                         singleWord: v["single_word"]?.bool ?? false)
         }
-        func addedToken(_ v: OrderedJSON, special: Bool, field: String) throws -> Added {
-            if let s = v.stringValue { return Added(content: s, special: special, normalized: !special) }
-            guard let content = v.member("content")?.stringValue else {
-                throw TokenizerError.format("\(name): \(field) entries must be strings or AddedToken objects")
+        func addedToken(_ v: JSONValue, special: Bool, field: String) throws -> Added {
+            if let s = v.string { return Added(content: s, special: special, normalized: !special) }
+            guard let content = v["content"]?.string else {
+                throw InputError.format("\(name): \(field) entries must be strings or AddedToken objects")
             }
-            let sp = v.member("special")?.boolValue ?? special
-            return Added(content: content, special: sp, normalized: v.member("normalized")?.boolValue ?? !sp,
-                         lstrip: v.member("lstrip")?.boolValue ?? false, rstrip: v.member("rstrip")?.boolValue ?? false,
-                         singleWord: v.member("single_word")?.boolValue ?? false)
+            let sp = v["special"]?.bool ?? special
+            return Added(content: content, special: sp, normalized: v["normalized"]?.bool ?? !sp,
+                         lstrip: v["lstrip"]?.bool ?? false, rstrip: v["rstrip"]?.bool ?? false,
+                         singleWord: v["single_word"]?.bool ?? false)
         }
 
         var extraIds = 100
-        if let v = config.member("extra_ids"), !v.isNull {
-            guard let n = v.intValue, n >= 0, n <= 1_000_000 else {
-                throw TokenizerError.format("\(name): extra_ids must be a non-negative integer")
+        if let v = config["extra_ids"], !v.isNull {
+            guard let n = v.integer, n >= 0, n <= 1_000_000 else {
+                throw InputError.format("\(name): extra_ids must be a non-negative integer")
             }
             extraIds = n
         }
@@ -99,9 +100,9 @@ public struct T5SentencePieceConverter: Sendable {
         // Extra special tokens: tokenizer_config's list, else the model's control (special) and
         // user-defined (not special) pieces followed by the sentinels.
         var extras: [Added] = []
-        if let v = config.member("extra_special_tokens") ?? config.member("additional_special_tokens"), !v.isNull {
+        if let v = config["extra_special_tokens"] ?? config["additional_special_tokens"], !v.isNull {
             guard case .array(let items) = v else {
-                throw TokenizerError.unsupported("\(name): extra_special_tokens as a mapping is not supported for T5")
+                throw InputError.unsupported("\(name): extra_special_tokens as a mapping is not supported for T5")
             }
             extras = try items.map { try addedToken($0, special: true, field: "additional_special_tokens") }
         } else {
@@ -116,9 +117,9 @@ public struct T5SentencePieceConverter: Sendable {
         // TokenizersBackend.__init__: saved added tokens (by id), then missing named and extra
         // special tokens, added in that order; ids from the model vocabulary or appended after it.
         var toAdd: [Added] = []
-        if case .object(let decoder)? = config.member("added_tokens_decoder") {
+        if case .object(let decoder)? = config["added_tokens_decoder"] {
             let entries = try decoder.map { key, value -> (Int, Added) in
-                guard let id = Int(key) else { throw TokenizerError.format("\(name): added_tokens_decoder key '\(key)'") }
+                guard let id = Int(key) else { throw InputError.format("\(name): added_tokens_decoder key '\(key)'") }
                 return (id, try addedToken(value, special: false, field: "added_tokens_decoder"))
             }
             toAdd = entries.sorted { $0.0 < $1.0 }.map(\.1)
@@ -149,7 +150,7 @@ public struct T5SentencePieceConverter: Sendable {
         // The template names "</s>" but takes the id of the configured eos token.
         let eosToken = try tokenValue("eos_token")?.content ?? "</s>"
         guard let eosId = addedIds[PythonKey(eosToken)] ?? modelIds[PythonKey(eosToken)] else {
-            throw TokenizerError.format("\(name): the end-of-sequence token '\(eosToken)' has no id")
+            throw InputError.format("\(name): the end-of-sequence token '\(eosToken)' has no id")
         }
 
         tokenizerJSON = Self.pipeline(proto: proto, vocab: vocab, added: added, eosId: eosId).serialized()
@@ -158,8 +159,8 @@ public struct T5SentencePieceConverter: Sendable {
         where !specials.contains(where: { PythonKey($0) == PythonKey(t) }) {
             specials.append(t)
         }
-        let clean = config.member("clean_up_tokenization_spaces")?.boolValue ?? false
-        tokenizerConfig = OrderedJSON.object([
+        let clean = config["clean_up_tokenization_spaces"]?.bool ?? false
+        tokenizerConfig = JSONValue.object([
             ("clean_up_tokenization_spaces", .bool(clean)),
             ("extra_special_tokens", .array(specials.map { .string($0) })),
         ]).serialized()
@@ -167,21 +168,21 @@ public struct T5SentencePieceConverter: Sendable {
 
     /// The tokenizer.json object.
     private static func pipeline(proto: SentencePieceModelProto, vocab: [(String, Double)],
-                                 added: [(id: Int32, token: Added)], eosId: Int32) -> OrderedJSON {
+                                 added: [(id: Int32, token: Added)], eosId: Int32) -> JSONValue {
         let charsmap = proto.normalizerSpec.precompiledCharsmap
-        let normalizer: OrderedJSON = charsmap.isEmpty ? .null : .object([
+        let normalizer: JSONValue = charsmap.isEmpty ? .null : .object([
             ("type", .string("Precompiled")),
             ("precompiled_charsmap", .string(Data(charsmap).base64EncodedString())),
         ])
-        let metaspace: [(key: String, value: OrderedJSON)] = [
+        let metaspace: [(key: String, value: JSONValue)] = [
             ("type", .string("Metaspace")), ("replacement", .string("\u{2581}")),
             ("prepend_scheme", .string("always")), ("split", .bool(true)),
         ]
-        func sequence(_ id: String) -> OrderedJSON {
+        func sequence(_ id: String) -> JSONValue {
             .object([("Sequence", .object([("id", .string(id)), ("type_id", .number(0))]))])
         }
-        let eos: OrderedJSON = .object([("SpecialToken", .object([("id", .string("</s>")), ("type_id", .number(0))]))])
-        let addedJSON: [OrderedJSON] = added.sorted { $0.id < $1.id }.map { id, t in
+        let eos: JSONValue = .object([("SpecialToken", .object([("id", .string("</s>")), ("type_id", .number(0))]))])
+        let addedJSON: [JSONValue] = added.sorted { $0.id < $1.id }.map { id, t in
             .object([
                 ("id", .number(Double(id))), ("content", .string(t.content)), ("single_word", .bool(t.singleWord)),
                 ("lstrip", .bool(t.lstrip)), ("rstrip", .bool(t.rstrip)), ("normalized", .bool(t.normalized)),

@@ -1,70 +1,31 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import LMInput
 
-/// Any JSON value, for reading configuration files whose fields change type between models
-/// (`eos_token_id` an int or a list, numbers written as `1` or `1.0`, `null`s).
-enum JSONValue: Decodable, Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let d = try? c.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
-    /// Parses a whole JSON document.
-    static func parse(_ data: Data, file: String) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw GenerationError.invalidArgument("\(file): not valid JSON (\(error))")
-        }
-    }
-
-    var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "a list"
-        case .object: return "an object"
-        }
-    }
-}
-
-/// Typed reads of one JSON object's fields, with errors naming the file and field.
+/// Typed reads of one JSON object's fields (generation_config.json, config.json), with errors naming
+/// the file and field. Members are keyed as Python's dict keeps them: a duplicated name takes its last value.
 struct JSONFields {
     let object: [String: JSONValue]
     let file: String
 
+    init(object: [String: JSONValue], file: String) {
+        self.object = object
+        self.file = file
+    }
+
+    /// An object's members, the last of duplicates kept.
+    static func dictionary(_ members: [(key: String, value: JSONValue)]) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for (key, value) in members { out[key] = value }
+        return out
+    }
+
     /// The field's value, `nil` when absent or `null` (HF treats both as unset).
     func value(_ key: String) -> JSONValue? {
-        guard let v = object[key], v != .null else { return nil }
+        guard let v = object[key], !v.isNull else { return nil }
         return v
     }
 
     func fail(_ key: String, _ expected: String, _ got: JSONValue) -> GenerationError {
-        .invalidArgument("\(file): field \"\(key)\" must be \(expected), got \(got.typeName)")
+        .invalidArgument("\(file): field \"\(key)\" must be \(expected), got \(got.kind)")
     }
 
     func int(_ key: String) throws -> Int? {
@@ -81,7 +42,7 @@ struct JSONFields {
 
     func double(_ key: String) throws -> Double? {
         guard let v = value(key) else { return nil }
-        if case .number(let d) = v, d.isFinite { return d }
+        if let d = v.double, d.isFinite { return d }
         throw fail(key, "a finite number", v)
     }
 
@@ -130,11 +91,7 @@ struct JSONFields {
         return out
     }
 
-    static func integer(_ v: JSONValue) -> Int? {
-        guard case .number(let d) = v, d.isFinite, d == d.rounded(),
-              d >= -9.0e15, d <= 9.0e15 else { return nil }
-        return Int(d)
-    }
+    static func integer(_ v: JSONValue) -> Int? { v.integer }
 
     static func token(_ v: JSONValue) -> Int32? {
         guard let i = integer(v), i >= Int(Int32.min), i <= Int(Int32.max) else { return nil }

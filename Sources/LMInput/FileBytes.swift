@@ -1,0 +1,18 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Whole-file reads for the small files next to a checkpoint (configs, vocabularies, tokenizer.json).
+/// Weights are memory-mapped instead (LMModel's `MappedFile`).
+public enum FileBytes {
+    /// The file's bytes, or `InputError.io` naming `path` and the system's reason.
+    public static func read(_ path: String) throws(InputError) -> [UInt8] {
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw InputError.io("\(path): cannot read (\(error))")
+        }
+    }
+}
