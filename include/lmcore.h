@@ -62,6 +62,17 @@ extern "C" {
 #define LMCORE_DEPRECATED(message)
 #endif
 
+/* Marks the library's exported functions. liblmcore.so's version script (Sources/LMCoreC/exports.map)
+ * exports exactly these and nothing else; the attribute also keeps them visible for a consumer that
+ * builds with -fvisibility=hidden or links lmcore statically into its own shared library. */
+#ifndef LMCORE_API
+#if defined(__GNUC__) || defined(__clang__)
+#define LMCORE_API __attribute__((visibility("default")))
+#else
+#define LMCORE_API
+#endif
+#endif
+
 /* ---------------------------------------------------------------- status and version */
 
 typedef enum lmcore_status {
@@ -77,18 +88,18 @@ typedef enum lmcore_status {
 } lmcore_status;
 
 /* The library version, "MAJOR.MINOR.PATCH". Static storage. */
-const char *lmcore_version(void);
+LMCORE_API const char *lmcore_version(void);
 
 /* The ABI version the library was built with (LMCORE_ABI_VERSION of its header). */
-int32_t lmcore_abi_version(void);
+LMCORE_API int32_t lmcore_abi_version(void);
 
 /* A static, human-readable name for a status ("LMCORE_ERR_IO"); "unknown" for other values. */
-const char *lmcore_status_name(lmcore_status status);
+LMCORE_API const char *lmcore_status_name(lmcore_status status);
 
 /* The message of the last failing call on this thread, or "" if none failed. Owned by the
  * library; valid until the next failing lmcore call on the same thread (so copy it before
  * making another call if you need it later). */
-const char *lmcore_last_error(void);
+LMCORE_API const char *lmcore_last_error(void);
 
 /* ---------------------------------------------------------------- models */
 
@@ -103,17 +114,17 @@ typedef struct lmcore_model_params {
 } lmcore_model_params;
 
 /* Defaults: threads 0, load_tokenizer 1. */
-lmcore_model_params lmcore_model_default_params(void);
+LMCORE_API lmcore_model_params lmcore_model_default_params(void);
 /* The same, for FFIs that cannot receive structs by value. `params` must not be NULL. */
-void lmcore_model_default_params_by_ref(lmcore_model_params *params);
+LMCORE_API void lmcore_model_default_params_by_ref(lmcore_model_params *params);
 
 /* Loads a Hugging Face model folder: config.json, model.safetensors (or sharded, or
  * pytorch_model.bin), optional generation_config.json and tokenizer files. `params` may be NULL
  * (defaults). On success *out_model owns the model; release it with lmcore_model_free. */
-lmcore_status lmcore_model_load(const char *path, const lmcore_model_params *params, lmcore_model **out_model);
+LMCORE_API lmcore_status lmcore_model_load(const char *path, const lmcore_model_params *params, lmcore_model **out_model);
 
 /* Releases a model. NULL is allowed. No call may be running on the model. */
-void lmcore_model_free(lmcore_model *model);
+LMCORE_API void lmcore_model_free(lmcore_model *model);
 
 typedef struct lmcore_model_info {
     const char *model_type; /* "marian", "bart", ...; owned by the model */
@@ -132,7 +143,7 @@ typedef struct lmcore_model_info {
 } lmcore_model_info;
 
 /* Fills *info. */
-lmcore_status lmcore_model_get_info(const lmcore_model *model, lmcore_model_info *info);
+LMCORE_API lmcore_status lmcore_model_get_info(const lmcore_model *model, lmcore_model_info *info);
 
 /* ---------------------------------------------------------------- tokenizers */
 
@@ -140,14 +151,14 @@ typedef struct lmcore_tokenizer lmcore_tokenizer;
 
 /* Loads a tokenizer alone: a tokenizer.json, a SentencePiece .model/.spm file, or a model
  * folder (files picked as transformers' AutoTokenizer would). Release with lmcore_tokenizer_free. */
-lmcore_status lmcore_tokenizer_load(const char *path, lmcore_tokenizer **out_tokenizer);
+LMCORE_API lmcore_status lmcore_tokenizer_load(const char *path, lmcore_tokenizer **out_tokenizer);
 
 /* Releases a tokenizer from lmcore_tokenizer_load. NULL is allowed. */
-void lmcore_tokenizer_free(lmcore_tokenizer *tokenizer);
+LMCORE_API void lmcore_tokenizer_free(lmcore_tokenizer *tokenizer);
 
 /* The model's own tokenizer, or NULL if the model has none. Borrowed: valid while the model
  * lives; do not free it. */
-const lmcore_tokenizer *lmcore_model_tokenizer(const lmcore_model *model);
+LMCORE_API const lmcore_tokenizer *lmcore_model_tokenizer(const lmcore_model *model);
 
 /* Text to ids, as transformers' tokenizer(text)["input_ids"] (add_special_tokens 1) or with
  * add_special_tokens=False (0). `text` is NUL-terminated UTF-8; invalid bytes are replaced by
@@ -155,24 +166,24 @@ const lmcore_tokenizer *lmcore_model_tokenizer(const lmcore_model *model);
  * Two-call sizes: with ids == NULL, *n_ids receives the count and LMCORE_OK is returned; with a
  * buffer of `capacity` ids that is too small, *n_ids receives the count and
  * LMCORE_ERR_BUFFER_TOO_SMALL is returned. */
-lmcore_status lmcore_tokenize(const lmcore_tokenizer *tokenizer, const char *text, int32_t add_special_tokens,
-                              int32_t *ids, size_t capacity, size_t *n_ids);
+LMCORE_API lmcore_status lmcore_tokenize(const lmcore_tokenizer *tokenizer, const char *text, int32_t add_special_tokens,
+                                         int32_t *ids, size_t capacity, size_t *n_ids);
 
 /* Ids to text, as transformers' decode(ids, skip_special_tokens=...). Writes a NUL-terminated
  * string; *length receives its length without the NUL. Two-call sizes as lmcore_tokenize, where
  * `capacity` counts the NUL. Unknown ids are LMCORE_ERR_INVALID_ARGUMENT. */
-lmcore_status lmcore_detokenize(const lmcore_tokenizer *tokenizer, const int32_t *ids, size_t n_ids,
-                                int32_t skip_special_tokens, char *text, size_t capacity, size_t *length);
+LMCORE_API lmcore_status lmcore_detokenize(const lmcore_tokenizer *tokenizer, const int32_t *ids, size_t n_ids,
+                                           int32_t skip_special_tokens, char *text, size_t capacity, size_t *length);
 
 /* Number of ids the tokenizer can produce (vocabulary plus added tokens); 0 for NULL. */
-size_t lmcore_tokenizer_vocab_size(const lmcore_tokenizer *tokenizer);
+LMCORE_API size_t lmcore_tokenizer_vocab_size(const lmcore_tokenizer *tokenizer);
 
 /* The id of a token string (LMCORE_ERR_INVALID_ARGUMENT if it has none). */
-lmcore_status lmcore_tokenizer_token_to_id(const lmcore_tokenizer *tokenizer, const char *token, int32_t *id);
+LMCORE_API lmcore_status lmcore_tokenizer_token_to_id(const lmcore_tokenizer *tokenizer, const char *token, int32_t *id);
 
 /* The token string of an id, NUL-terminated; two-call sizes as lmcore_detokenize. */
-lmcore_status lmcore_tokenizer_id_to_token(const lmcore_tokenizer *tokenizer, int32_t id, char *token,
-                                           size_t capacity, size_t *length);
+LMCORE_API lmcore_status lmcore_tokenizer_id_to_token(const lmcore_tokenizer *tokenizer, int32_t id, char *token,
+                                                      size_t capacity, size_t *length);
 
 /* ---------------------------------------------------------------- generation */
 
@@ -208,72 +219,72 @@ typedef struct lmcore_generation_params {
     void *callback_user_data;
 } lmcore_generation_params;
 
-lmcore_generation_params lmcore_generation_default_params(void);
-void lmcore_generation_default_params_by_ref(lmcore_generation_params *params);
+LMCORE_API lmcore_generation_params lmcore_generation_default_params(void);
+LMCORE_API void lmcore_generation_default_params_by_ref(lmcore_generation_params *params);
 
 typedef struct lmcore_result lmcore_result;
 
 /* Generates from ids. inputs[i] points to lengths[i] source ids (exactly the encoder input:
  * nothing is added). `params` may be NULL. On success *out_result holds n_inputs entries with
  * their hypotheses, best first. */
-lmcore_status lmcore_generate(const lmcore_model *model, const int32_t *const *inputs, const size_t *lengths,
-                              size_t n_inputs, const lmcore_generation_params *params,
-                              lmcore_result **out_result);
+LMCORE_API lmcore_status lmcore_generate(const lmcore_model *model, const int32_t *const *inputs, const size_t *lengths,
+                                         size_t n_inputs, const lmcore_generation_params *params,
+                                         lmcore_result **out_result);
 
 /* Text to text with the model's tokenizer: each text is tokenized (special tokens added),
  * generated from, and the hypotheses decoded with special tokens skipped. The result also
  * holds the ids. Fails with LMCORE_ERR_INVALID_ARGUMENT if the model has no tokenizer. */
-lmcore_status lmcore_translate(const lmcore_model *model, const char *const *texts, size_t n_texts,
-                               const lmcore_generation_params *params, lmcore_result **out_result);
+LMCORE_API lmcore_status lmcore_translate(const lmcore_model *model, const char *const *texts, size_t n_texts,
+                                          const lmcore_generation_params *params, lmcore_result **out_result);
 
 /* Teacher-forced scoring (like CTranslate2's score_batch): log p(targets[i] | sources[i]).
  * Targets are the decoder ids after the start token; include EOS to score it. The result has
  * one hypothesis per input: its ids are the target, its score the total log-probability, its
  * token scores the per-token log-probabilities. */
-lmcore_status lmcore_score(const lmcore_model *model, const int32_t *const *sources, const size_t *source_lengths,
-                           const int32_t *const *targets, const size_t *target_lengths, size_t n_pairs,
-                           lmcore_result **out_result);
+LMCORE_API lmcore_status lmcore_score(const lmcore_model *model, const int32_t *const *sources, const size_t *source_lengths,
+                                      const int32_t *const *targets, const size_t *target_lengths, size_t n_pairs,
+                                      lmcore_result **out_result);
 
 /* lmcore_score on text: sources through the tokenizer, targets through its target side (as
  * transformers' text_target=), both with special tokens. */
-lmcore_status lmcore_score_text(const lmcore_model *model, const char *const *sources, const char *const *targets,
-                                size_t n_pairs, lmcore_result **out_result);
+LMCORE_API lmcore_status lmcore_score_text(const lmcore_model *model, const char *const *sources, const char *const *targets,
+                                           size_t n_pairs, lmcore_result **out_result);
 
 /* ---------------------------------------------------------------- encoder */
 
 /* Runs only the encoder. pooled 0: every input's per-token final hidden states, inputs one after
  * another (sum of lengths x d_model floats, row-major); pooled 1: one mean-pooled vector per
  * input (n_inputs x d_model floats). Two-call sizes as lmcore_tokenize, counted in floats. */
-lmcore_status lmcore_encode(const lmcore_model *model, const int32_t *const *inputs, const size_t *lengths,
-                            size_t n_inputs, int32_t pooled, float *output, size_t capacity, size_t *n_floats);
+LMCORE_API lmcore_status lmcore_encode(const lmcore_model *model, const int32_t *const *inputs, const size_t *lengths,
+                                       size_t n_inputs, int32_t pooled, float *output, size_t capacity, size_t *n_floats);
 
 /* lmcore_encode on text (tokenized with special tokens). With pooled 0 use lmcore_tokenize to
  * learn each input's length. */
-lmcore_status lmcore_encode_text(const lmcore_model *model, const char *const *texts, size_t n_texts, int32_t pooled,
-                                 float *output, size_t capacity, size_t *n_floats);
+LMCORE_API lmcore_status lmcore_encode_text(const lmcore_model *model, const char *const *texts, size_t n_texts, int32_t pooled,
+                                            float *output, size_t capacity, size_t *n_floats);
 
 /* ---------------------------------------------------------------- results */
 
 /* Number of inputs in the result. 0 for NULL. */
-size_t lmcore_result_count(const lmcore_result *result);
+LMCORE_API size_t lmcore_result_count(const lmcore_result *result);
 /* Number of hypotheses of input i (0 if i is out of range or result is NULL). */
-size_t lmcore_result_hypothesis_count(const lmcore_result *result, size_t i);
+LMCORE_API size_t lmcore_result_hypothesis_count(const lmcore_result *result, size_t i);
 /* The ids of hypothesis j of input i: the tokens after the decoder start token, up to and
  * including EOS. *ids is owned by the result. */
-lmcore_status lmcore_result_ids(const lmcore_result *result, size_t i, size_t j, const int32_t **ids,
-                                size_t *n_ids);
+LMCORE_API lmcore_status lmcore_result_ids(const lmcore_result *result, size_t i, size_t j, const int32_t **ids,
+                                           size_t *n_ids);
 /* The score of hypothesis j of input i (beam search: transformers' sequences_scores; greedy and
  * sampling with return_scores: the sum of token log-probs; otherwise NaN). */
-lmcore_status lmcore_result_score(const lmcore_result *result, size_t i, size_t j, float *score);
+LMCORE_API lmcore_status lmcore_result_score(const lmcore_result *result, size_t i, size_t j, float *score);
 /* The text of hypothesis j of input i (from lmcore_translate), owned by the result; NULL when
  * the result has no text (lmcore_generate, lmcore_score) or the indices are out of range. */
-const char *lmcore_result_text(const lmcore_result *result, size_t i, size_t j);
+LMCORE_API const char *lmcore_result_text(const lmcore_result *result, size_t i, size_t j);
 /* Per-token log-probabilities of hypothesis j of input i (generation with return_scores, or
  * scoring); *n_scores is 0 when there are none. *scores is owned by the result. */
-lmcore_status lmcore_result_token_scores(const lmcore_result *result, size_t i, size_t j, const float **scores,
-                                         size_t *n_scores);
+LMCORE_API lmcore_status lmcore_result_token_scores(const lmcore_result *result, size_t i, size_t j, const float **scores,
+                                                    size_t *n_scores);
 /* Releases a result. NULL is allowed. */
-void lmcore_result_free(lmcore_result *result);
+LMCORE_API void lmcore_result_free(lmcore_result *result);
 
 /* ---------------------------------------------------------------- evaluation */
 
@@ -297,36 +308,36 @@ typedef struct lmcore_evaluation_params {
     uint64_t seed;             /* of the bootstrap resampling (12345) */
 } lmcore_evaluation_params;
 
-lmcore_evaluation_params lmcore_evaluation_default_params(void);
-void lmcore_evaluation_default_params_by_ref(lmcore_evaluation_params *params);
+LMCORE_API lmcore_evaluation_params lmcore_evaluation_default_params(void);
+LMCORE_API void lmcore_evaluation_default_params_by_ref(lmcore_evaluation_params *params);
 
 /* Scores n_hypotheses hypotheses against n_reference_sets references each: reference k of
  * hypothesis i is references[k * n_hypotheses + i] (one stream per reference set, as
  * sacrebleu's -r files). Texts are UTF-8 (invalid bytes read as U+FFFD); empty strings are
  * allowed. params NULL: the defaults. On success *out is a new evaluation. */
-lmcore_status lmcore_evaluate(const char *const *hypotheses, size_t n_hypotheses, const char *const *references,
-                              size_t n_reference_sets, const lmcore_evaluation_params *params,
-                              lmcore_evaluation **out);
+LMCORE_API lmcore_status lmcore_evaluate(const char *const *hypotheses, size_t n_hypotheses, const char *const *references,
+                                         size_t n_reference_sets, const lmcore_evaluation_params *params,
+                                         lmcore_evaluation **out);
 /* Number of metrics in the evaluation (0 for NULL). */
-size_t lmcore_evaluation_metric_count(const lmcore_evaluation *evaluation);
+LMCORE_API size_t lmcore_evaluation_metric_count(const lmcore_evaluation *evaluation);
 /* Metric m's name as in params.metrics ("bleu"), owned by the evaluation; NULL if out of range. */
-const char *lmcore_evaluation_metric_name(const lmcore_evaluation *evaluation, size_t m);
+LMCORE_API const char *lmcore_evaluation_metric_name(const lmcore_evaluation *evaluation, size_t m);
 /* Metric m's corpus score. */
-lmcore_status lmcore_evaluation_score(const lmcore_evaluation *evaluation, size_t m, double *score);
+LMCORE_API lmcore_status lmcore_evaluation_score(const lmcore_evaluation *evaluation, size_t m, double *score);
 /* Metric m's sacrebleu signature ("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"),
  * owned by the evaluation; NULL if out of range. */
-const char *lmcore_evaluation_signature(const lmcore_evaluation *evaluation, size_t m);
+LMCORE_API const char *lmcore_evaluation_signature(const lmcore_evaluation *evaluation, size_t m);
 /* Metric m's score line as sacrebleu prints it ("BLEU|nrefs:1|...= 34.52 65.2/40.1/... (BP = ...)"),
  * owned by the evaluation; NULL if out of range. */
-const char *lmcore_evaluation_line(const lmcore_evaluation *evaluation, size_t m);
+LMCORE_API const char *lmcore_evaluation_line(const lmcore_evaluation *evaluation, size_t m);
 /* Metric m's bootstrap mean and 95% half-width (NaN without bootstrap_samples). */
-lmcore_status lmcore_evaluation_interval(const lmcore_evaluation *evaluation, size_t m, double *mean,
-                                         double *half_width);
+LMCORE_API lmcore_status lmcore_evaluation_interval(const lmcore_evaluation *evaluation, size_t m, double *mean,
+                                                    double *half_width);
 /* Hypothesis i's score for metric m (params.sentence_scores must have been set). */
-lmcore_status lmcore_evaluation_sentence_score(const lmcore_evaluation *evaluation, size_t m, size_t i,
-                                               double *score);
+LMCORE_API lmcore_status lmcore_evaluation_sentence_score(const lmcore_evaluation *evaluation, size_t m, size_t i,
+                                                          double *score);
 /* Releases an evaluation. NULL is allowed. */
-void lmcore_evaluation_free(lmcore_evaluation *evaluation);
+LMCORE_API void lmcore_evaluation_free(lmcore_evaluation *evaluation);
 
 #ifdef __cplusplus
 }
