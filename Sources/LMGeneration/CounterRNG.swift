@@ -4,10 +4,10 @@
 ///
 /// Each word is spread by a distinct odd constant and folded in through SplitMix64's finaliser
 /// (Stafford's Mix13), so neighbouring streams and counters give unrelated bits.
-public struct CounterRNG: Sendable, Equatable {
-    public let seed: UInt64
+package struct CounterRNG: Sendable, Equatable {
+    package let seed: UInt64
 
-    public init(seed: UInt64) { self.seed = seed }
+    package init(seed: UInt64) { self.seed = seed }
 
     @inline(__always)
     static func mix(_ z0: UInt64) -> UInt64 {
@@ -19,7 +19,7 @@ public struct CounterRNG: Sendable, Equatable {
 
     /// 64 random bits for (`stream`, `counter`).
     @inline(__always)
-    public func bits(stream: UInt64, counter: UInt64) -> UInt64 {
+    package func bits(stream: UInt64, counter: UInt64) -> UInt64 {
         let a = CounterRNG.mix(seed &+ 0x9E37_79B9_7F4A_7C15)
         let b = CounterRNG.mix(a ^ (stream &* 0xD1B5_4A32_D192_ED03))
         return CounterRNG.mix(b ^ (counter &* 0x8CB9_2BA7_2F3D_8DD7) &+ 0x9E37_79B9_7F4A_7C15)
@@ -27,13 +27,13 @@ public struct CounterRNG: Sendable, Equatable {
 
     /// A uniform double in [0, 1) with 53 random bits.
     @inline(__always)
-    public func uniform(stream: UInt64, counter: UInt64) -> Double {
+    package func uniform(stream: UInt64, counter: UInt64) -> Double {
         Double(bits(stream: stream, counter: counter) >> 11) * 0x1.0p-53
     }
 
     /// A uniform double in (0, 1): never exactly 0, so its logarithm is finite.
     @inline(__always)
-    public func openUniform(stream: UInt64, counter: UInt64) -> Double {
+    package func openUniform(stream: UInt64, counter: UInt64) -> Double {
         (Double(bits(stream: stream, counter: counter) >> 11) + 0.5) * 0x1.0p-53
     }
 }

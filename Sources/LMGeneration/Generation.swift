@@ -1,16 +1,16 @@
 import LMTensor
 
 /// One source sequence to generate from.
-public struct GenerationInput: Sendable, Equatable {
+package struct GenerationInput: Sendable, Equatable {
     /// The encoder ids, used only by `encoder_no_repeat_ngram_size` and `encoder_repetition_penalty`.
     /// HF sees a padded batch: to reproduce its batched results exactly, pass the padded ids.
-    public var encoderInputIds: [Int32]
+    package var encoderInputIds: [Int32]
     /// Decoder tokens forced after the decoder start token (HF `decoder_input_ids` minus the start
     /// token). All inputs of one call must have prefixes of the same length, as HF's rectangular
     /// `decoder_input_ids` do.
-    public var decoderPrefix: [Int32]
+    package var decoderPrefix: [Int32]
 
-    public init(encoderInputIds: [Int32] = [], decoderPrefix: [Int32] = []) {
+    package init(encoderInputIds: [Int32] = [], decoderPrefix: [Int32] = []) {
         self.encoderInputIds = encoderInputIds
         self.decoderPrefix = decoderPrefix
     }
@@ -55,7 +55,7 @@ public typealias TokenCallback = (TokenEvent) -> Bool
 
 /// Search over a step decoder: greedy, sampling, beam search and beam sampling as transformers' `generate`
 /// does them, and teacher-forced scoring.
-public enum Generation {
+package enum Generation {
     /// Generates for every input, returning each input's hypotheses best first: `num_return_sequences`
     /// of them (beam search: the n best; sampling: independent samples; greedy: one).
     ///
@@ -66,7 +66,7 @@ public enum Generation {
     ///   - options: explicit options merged over the model's defaults (see `GenerationOptions.merged(over:)`).
     ///   - maxPositionEmbeddings: the model's position limit, which caps HF's default max length.
     ///   - onTokens: optional streaming callback.
-    public static func generate<D: StepDecoder>(
+    package static func generate<D: StepDecoder>(
         decoder: inout D, inputs: [GenerationInput], options: GenerationOptions,
         maxPositionEmbeddings: Int? = nil, onTokens: TokenCallback? = nil
     ) throws -> [[Hypothesis]] {

@@ -1,5 +1,5 @@
 /// Errors from search: inconsistent options or a failing step decoder.
-public enum GenerationError: Error, Equatable, CustomStringConvertible {
+package enum GenerationError: Error, Equatable, CustomStringConvertible {
     /// Options out of range or contradicting each other (e.g. num_return_sequences > num_beams).
     case invalidArgument(String)
     /// An option lmcore does not implement.
@@ -7,7 +7,7 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     /// A caller's callback asked to stop.
     case cancelled
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidArgument(let m), .unsupported(let m): return m
         case .cancelled: return "generation cancelled by the callback"

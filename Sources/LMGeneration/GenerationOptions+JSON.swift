@@ -12,13 +12,13 @@ extension GenerationOptions {
     /// otherwise the generation fields of `config.json` (legacy models such as OPUS-MT keep `num_beams`,
     /// `max_length`, `bad_words_ids` there), falling back per field to its `decoder` / `generator` /
     /// `text_config` section, as `GenerationConfig.from_model_config` does.
-    public static func modelDefaults(generationConfigJSON: Data?, modelConfigJSON: Data?) throws -> GenerationOptions {
+    package static func modelDefaults(generationConfigJSON: Data?, modelConfigJSON: Data?) throws -> GenerationOptions {
         try modelDefaults(generationConfig: generationConfigJSON.map { try parse($0, file: "generation_config.json") },
                           modelConfig: modelConfigJSON.map { try parse($0, file: "config.json") })
     }
 
     /// The same from files already parsed (LMCore parses config.json once per load).
-    public static func modelDefaults(generationConfig: JSONValue?, modelConfig: JSONValue?,
+    package static func modelDefaults(generationConfig: JSONValue?, modelConfig: JSONValue?,
                                      generationConfigFile: String = "generation_config.json",
                                      modelConfigFile: String = "config.json") throws -> GenerationOptions {
         if let value = generationConfig {
@@ -32,20 +32,20 @@ extension GenerationOptions {
 
     /// Reads a `generation_config.json`. Unknown fields are ignored (HF keeps them as custom attributes);
     /// known fields of the wrong type throw, naming the field.
-    public init(generationConfigJSON data: Data, file: String = "generation_config.json") throws {
+    package init(generationConfigJSON data: Data, file: String = "generation_config.json") throws {
         try self.init(generationConfig: GenerationOptions.parse(data, file: file), file: file)
     }
 
-    public init(generationConfig value: JSONValue, file: String = "generation_config.json") throws {
+    package init(generationConfig value: JSONValue, file: String = "generation_config.json") throws {
         try self.init(fields: JSONFields(object: GenerationOptions.object(value, file: file), file: file))
     }
 
     /// Reads the generation fields of a model's `config.json` (HF's `from_model_config`).
-    public init(modelConfigJSON data: Data, file: String = "config.json") throws {
+    package init(modelConfigJSON data: Data, file: String = "config.json") throws {
         try self.init(modelConfig: GenerationOptions.parse(data, file: file), file: file)
     }
 
-    public init(modelConfig value: JSONValue, file: String = "config.json") throws {
+    package init(modelConfig value: JSONValue, file: String = "config.json") throws {
         var top = try GenerationOptions.object(value, file: file)
         top = top.filter { !$0.value.isNull }
         // Generation attributes set only in the decoder section count when the top level leaves them unset.

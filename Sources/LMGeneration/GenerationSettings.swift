@@ -3,33 +3,33 @@
 // _validate_generated_length.
 
 /// Options resolved to concrete values for one generate call, validated as HF validates them.
-public struct GenerationSettings: Sendable {
+package struct GenerationSettings: Sendable {
     /// HF's generation modes that lmcore implements.
-    public enum Mode: Sendable, Equatable {
+    package enum Mode: Sendable, Equatable {
         case greedy, sample, beamSearch, beamSample
     }
 
-    public let mode: Mode
-    public let numBeams: Int
-    public let numReturnSequences: Int
+    package let mode: Mode
+    package let numBeams: Int
+    package let numReturnSequences: Int
     /// Total decoder length limit (start token and prefix included).
-    public let maxLength: Int
-    public let minLength: Int
-    public let minNewTokens: Int?
-    public let lengthPenalty: Double
-    public let earlyStopping: EarlyStopping
-    public let eosTokenIds: [Int32]
-    public let padTokenId: Int32?
-    public let decoderStartTokenId: Int32
+    package let maxLength: Int
+    package let minLength: Int
+    package let minNewTokens: Int?
+    package let lengthPenalty: Double
+    package let earlyStopping: EarlyStopping
+    package let eosTokenIds: [Int32]
+    package let padTokenId: Int32?
+    package let decoderStartTokenId: Int32
     /// Decoder tokens before generation starts: the start token plus the forced prefix.
-    public let promptLength: Int
-    public let outputScores: Bool
-    public let seed: UInt64
+    package let promptLength: Int
+    package let outputScores: Bool
+    package let seed: UInt64
     /// The merged options with HF's global defaults filled in.
-    public let options: GenerationOptions
+    package let options: GenerationOptions
 
     /// HF's `GenerationConfig._get_default_generation_params()`, the values of options nobody set.
-    public static let huggingFaceDefaults: GenerationOptions = {
+    package static let huggingFaceDefaults: GenerationOptions = {
         var d = GenerationOptions()
         d.maxLength = 20
         d.minLength = 0
@@ -57,7 +57,7 @@ public struct GenerationSettings: Sendable {
     /// - Parameters:
     ///   - prefixLength: forced decoder tokens after the start token.
     ///   - maxPositionEmbeddings: the model's `max_position_embeddings`; HF caps the *default* max length by it.
-    public init(options explicit: GenerationOptions, prefixLength: Int = 0, maxPositionEmbeddings: Int? = nil) throws {
+    package init(options explicit: GenerationOptions, prefixLength: Int = 0, maxPositionEmbeddings: Int? = nil) throws {
         if let bad = explicit.unsupportedOptions.first(where: { $0 != "penalty_alpha" }) {
             throw GenerationError.unsupported("generation option \"\(bad)\" is not supported by lmcore")
         }
@@ -169,5 +169,5 @@ public struct GenerationSettings: Sendable {
     }
 
     /// How many sequences each input expands into (HF's `expand_size`).
-    public var expandSize: Int { Swift.max(numBeams, numReturnSequences) }
+    package var expandSize: Int { Swift.max(numBeams, numReturnSequences) }
 }

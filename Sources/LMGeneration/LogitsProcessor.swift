@@ -1,12 +1,12 @@
 /// One hypothesis as a logits processor sees it.
-public struct ProcessorRow {
+package struct ProcessorRow {
     /// Every decoder token so far: the decoder start token, any forced prefix, then generated tokens
     /// (HF's `input_ids` row). Its count is HF's `cur_len`.
-    public let tokens: UnsafeBufferPointer<Int32>
+    package let tokens: UnsafeBufferPointer<Int32>
     /// The source input this row belongs to (index into the `inputs` of the generate call).
-    public let input: Int
+    package let input: Int
 
-    public init(tokens: UnsafeBufferPointer<Int32>, input: Int) {
+    package init(tokens: UnsafeBufferPointer<Int32>, input: Int) {
         self.tokens = tokens
         self.input = input
     }
@@ -17,7 +17,7 @@ public struct ProcessorRow {
 /// In greedy search and sampling the scores are the model's logits; in beam search they are
 /// log-softmax log-probabilities (HF applies processors after `log_softmax`). Each processor is the
 /// HF class of the same name, restricted to one row.
-public protocol LogitsProcessor: Sendable {
+package protocol LogitsProcessor: Sendable {
     mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow)
 
     /// Whether `process` on this row only sets scores to -inf (or leaves them), never reading them.
@@ -27,27 +27,27 @@ public protocol LogitsProcessor: Sendable {
 }
 
 extension LogitsProcessor {
-    public func masksOnly(row: ProcessorRow) -> Bool { false }
+    package func masksOnly(row: ProcessorRow) -> Bool { false }
 }
 
 /// A list of processors applied in order (transformers' `LogitsProcessorList`).
-public struct LogitsProcessorList: Sendable {
-    public var processors: [any LogitsProcessor]
+package struct LogitsProcessorList: Sendable {
+    package var processors: [any LogitsProcessor]
 
-    public init(_ processors: [any LogitsProcessor] = []) {
+    package init(_ processors: [any LogitsProcessor] = []) {
         self.processors = processors
     }
 
-    public var isEmpty: Bool { processors.isEmpty }
+    package var isEmpty: Bool { processors.isEmpty }
 
-    public mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         for i in processors.indices {
             processors[i].process(scores, row: row)
         }
     }
 
     /// Whether every processor only masks on this row (see `LogitsProcessor.masksOnly`).
-    public func masksOnly(row: ProcessorRow) -> Bool {
+    package func masksOnly(row: ProcessorRow) -> Bool {
         processors.allSatisfy { $0.masksOnly(row: row) }
     }
 

@@ -8,7 +8,7 @@ extension LogitsProcessorList {
     /// when sampling, temperature, top-k, top-p, typical; finally renormalisation.
     /// - Parameter encoderInputIds: each input's encoder ids (for the encoder-based processors); pass an
     ///   empty list for an input without ids and those processors skip it, as HF skips them without ids.
-    public static func huggingFace(settings: GenerationSettings, encoderInputIds: [[Int32]],
+    package static func huggingFace(settings: GenerationSettings, encoderInputIds: [[Int32]],
                                    vocabularySize: Int) throws -> LogitsProcessorList {
         let o = settings.options
         let eos = settings.eosTokenIds

@@ -20,7 +20,7 @@ extension Generation {
     /// Scores each input's target ids by feeding the decoder start token, then the targets one step at a
     /// time, reading the log-softmax of the next target. `targets[i]` belongs to decoder row `i`; include
     /// the EOS token in a target to score it. Rows whose target is exhausted are dropped with `reorder`.
-    public static func score<D: StepDecoder>(decoder: inout D, targets: [[Int32]],
+    package static func score<D: StepDecoder>(decoder: inout D, targets: [[Int32]],
                                              decoderStartTokenId: Int32) throws -> [SequenceScore] {
         let vocab = decoder.vocabularySize
         guard vocab > 0, vocab <= Int(Int32.max) else {

@@ -6,7 +6,7 @@ import LMTensor
 /// Search owns the token bookkeeping; the decoder owns the caches (self-attention K/V per step,
 /// cross-attention K/V once per input). Row `r` of a step belongs to the source input that
 /// `reorder` last mapped it to. Initially there is one row per source input, in input order.
-public protocol StepDecoder {
+package protocol StepDecoder {
     /// The number of logits per row.
     var vocabularySize: Int { get }
 
@@ -24,5 +24,5 @@ public protocol StepDecoder {
 }
 
 extension StepDecoder {
-    public var searchThreads: Int { 1 }
+    package var searchThreads: Int { 1 }
 }

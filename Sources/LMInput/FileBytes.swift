@@ -6,9 +6,9 @@ import Foundation
 
 /// Whole-file reads for the small files next to a checkpoint (configs, vocabularies, tokenizer.json).
 /// Weights are memory-mapped instead (LMModel's `MappedFile`).
-public enum FileBytes {
+package enum FileBytes {
     /// The file's bytes, or `InputError.io` naming `path` and the system's reason.
-    public static func read(_ path: String) throws(InputError) -> [UInt8] {
+    package static func read(_ path: String) throws(InputError) -> [UInt8] {
         do {
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {

@@ -4,7 +4,7 @@
 ///
 /// LMModel and LMTokenizer throw this type (it used to be two identical enums, `ModelError` and
 /// `TokenizerError`); LMCore maps it onto `LMCoreError`'s kinds and the C layer onto `lmcore_status`.
-public enum InputError: Error, Equatable, CustomStringConvertible {
+package enum InputError: Error, Equatable, CustomStringConvertible {
     /// A file could not be opened, read or mapped.
     case io(String)
     /// A file is malformed: truncated, invalid JSON, wrong field types, inconsistent, or not what its
@@ -16,7 +16,7 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
     /// UTF-8 where text is required...).
     case invalidArgument(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .io(let m), .format(let m), .unsupported(let m), .invalidArgument(let m): return m
         }

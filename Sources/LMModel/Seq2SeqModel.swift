@@ -8,18 +8,18 @@ import LMInput
 
 /// A loaded encoder-decoder checkpoint: ids in, logits out. Immutable after loading and safe
 /// to share between threads; per-request state lives in `DecoderState`.
-public final class Seq2SeqModel: Sendable {
-    public let config: ModelConfig
-    public let encoder: Encoder
-    public let decoder: Decoder
+package final class Seq2SeqModel: Sendable {
+    package let config: ModelConfig
+    package let encoder: Encoder
+    package let decoder: Decoder
     /// The folder the model was loaded from.
-    public let directory: String
+    package let directory: String
     /// Dtypes of the stored tensors and how many of each (for `inspect`).
-    public let storedDtypes: [String: Int]
+    package let storedDtypes: [String: Int]
     /// Threads for the engine's own parallel loops (OpenBLAS threads are set separately).
-    public let threads: Int
+    package let threads: Int
 
-    public init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String,
+    package init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String,
                 storedDtypes: [String: Int], threads: Int) {
         self.config = config
         self.encoder = encoder
@@ -31,12 +31,12 @@ public final class Seq2SeqModel: Sendable {
 
     /// Reads the architecture from `<directory>/config.json` and the weights from the folder's
     /// checkpoint files.
-    public static func load(directory: String, threads: Int = 1) throws -> Seq2SeqModel {
+    package static func load(directory: String, threads: Int = 1) throws -> Seq2SeqModel {
         try load(directory: directory, config: readConfig(directory: directory), threads: threads)
     }
 
     /// A model folder's config.json, or an error saying the folder is not one.
-    public static func readConfig(directory: String) throws -> ConfigFile {
+    package static func readConfig(directory: String) throws -> ConfigFile {
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
             throw InputError.io("\(directory): not a model folder (it does not exist or is not a directory)")
@@ -45,7 +45,7 @@ public final class Seq2SeqModel: Sendable {
     }
 
     /// The weights from the folder's checkpoint files, for the architecture `configFile` describes.
-    public static func load(directory: String, config configFile: ConfigFile, threads: Int = 1) throws -> Seq2SeqModel {
+    package static func load(directory: String, config configFile: ConfigFile, threads: Int = 1) throws -> Seq2SeqModel {
         let (config, architecture) = try resolve(configFile)
         let weights = try WeightStore.open(directory: directory)
         let (encoder, decoder) = try architecture.load(config: config, weights: weights)
@@ -58,7 +58,7 @@ public final class Seq2SeqModel: Sendable {
     }
 
     /// The computation described by a config.json, or an error naming what is unsupported.
-    public static func architectureConfig(_ file: ConfigFile) throws -> ModelConfig {
+    package static func architectureConfig(_ file: ConfigFile) throws -> ModelConfig {
         try resolve(file).config
     }
 
@@ -109,16 +109,16 @@ public final class Seq2SeqModel: Sendable {
     }
 
     /// Runs the encoder over a batch of id sequences (no ids are added).
-    public func encode(_ inputs: [[Int32]], observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
+    package func encode(_ inputs: [[Int32]], observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
         try encoder(inputs, threads: threads, observer: observer)
     }
 
     /// Starts decoding `encoderOutput`: one row per input, no token fed yet.
-    public func startDecoding(_ encoderOutput: EncoderOutput) -> DecoderState {
+    package func startDecoding(_ encoderOutput: EncoderOutput) -> DecoderState {
         DecoderState(decoder: decoder, encoderOutput: encoderOutput, threads: threads)
     }
 
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         var total = encoder.parameterCount + decoder.parameterCount
         if encoder.embeddings.tokens === decoder.embeddings.tokens { total -= encoder.embeddings.tokens.count }
         return total

@@ -19,12 +19,12 @@ import COpenBLAS
 /// with lmcore's own threads (attention, beam candidate selection) between GEMMs. lmcore asks for
 /// 2^20 (about 0.4 ms, longer than the gaps inside a layer): beam search ran 2-6% faster and its
 /// bookkeeping share fell from 4-7% to 3-4% on the bench models (bench/README.md).
-public enum BLAS {
+package enum BLAS {
     /// C(M, N) = alpha · A(M, K) · B(N, K)ᵀ + beta · C — the shape of every linear layer
     /// (PyTorch stores weights as (out, in)). M = 1 goes through gemv: OpenBLAS 0.3.21's sgemm
     /// is 3–5× slower than sgemv for a single row.
     @inlinable
-    public static func gemmTransposedB(
+    package static func gemmTransposedB(
         m: Int, n: Int, k: Int,
         alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
@@ -43,7 +43,7 @@ public enum BLAS {
 
     /// C(M, N) = alpha · A(M, K) · B(K, N) + beta · C.
     @inlinable
-    public static func gemm(
+    package static func gemm(
         m: Int, n: Int, k: Int,
         alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
@@ -62,7 +62,7 @@ public enum BLAS {
 
     /// y(M) = alpha · A(M, N) · x(N) + beta · y, A row-major with leading dimension lda.
     @inlinable
-    public static func gemv(
+    package static func gemv(
         m: Int, n: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float = 0,
@@ -73,7 +73,7 @@ public enum BLAS {
 
     /// y(N) = alpha · A(M, N)ᵀ · x(M) + beta · y.
     @inlinable
-    public static func gemvTransposed(
+    package static func gemvTransposed(
         m: Int, n: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float = 0,
@@ -83,16 +83,16 @@ public enum BLAS {
     }
 
     /// The number of threads OpenBLAS uses for one call (process-wide).
-    public static var threads: Int {
+    package static var threads: Int {
         get { Int(Library.shared.getThreads()) }
         set { Library.shared.setThreads(Int32(max(1, newValue))) }
     }
 
     /// The kernel family OpenBLAS runs ("Haswell", "SkylakeX", ...), or "portable Swift".
-    public static var coreName: String { Library.shared.coreName }
+    package static var coreName: String { Library.shared.coreName }
 
     /// How OpenBLAS was loaded and which kernels it uses, for `inspect` and diagnostics.
-    public static var status: String { Library.shared.status }
+    package static var status: String { Library.shared.status }
 
     @usableFromInline static let Row = LMCORE_CBLAS_ROW_MAJOR
     @usableFromInline static let NoTrans = LMCORE_CBLAS_NO_TRANS
@@ -228,14 +228,14 @@ enum Portable {
 }
 
 /// The portable fallback called directly (tests compare it with OpenBLAS).
-public enum PortableBLAS {
-    public static func gemmTransposedB(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+package enum PortableBLAS {
+    package static func gemmTransposedB(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         Portable.sgemm(LMCORE_CBLAS_ROW_MAJOR, LMCORE_CBLAS_NO_TRANS, LMCORE_CBLAS_TRANS, Int32(m), Int32(n),
                        Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
     }
 
-    public static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+    package static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
                             y: UnsafeMutablePointer<Float>) {
         Portable.sgemv(LMCORE_CBLAS_ROW_MAJOR, LMCORE_CBLAS_NO_TRANS, Int32(m), Int32(n), 1, a, Int32(lda), x, 1,
                        0, y, 1)

@@ -3,11 +3,11 @@
 /// Weights and per-call scratch live in these: kernels take raw pointers, and a class with a
 /// stable pointer avoids array copy-on-write checks and closure nesting in hot loops. Always
 /// at least one element is allocated, so `pointer` is valid even for an empty buffer.
-public final class FloatBuffer: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Float>
-    public let count: Int
+package final class FloatBuffer: @unchecked Sendable {
+    package let pointer: UnsafeMutablePointer<Float>
+    package let count: Int
 
-    public init(count: Int, zeroed: Bool = true) {
+    package init(count: Int, zeroed: Bool = true) {
         self.count = max(0, count)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, self.count) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
@@ -15,7 +15,7 @@ public final class FloatBuffer: @unchecked Sendable {
         if zeroed { pointer.initialize(repeating: 0, count: max(1, self.count)) }
     }
 
-    public convenience init(_ values: [Float]) {
+    package convenience init(_ values: [Float]) {
         self.init(count: values.count, zeroed: false)
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { pointer.update(from: base, count: values.count) }
@@ -26,9 +26,9 @@ public final class FloatBuffer: @unchecked Sendable {
         UnsafeMutableRawPointer(pointer).deallocate()
     }
 
-    public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    package var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
-    public subscript(i: Int) -> Float {
+    package subscript(i: Int) -> Float {
         get { pointer[i] }
         set { pointer[i] = newValue }
     }
@@ -36,5 +36,5 @@ public final class FloatBuffer: @unchecked Sendable {
 
 extension Tensor {
     /// The tensor's elements in a new buffer.
-    public var buffer: FloatBuffer { FloatBuffer(storage) }
+    package var buffer: FloatBuffer { FloatBuffer(storage) }
 }

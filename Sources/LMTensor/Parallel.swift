@@ -5,11 +5,11 @@ import Dispatch
 /// OpenBLAS parallelises inside each GEMM; everything else (attention per row and head,
 /// norms, activations over many rows) is parallelised here, in contiguous chunks so each
 /// thread touches its own memory.
-public enum Parallel {
+package enum Parallel {
     /// Runs `body(range)` over `0..<count` split into at most `threads` contiguous chunks.
     /// Runs inline when one thread is asked for or the work is smaller than `minimumPerThread`.
     @inlinable
-    public static func chunks(_ count: Int, threads: Int, minimumPerThread: Int = 1,
+    package static func chunks(_ count: Int, threads: Int, minimumPerThread: Int = 1,
                               _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumPerThread)))
@@ -33,7 +33,7 @@ public enum Parallel {
 
 /// Carries a value across a concurrency boundary the compiler cannot prove safe; used only
 /// where the code documents why it is (disjoint writes, read-only sharing).
-public struct UncheckedSendable<Value>: @unchecked Sendable {
-    public let value: Value
-    @inlinable public init(_ value: Value) { self.value = value }
+package struct UncheckedSendable<Value>: @unchecked Sendable {
+    package let value: Value
+    @inlinable package init(_ value: Value) { self.value = value }
 }

@@ -7,14 +7,14 @@ import LMInput
 
 
 /// One added token, as in tokenizer.json's "added_tokens".
-public struct AddedToken: Sendable, Equatable {
-    public var content: String
-    public var id: Int32
-    public var special: Bool
-    public var normalized: Bool
-    public var lstrip: Bool
-    public var rstrip: Bool
-    public var singleWord: Bool
+package struct AddedToken: Sendable, Equatable {
+    package var content: String
+    package var id: Int32
+    package var special: Bool
+    package var normalized: Bool
+    package var lstrip: Bool
+    package var rstrip: Bool
+    package var singleWord: Bool
 }
 
 struct AddedVocabulary: Sendable {

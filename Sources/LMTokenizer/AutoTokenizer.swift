@@ -12,9 +12,9 @@ import LMInput
 // tokenizers pipeline from tokenizer.json, or one converted from spiece.model for T5.
 
 /// Loads the tokenizer behind a path.
-public enum AutoTokenizer {
+package enum AutoTokenizer {
     /// What ``load(path:modelConfig:)`` loads for a path.
-    public enum Choice: Equatable, Sendable {
+    package enum Choice: Equatable, Sendable {
         /// A tokenizer.json (with the folder's tokenizer_config.json when loading a folder).
         case tokenizerJSON(file: String, config: String?)
         /// A Marian folder: source.spm, target.spm, vocab.json (MarianTokenizer).
@@ -34,7 +34,7 @@ public enum AutoTokenizer {
     ///
     /// `modelConfig` is the folder's config.json when the caller has parsed it already (a model load
     /// reads it once for every component); nil reads it from the folder when present.
-    public static func load(path: String, modelConfig: JSONValue? = nil) throws -> any TextTokenizer {
+    package static func load(path: String, modelConfig: JSONValue? = nil) throws -> any TextTokenizer {
         switch try choose(path: path, modelConfig: modelConfig) {
         case .tokenizerJSON(let file, let config):
             return try loadTokenizerJSON(file: file, config: config)
@@ -60,7 +60,7 @@ public enum AutoTokenizer {
     /// 4. otherwise spiece.model for T5Tokenizer (converted like transformers 5.23 does);
     /// 5. a folder with Marian's files but no config files is taken as Marian.
     /// Anything else throws, naming what is missing.
-    public static func choose(path: String, modelConfig parsedModelConfig: JSONValue? = nil) throws -> Choice {
+    package static func choose(path: String, modelConfig parsedModelConfig: JSONValue? = nil) throws -> Choice {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InputError.io("\(path): no such file or directory")
         }

@@ -13,16 +13,16 @@ import Foundation
 import LMInput
 
 /// The parts of tokenizer_config.json that change ids or text.
-public struct TransformersConfiguration: Sendable {
+package struct TransformersConfiguration: Sendable {
     /// Whether a tokenizer_config.json was given (transformers semantics).
-    public var isPresent: Bool = false
+    package var isPresent: Bool = false
     /// `clean_up_tokenization_spaces` (transformers 5 defaults to false).
-    public var cleanUpTokenizationSpaces: Bool = false
+    package var cleanUpTokenizationSpaces: Bool = false
     /// `clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output`.
-    public var cleanUpEvenForBPE: Bool = false
+    package var cleanUpEvenForBPE: Bool = false
     /// Named special tokens (bos, eos, unk, sep, pad, cls, mask, model-specific ones) then
     /// extra ones, as `all_special_tokens`.
-    public var allSpecialTokens: [String] = []
+    package var allSpecialTokens: [String] = []
     /// Named special tokens in transformers' attribute order (nil where unset).
     var named: [(String, AddedTokenConfig)] = []
     var extra: [AddedTokenConfig] = []
@@ -32,7 +32,7 @@ public struct TransformersConfiguration: Sendable {
     /// Raw tokenizers semantics: truncation/padding from tokenizer.json apply.
     var appliesTruncationAndPadding: Bool { !isPresent }
 
-    public init() {}
+    package init() {}
 
     /// Reads tokenizer_config.json as transformers does (Python's json: a duplicated field takes its
     /// last value, lone surrogate escapes become U+FFFD).
@@ -156,7 +156,7 @@ public struct TransformersConfiguration: Sendable {
     private struct Skip: Decodable { init(from decoder: Decoder) throws {} }
 
     /// transformers' `clean_up_tokenization` (unlike HF's WordPiece cleanup, no " do not").
-    public static func cleanUpTokenization(_ text: String) -> String {
+    package static func cleanUpTokenization(_ text: String) -> String {
         var t = text
         for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
                        (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {

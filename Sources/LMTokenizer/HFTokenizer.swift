@@ -14,7 +14,7 @@ import LMInput
 ///
 /// Offsets in the returned ``Encoding`` are in Unicode scalars (code points) of the input, as
 /// HF tokenizers reports them to Python.
-public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
+package final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
     let model: TokenizerModel
@@ -26,11 +26,11 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     let modelIsBPE: Bool
 
     /// What transformers adds on top of the raw tokenizer (from tokenizer_config.json).
-    public let configuration: TransformersConfiguration
+    package let configuration: TransformersConfiguration
 
     /// Loads tokenizer.json (and tokenizer_config.json when given, to behave as transformers'
     /// `AutoTokenizer.from_pretrained`; without it, as `tokenizers.Tokenizer.from_file`).
-    public static func load(tokenizerJSON: String, tokenizerConfig: String? = nil) throws -> HFTokenizer {
+    package static func load(tokenizerJSON: String, tokenizerConfig: String? = nil) throws -> HFTokenizer {
         let json = try readFile(tokenizerJSON)
         let config = try tokenizerConfig.map(readFile)
         return try HFTokenizer(tokenizerJSON: json, tokenizerConfig: config,
@@ -38,7 +38,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     }
 
     /// Loads from bytes; `source` names the data in error messages.
-    public init(tokenizerJSON: Data, tokenizerConfig: Data? = nil, source: String = "tokenizer.json",
+    package init(tokenizerJSON: Data, tokenizerConfig: Data? = nil, source: String = "tokenizer.json",
                 configSource: String = "tokenizer_config.json") throws {
         let file = try TokenizerFile.parse(tokenizerJSON, source: source)
         var added = AddedVocabulary()
@@ -92,19 +92,19 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     /// HF `get_vocab_size(with_added_tokens: true)`: the model's entries plus added tokens that
     /// are not among them.
-    public let vocabularySize: Int
+    package let vocabularySize: Int
 
-    public func tokenToId(_ token: String) -> Int32? {
+    package func tokenToId(_ token: String) -> Int32? {
         addedVocabulary.id(of: token) ?? model.tokenToId(token)
     }
 
-    public func idToToken(_ id: Int32) -> String? {
+    package func idToToken(_ id: Int32) -> String? {
         addedVocabulary.token(for: id) ?? model.idToToken(id)
     }
 
     /// transformers' `all_special_ids` when loaded with a tokenizer_config.json, otherwise the
     /// ids of added tokens marked special.
-    public var specialTokenIds: Set<Int32> {
+    package var specialTokenIds: Set<Int32> {
         if configuration.isPresent {
             return Set(configuration.allSpecialTokens.compactMap { tokenToId($0) })
         }
@@ -113,7 +113,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     // MARK: Encoding
 
-    public func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
+    package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
         let first = try encodeSequence(Array(text.utf8), typeId: 0)
         let second = try pair.map { try encodeSequence(Array($0.utf8), typeId: 1) }
         return try postProcess(first, second, addSpecialTokens: addSpecialTokens)
@@ -121,7 +121,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
 
     /// Encodes UTF-8 bytes; invalid sequences are replaced by U+FFFD first (as Python's
     /// `bytes.decode("utf-8", errors="replace")` would), so offsets refer to that repaired text.
-    public func encode(utf8 bytes: [UInt8], addSpecialTokens: Bool = true) throws -> Encoding {
+    package func encode(utf8 bytes: [UInt8], addSpecialTokens: Bool = true) throws -> Encoding {
         try encode(String(decoding: bytes, as: UTF8.self), pair: nil, addSpecialTokens: addSpecialTokens)
     }
 
@@ -277,7 +277,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     // MARK: Decoding
 
     /// The token strings `decode` works on (HF `decode`'s first step).
-    public func decodeTokens(_ ids: [Int32], skipSpecialTokens: Bool) throws -> [String] {
+    package func decodeTokens(_ ids: [Int32], skipSpecialTokens: Bool) throws -> [String] {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
@@ -290,7 +290,7 @@ public final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         return tokens
     }
 
-    public func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
+    package func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
         let tokens = try decodeTokens(ids, skipSpecialTokens: skipSpecialTokens)
         var text = try decoder?.decode(tokens) ?? tokens.joined(separator: " ")
         if configuration.cleanUpTokenizationSpaces && (!modelIsBPE || configuration.cleanUpEvenForBPE) {

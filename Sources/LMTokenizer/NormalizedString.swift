@@ -6,20 +6,20 @@ import LMInput
 
 
 /// A byte span [start, end) in the original text.
-public struct Span: Sendable, Equatable {
+package struct Span: Sendable, Equatable {
     // Int32 halves the memory traffic of per-byte alignments (texts are limited to 2 GB).
     var start32: Int32
     var end32: Int32
-    @inline(__always) public var start: Int { Int(start32) }
-    @inline(__always) public var end: Int { Int(end32) }
-    @inline(__always) public init(_ start: Int, _ end: Int) {
+    @inline(__always) package var start: Int { Int(start32) }
+    @inline(__always) package var end: Int { Int(end32) }
+    @inline(__always) package init(_ start: Int, _ end: Int) {
         start32 = Int32(truncatingIfNeeded: start)
         end32 = Int32(truncatingIfNeeded: end)
     }
 }
 
 /// How a split keeps the delimiters it matched (HF `SplitDelimiterBehavior`).
-public enum SplitDelimiterBehavior: String, Sendable, Codable {
+package enum SplitDelimiterBehavior: String, Sendable, Codable {
     case removed = "Removed"
     case isolated = "Isolated"
     case mergedWithPrevious = "MergedWithPrevious"
@@ -28,9 +28,9 @@ public enum SplitDelimiterBehavior: String, Sendable, Codable {
 }
 
 /// A string under normalization, with per-byte alignments to the original text.
-public struct NormalizedString: Sendable {
+package struct NormalizedString: Sendable {
     /// The normalized text, UTF-8.
-    public internal(set) var normalized: [UInt8]
+    package internal(set) var normalized: [UInt8]
     /// For each normalized byte, the original byte span (relative to this piece's original).
     var alignments: [Span]
     /// Length in bytes of the original text this piece covers.
@@ -39,7 +39,7 @@ public struct NormalizedString: Sendable {
     var originalShift: Int
 
     /// A fresh string: normalized == original.
-    public init<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    package init<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         normalized = Array(bytes)
         alignments = []
         alignments.reserveCapacity(normalized.count)
@@ -60,10 +60,10 @@ public struct NormalizedString: Sendable {
         self.originalShift = originalShift
     }
 
-    public var isEmpty: Bool { normalized.isEmpty }
-    public var count: Int { normalized.count }
-    public var string: String { UTF8Scalar.string(normalized) }
-    public var scalars: [UInt32] { UTF8Scalar.scalars(normalized) }
+    package var isEmpty: Bool { normalized.isEmpty }
+    package var count: Int { normalized.count }
+    package var string: String { UTF8Scalar.string(normalized) }
+    package var scalars: [UInt32] { UTF8Scalar.scalars(normalized) }
 
     /// The original span of the whole piece, in the full original text.
     var offsetsOriginal: Range<Int> { originalShift..<(originalShift + originalLength) }

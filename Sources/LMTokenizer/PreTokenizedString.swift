@@ -2,11 +2,11 @@
 // cut into before the model runs, each either still open or already tokenized (added tokens).
 
 /// A model token inside one piece; offsets are normalized bytes of that piece.
-public struct Token: Sendable, Equatable {
-    public var id: Int32
-    public var value: String
-    public var offsets: Range<Int>
-    public init(id: Int32, value: String, offsets: Range<Int>) {
+package struct Token: Sendable, Equatable {
+    package var id: Int32
+    package var value: String
+    package var offsets: Range<Int>
+    package init(id: Int32, value: String, offsets: Range<Int>) {
         self.id = id
         self.value = value
         self.offsets = offsets

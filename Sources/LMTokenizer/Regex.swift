@@ -6,9 +6,9 @@ import LMInput
 
 /// A compiled Oniguruma pattern. Immutable after creation; searching allocates its own match
 /// region, so one instance is safe to share across threads (Oniguruma's search is reentrant).
-public final class OnigurumaPattern: @unchecked Sendable {
+package final class OnigurumaPattern: @unchecked Sendable {
     /// The pattern source, as written in tokenizer.json.
-    public let source: String
+    package let source: String
     private let regex: OnigRegex
 
     private static let initialized: Bool = {
@@ -19,7 +19,7 @@ public final class OnigurumaPattern: @unchecked Sendable {
     }()
 
     /// Compiles `pattern`; a syntax error throws `InputError.format` naming `context`.
-    public init(_ pattern: String, context: String) throws {
+    package init(_ pattern: String, context: String) throws {
         guard OnigurumaPattern.initialized else {
             throw InputError.format("\(context): Oniguruma failed to initialize")
         }
@@ -59,7 +59,7 @@ public final class OnigurumaPattern: @unchecked Sendable {
     /// All non-overlapping matches in `text` (UTF-8), as byte ranges, following the `onig`
     /// crate's `find_iter`: an empty match right after the previous match is skipped by
     /// advancing one character.
-    public func matches(in text: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
+    package func matches(in text: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
         guard let base = text.baseAddress, !text.isEmpty else {
             return try matchesInEmpty()
         }

@@ -31,10 +31,4 @@ extension TextTokenizer {
     public func encodeTarget(_ text: String, addSpecialTokens: Bool) throws -> Encoding {
         try encode(text, pair: nil, addSpecialTokens: addSpecialTokens)
     }
-
-    /// Encodes each text independently, one after another (callers that want parallelism split
-    /// the batch across their own threads; the tokenizer is immutable and safe to share).
-    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true) throws -> [Encoding] {
-        try texts.map { try encode($0, pair: nil, addSpecialTokens: addSpecialTokens) }
-    }
 }

@@ -9,23 +9,23 @@ import Foundation
 import LMInput
 
 /// A parsed tokenizer.json.
-public struct TokenizerFile: Decodable, Sendable {
-    public var version: String?
-    public var truncation: TruncationConfig?
-    public var padding: PaddingConfig?
-    public var addedTokens: [AddedTokenConfig]
-    public var normalizer: NormalizerConfig?
-    public var preTokenizer: PreTokenizerConfig?
-    public var model: TokenizerModelConfig
-    public var postProcessor: PostProcessorConfig?
-    public var decoder: DecoderConfig?
+package struct TokenizerFile: Decodable, Sendable {
+    package var version: String?
+    package var truncation: TruncationConfig?
+    package var padding: PaddingConfig?
+    package var addedTokens: [AddedTokenConfig]
+    package var normalizer: NormalizerConfig?
+    package var preTokenizer: PreTokenizerConfig?
+    package var model: TokenizerModelConfig
+    package var postProcessor: PostProcessorConfig?
+    package var decoder: DecoderConfig?
 
     enum CodingKeys: String, CodingKey {
         case version, truncation, padding, normalizer, model, decoder
         case addedTokens = "added_tokens", preTokenizer = "pre_tokenizer", postProcessor = "post_processor"
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         version = try c.decodeIfPresent(String.self, forKey: .version)
         if let v = version, v != "1.0" {
@@ -44,7 +44,7 @@ public struct TokenizerFile: Decodable, Sendable {
     /// Parses tokenizer.json bytes as the tokenizers crate does (serde_json: strict, lone surrogates
     /// rejected, a duplicated map key takes its last value); malformed input throws
     /// `InputError.format` naming `source`.
-    public static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
+    package static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
         try decode(parseTree(data, source: source), source: source)
     }
 
@@ -123,16 +123,16 @@ extension KeyedDecodingContainer where K == AnyKey {
 }
 
 /// One entry of "added_tokens".
-public struct AddedTokenConfig: Decodable, Sendable, Equatable {
-    public var id: Int64
-    public var content: String
-    public var singleWord: Bool
-    public var lstrip: Bool
-    public var rstrip: Bool
-    public var normalized: Bool
-    public var special: Bool
+package struct AddedTokenConfig: Decodable, Sendable, Equatable {
+    package var id: Int64
+    package var content: String
+    package var singleWord: Bool
+    package var lstrip: Bool
+    package var rstrip: Bool
+    package var normalized: Bool
+    package var special: Bool
 
-    public init(content: String, special: Bool, normalized: Bool? = nil, lstrip: Bool = false, rstrip: Bool = false,
+    package init(content: String, special: Bool, normalized: Bool? = nil, lstrip: Bool = false, rstrip: Bool = false,
                 singleWord: Bool = false, id: Int64 = -1) {
         self.id = id
         self.content = content
@@ -143,7 +143,7 @@ public struct AddedTokenConfig: Decodable, Sendable, Equatable {
         self.singleWord = singleWord
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         id = try c.get("id", -1)
         content = try c.require("content")
@@ -156,11 +156,11 @@ public struct AddedTokenConfig: Decodable, Sendable, Equatable {
 }
 
 /// `{"String": "..."}` or `{"Regex": "..."}` in Split / Replace.
-public enum PatternConfig: Decodable, Sendable, Equatable {
+package enum PatternConfig: Decodable, Sendable, Equatable {
     case string(String)
     case regex(String)
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         if let s: String = try c.get("String") {
             self = .string(s)
@@ -183,17 +183,17 @@ public enum PatternConfig: Decodable, Sendable, Equatable {
 }
 
 /// "truncation": as HF `TruncationParams`.
-public struct TruncationConfig: Decodable, Sendable {
-    public enum Direction: String, Decodable, Sendable { case left = "Left", right = "Right" }
-    public enum Strategy: String, Decodable, Sendable {
+package struct TruncationConfig: Decodable, Sendable {
+    package enum Direction: String, Decodable, Sendable { case left = "Left", right = "Right" }
+    package enum Strategy: String, Decodable, Sendable {
         case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond"
     }
-    public var direction: Direction
-    public var maxLength: Int
-    public var strategy: Strategy
-    public var stride: Int
+    package var direction: Direction
+    package var maxLength: Int
+    package var strategy: Strategy
+    package var stride: Int
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         direction = try c.get("direction", .right)
         maxLength = try c.require("max_length")
@@ -206,17 +206,17 @@ public struct TruncationConfig: Decodable, Sendable {
 }
 
 /// "padding": as HF `PaddingParams`.
-public struct PaddingConfig: Decodable, Sendable {
-    public enum Strategy: Sendable, Equatable { case batchLongest, fixed(Int) }
-    public enum Direction: String, Decodable, Sendable { case left = "Left", right = "Right" }
-    public var strategy: Strategy
-    public var direction: Direction
-    public var padToMultipleOf: Int?
-    public var padId: Int32
-    public var padTypeId: Int32
-    public var padToken: String
+package struct PaddingConfig: Decodable, Sendable {
+    package enum Strategy: Sendable, Equatable { case batchLongest, fixed(Int) }
+    package enum Direction: String, Decodable, Sendable { case left = "Left", right = "Right" }
+    package var strategy: Strategy
+    package var direction: Direction
+    package var padToMultipleOf: Int?
+    package var padId: Int32
+    package var padTypeId: Int32
+    package var padToken: String
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         if let s: String = try? c.get("strategy"), s == "BatchLongest" {
             strategy = .batchLongest

@@ -2,17 +2,17 @@
 
 /// Bans any token that would complete an n-gram already present in the row (decoder start token
 /// included), as HF does by matching the row's last n−1 tokens against every earlier window.
-public struct NoRepeatNGramLogitsProcessor: LogitsProcessor {
-    public let ngramSize: Int
+package struct NoRepeatNGramLogitsProcessor: LogitsProcessor {
+    package let ngramSize: Int
 
-    public init(ngramSize: Int) throws {
+    package init(ngramSize: Int) throws {
         guard ngramSize > 0 else {
             throw GenerationError.invalidArgument("no_repeat_ngram_size must be a positive integer, got \(ngramSize)")
         }
         self.ngramSize = ngramSize
     }
 
-    public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         let t = row.tokens
         let n = ngramSize
         let len = t.count
@@ -30,19 +30,19 @@ public struct NoRepeatNGramLogitsProcessor: LogitsProcessor {
         }
     }
 
-    public func masksOnly(row: ProcessorRow) -> Bool { true }
+    package func masksOnly(row: ProcessorRow) -> Bool { true }
 }
 
 /// Bans any token that would make the row's last n tokens an n-gram of its source input's encoder ids.
 ///
 /// HF builds the n-grams from the encoder ids exactly as passed to `generate`, padding included; pass
 /// the same (padded) ids to reproduce its batched results.
-public struct EncoderNoRepeatNGramLogitsProcessor: LogitsProcessor {
-    public let ngramSize: Int
+package struct EncoderNoRepeatNGramLogitsProcessor: LogitsProcessor {
+    package let ngramSize: Int
     /// Per input: n−1 token prefix → the tokens that followed it in the encoder ids.
     private let ngrams: [[[Int32]: [Int32]]]
 
-    public init(ngramSize: Int, encoderInputIds: [[Int32]]) throws {
+    package init(ngramSize: Int, encoderInputIds: [[Int32]]) throws {
         guard ngramSize > 0 else {
             throw GenerationError.invalidArgument(
                 "encoder_no_repeat_ngram_size must be a positive integer, got \(ngramSize)")
@@ -60,7 +60,7 @@ public struct EncoderNoRepeatNGramLogitsProcessor: LogitsProcessor {
         }
     }
 
-    public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         let len = row.tokens.count
         // HF slices input_ids[cur_len+1-n : cur_len]; a shorter row yields a shorter key that matches nothing.
         guard len >= ngramSize - 1, row.input >= 0, row.input < ngrams.count else { return }
@@ -69,5 +69,5 @@ public struct EncoderNoRepeatNGramLogitsProcessor: LogitsProcessor {
         for id in banned { scores.setIfValid(id, -.infinity) }
     }
 
-    public func masksOnly(row: ProcessorRow) -> Bool { true }
+    package func masksOnly(row: ProcessorRow) -> Bool { true }
 }

@@ -3,15 +3,15 @@
 /// Forbids token sequences: a one-token bad word is always banned; a longer one bans its last token
 /// whenever the row ends with the rest of it. Single-token bad words equal to an EOS id are dropped,
 /// as HF does, so EOS stays reachable.
-public struct NoBadWordsLogitsProcessor: LogitsProcessor {
+package struct NoBadWordsLogitsProcessor: LogitsProcessor {
     /// Tokens banned at every step.
-    public let bannedTokens: [Int32]
+    package let bannedTokens: [Int32]
     /// Multi-token bad words, as (prefix, last token).
-    public let sequences: [(prefix: [Int32], last: Int32)]
+    package let sequences: [(prefix: [Int32], last: Int32)]
 
     /// Validates like HF: a non-empty list of non-empty lists of ids in [0, vocabularySize), of which at
     /// least one remains after removing the single-EOS entries.
-    public init(badWordsIds: [[Int32]], eosTokenIds: [Int32], vocabularySize: Int) throws {
+    package init(badWordsIds: [[Int32]], eosTokenIds: [Int32], vocabularySize: Int) throws {
         guard !badWordsIds.isEmpty else {
             throw GenerationError.invalidArgument("bad_words_ids must be a non-empty list of lists of token ids")
         }
@@ -40,7 +40,7 @@ public struct NoBadWordsLogitsProcessor: LogitsProcessor {
         sequences = multi
     }
 
-    public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         // HF adds a -inf bias (not an assignment): the same result for every finite score.
         for id in bannedTokens { scores.addIfValid(id, -.infinity) }
         let t = row.tokens
@@ -55,5 +55,5 @@ public struct NoBadWordsLogitsProcessor: LogitsProcessor {
         }
     }
 
-    public func masksOnly(row: ProcessorRow) -> Bool { true }
+    package func masksOnly(row: ProcessorRow) -> Bool { true }
 }

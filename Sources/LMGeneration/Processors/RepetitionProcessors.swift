@@ -2,19 +2,19 @@
 
 /// Penalises every token already in the row (decoder start token included): a negative score is
 /// multiplied by the penalty, a positive one divided, once per distinct token.
-public struct RepetitionPenaltyLogitsProcessor: LogitsProcessor {
-    public let penalty: Float
+package struct RepetitionPenaltyLogitsProcessor: LogitsProcessor {
+    package let penalty: Float
     private var seen: [Bool] = []
 
     /// `penalty` must be > 0 (1 means no penalty).
-    public init(penalty: Double) throws {
+    package init(penalty: Double) throws {
         guard penalty > 0, penalty.isFinite else {
             throw GenerationError.invalidArgument("repetition_penalty must be a positive number, got \(penalty)")
         }
         self.penalty = Float(penalty)
     }
 
-    public mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         if seen.count != scores.count { seen = [Bool](repeating: false, count: scores.count) }
         let p = penalty
         seen.withUnsafeMutableBufferPointer { seen in
@@ -33,13 +33,13 @@ public struct RepetitionPenaltyLogitsProcessor: LogitsProcessor {
 
 /// Rewards (penalty > 1) or discourages tokens of the row's source input: HF's "hallucination penalty",
 /// using the inverse penalty on the encoder ids.
-public struct EncoderRepetitionPenaltyLogitsProcessor: LogitsProcessor {
+package struct EncoderRepetitionPenaltyLogitsProcessor: LogitsProcessor {
     /// HF stores `1 / penalty`.
-    public let inversePenalty: Float
+    package let inversePenalty: Float
     /// The distinct ids of each input's encoder sequence.
-    public let encoderTokens: [[Int32]]
+    package let encoderTokens: [[Int32]]
 
-    public init(penalty: Double, encoderInputIds: [[Int32]]) throws {
+    package init(penalty: Double, encoderInputIds: [[Int32]]) throws {
         guard penalty > 0, penalty.isFinite else {
             throw GenerationError.invalidArgument("encoder_repetition_penalty must be a positive number, got \(penalty)")
         }
@@ -47,7 +47,7 @@ public struct EncoderRepetitionPenaltyLogitsProcessor: LogitsProcessor {
         encoderTokens = encoderInputIds.map { Array(Set($0)).sorted() }
     }
 
-    public mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         guard row.input >= 0, row.input < encoderTokens.count else { return }
         let p = inversePenalty
         for t in encoderTokens[row.input] {

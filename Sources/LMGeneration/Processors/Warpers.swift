@@ -4,10 +4,10 @@
 import LMTensor
 
 /// Divides the scores by the temperature.
-public struct TemperatureLogitsWarper: LogitsProcessor {
-    public let temperature: Float
+package struct TemperatureLogitsWarper: LogitsProcessor {
+    package let temperature: Float
 
-    public init(temperature: Double) throws {
+    package init(temperature: Double) throws {
         guard temperature > 0, temperature.isFinite else {
             throw GenerationError.invalidArgument(
                 "temperature must be a strictly positive number, got \(temperature) (use do_sample=false for greedy)")
@@ -15,24 +15,24 @@ public struct TemperatureLogitsWarper: LogitsProcessor {
         self.temperature = Float(temperature)
     }
 
-    public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         RowMath.divide(scores, by: temperature)
     }
 }
 
 /// Keeps the `topK` highest scores (and every score tied with the k-th), sets the others to -inf.
-public struct TopKLogitsWarper: LogitsProcessor {
-    public let topK: Int
+package struct TopKLogitsWarper: LogitsProcessor {
+    package let topK: Int
     private var selector = TopKSelector()
 
-    public init(topK: Int, minTokensToKeep: Int = 1) throws {
+    package init(topK: Int, minTokensToKeep: Int = 1) throws {
         guard topK > 0 else {
             throw GenerationError.invalidArgument("top_k must be a strictly positive integer, got \(topK)")
         }
         self.topK = Swift.max(topK, minTokensToKeep)
     }
 
-    public mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package mutating func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         let k = Swift.min(topK, scores.count)
         guard k > 0, k < scores.count else { return }
         selector.reset(k: k)
@@ -43,11 +43,11 @@ public struct TopKLogitsWarper: LogitsProcessor {
 }
 
 /// Keeps the smallest set of most probable tokens whose probabilities add up to more than `topP`.
-public struct TopPLogitsWarper: LogitsProcessor {
-    public let topP: Double
-    public let minTokensToKeep: Int
+package struct TopPLogitsWarper: LogitsProcessor {
+    package let topP: Double
+    package let minTokensToKeep: Int
 
-    public init(topP: Double, minTokensToKeep: Int = 1) throws {
+    package init(topP: Double, minTokensToKeep: Int = 1) throws {
         guard topP >= 0, topP <= 1 else {
             throw GenerationError.invalidArgument("top_p must be a number in [0, 1], got \(topP)")
         }
@@ -58,7 +58,7 @@ public struct TopPLogitsWarper: LogitsProcessor {
         self.minTokensToKeep = minTokensToKeep
     }
 
-    public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         // -inf entries have probability 0: they sort first and are removed anyway, so only finite
         // entries are sorted (usually the few dozen a top-k warper left).
         var order = WarperSupport.finiteIndices(scores)
@@ -76,11 +76,11 @@ public struct TopPLogitsWarper: LogitsProcessor {
 
 /// Locally typical sampling: keeps the tokens whose information is closest to the row's entropy,
 /// up to probability mass `mass`.
-public struct TypicalLogitsWarper: LogitsProcessor {
-    public let mass: Double
-    public let minTokensToKeep: Int
+package struct TypicalLogitsWarper: LogitsProcessor {
+    package let mass: Double
+    package let minTokensToKeep: Int
 
-    public init(mass: Double, minTokensToKeep: Int = 1) throws {
+    package init(mass: Double, minTokensToKeep: Int = 1) throws {
         guard mass > 0, mass < 1 else {
             throw GenerationError.invalidArgument("typical_p must be a number in (0, 1), got \(mass)")
         }
@@ -91,7 +91,7 @@ public struct TypicalLogitsWarper: LogitsProcessor {
         self.minTokensToKeep = minTokensToKeep
     }
 
-    public func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
+    package func process(_ scores: UnsafeMutableBufferPointer<Float>, row: ProcessorRow) {
         let finite = WarperSupport.finiteIndices(scores)
         guard !finite.isEmpty else { return }
         let logZ = RowMath.logSumExp(UnsafeBufferPointer(scores))

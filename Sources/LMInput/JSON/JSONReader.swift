@@ -4,27 +4,27 @@
 /// validated; nesting is bounded so a hostile file cannot exhaust the stack. What differs between
 /// files is only what their reference reader does with duplicate member names and with escaped lone
 /// surrogates, so those are the two policies (see `Options`' presets).
-public struct JSONReader {
-    public enum DuplicateKeys: Sendable {
+package struct JSONReader {
+    package enum DuplicateKeys: Sendable {
         /// Keep every member; lookups take the last (Python's `json` into a dict, serde into a map).
         case keepAll
         /// A duplicate is a format error (safetensors headers: two tensors with one name are corrupt).
         case reject
     }
 
-    public enum LoneSurrogates: Sendable {
+    package enum LoneSurrogates: Sendable {
         /// `"\ud800"` alone becomes U+FFFD (Python accepts it; a Swift String cannot hold it).
         case replace
         /// `"\ud800"` alone is an error, as serde_json reports it.
         case reject
     }
 
-    public struct Options: Sendable {
-        public var duplicateKeys: DuplicateKeys
-        public var loneSurrogates: LoneSurrogates
-        public var maxDepth: Int
+    package struct Options: Sendable {
+        package var duplicateKeys: DuplicateKeys
+        package var loneSurrogates: LoneSurrogates
+        package var maxDepth: Int
 
-        public init(duplicateKeys: DuplicateKeys, loneSurrogates: LoneSurrogates, maxDepth: Int) {
+        package init(duplicateKeys: DuplicateKeys, loneSurrogates: LoneSurrogates, maxDepth: Int) {
             self.duplicateKeys = duplicateKeys
             self.loneSurrogates = loneSurrogates
             self.maxDepth = maxDepth
@@ -32,23 +32,23 @@ public struct JSONReader {
 
         /// Files transformers reads with Python's `json.load`: config.json, generation_config.json,
         /// tokenizer_config.json, special_tokens_map.json, added_tokens.json, Marian's vocab.json.
-        public static let python = Options(duplicateKeys: .keepAll, loneSurrogates: .replace, maxDepth: 512)
+        package static let python = Options(duplicateKeys: .keepAll, loneSurrogates: .replace, maxDepth: 512)
         /// Files HF's Rust crates read with serde_json: tokenizer.json (tokenizers). serde_json's
         /// recursion limit of 128 rejects the 128th nested container.
-        public static let serde = Options(duplicateKeys: .keepAll, loneSurrogates: .reject, maxDepth: 127)
+        package static let serde = Options(duplicateKeys: .keepAll, loneSurrogates: .reject, maxDepth: 127)
         /// safetensors headers and shard indexes: duplicate tensor names are rejected.
-        public static let uniqueKeys = Options(duplicateKeys: .reject, loneSurrogates: .reject, maxDepth: 64)
+        package static let uniqueKeys = Options(duplicateKeys: .reject, loneSurrogates: .reject, maxDepth: 64)
     }
 
     /// A syntax error: what was expected, and the byte offset where reading stopped.
-    public struct ParseError: Error, CustomStringConvertible {
-        public let message: String
-        public let offset: Int
-        public var description: String { "invalid JSON at byte \(offset): \(message)" }
+    package struct ParseError: Error, CustomStringConvertible {
+        package let message: String
+        package let offset: Int
+        package var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
     /// Parses `bytes` as one UTF-8 JSON document with optional surrounding whitespace.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, options: Options) throws(ParseError) -> JSONValue {
+    package static func parse(_ bytes: UnsafeRawBufferPointer, options: Options) throws(ParseError) -> JSONValue {
         var reader = JSONReader(lexer: JSONLexer(bytes), options: options)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             // Python's json.loads and serde_json both refuse the mark; saying so beats "unexpected byte".
@@ -61,7 +61,7 @@ public struct JSONReader {
         return value
     }
 
-    public static func parse(_ bytes: [UInt8], options: Options) throws(ParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], options: Options) throws(ParseError) -> JSONValue {
         // `withUnsafeBytes` cannot forward a typed throw, so the error is carried out in a Result.
         let result: Result<JSONValue, ParseError> = bytes.withUnsafeBytes { raw in
             do throws(ParseError) { return .success(try parse(raw, options: options)) } catch { return .failure(error) }
@@ -71,7 +71,7 @@ public struct JSONReader {
 
     /// Reads and parses a file; every failure is an `InputError` naming `path` (`io` when the file cannot
     /// be read, `format` for invalid JSON).
-    public static func parse(contentsOf path: String, options: Options) throws(InputError) -> JSONValue {
+    package static func parse(contentsOf path: String, options: Options) throws(InputError) -> JSONValue {
         let bytes = try FileBytes.read(path)
         do {
             return try parse(bytes, options: options)

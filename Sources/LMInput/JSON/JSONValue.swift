@@ -6,7 +6,7 @@
 /// the reader's `DuplicateKeys` policy); member names compare byte for byte, as Python's `dict` and
 /// Rust's `HashMap<String, _>` do, not by Swift's canonical equivalence — a vocab.json holding both
 /// "é" and "e\u{301}" has two entries. Integers are read exactly (`JSONNumber`).
-public enum JSONValue: Sendable {
+package enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case number(JSONNumber)
@@ -15,39 +15,39 @@ public enum JSONValue: Sendable {
     case object([(key: String, value: JSONValue)])
 
     /// The last member named `key` of an object (Python's and serde's map semantics), else nil.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.last { $0.key.utf8.elementsEqual(key.utf8) }?.value
     }
 
     /// The members of an object (nil for other values).
-    public var members: [(key: String, value: JSONValue)]? {
+    package var members: [(key: String, value: JSONValue)]? {
         if case .object(let m) = self { return m }
         return nil
     }
 
-    public var items: [JSONValue]? {
+    package var items: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
-    public var string: String? {
+    package var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    public var bool: Bool? {
+    package var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
     /// The number as a Double (±infinity when it overflows; callers check `isFinite`).
-    public var double: Double? {
+    package var double: Double? {
         if case .number(let n) = self { return n.double }
         return nil
     }
@@ -55,7 +55,7 @@ public enum JSONValue: Sendable {
     /// An integral number whose magnitude is below 9e15 (so the Double it came from was exact), written
     /// with or without fraction or exponent: `7`, `7.0` and `7e0` are all 7, as Python's `int(7.0)`
     /// and Foundation's decoders read them.
-    public var integer: Int? {
+    package var integer: Int? {
         guard case .number(let n) = self else { return nil }
         if let i = n.exactInteger { return Int(exactly: i) }
         guard n.double.rounded() == n.double, abs(n.double) < 9.0e15 else { return nil }
@@ -64,13 +64,13 @@ public enum JSONValue: Sendable {
 
     /// A non-negative integer written without fraction or exponent (as serde reads `usize`;
     /// safetensors offsets).
-    public var nonNegativeInt: Int? {
+    package var nonNegativeInt: Int? {
         guard case .number(let n) = self, let i = n.exactInteger, i >= 0 else { return nil }
         return Int(exactly: i)
     }
 
     /// A short name of the value's kind, for error messages ("expected an integer, found a string").
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -85,7 +85,7 @@ public enum JSONValue: Sendable {
 extension JSONValue {
     /// Structural equality: objects compare as maps (member order ignored, the last duplicate wins),
     /// strings byte for byte, numbers by value.
-    public func sameValue(as other: JSONValue) -> Bool {
+    package func sameValue(as other: JSONValue) -> Bool {
         switch (self, other) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b

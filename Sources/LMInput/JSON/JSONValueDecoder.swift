@@ -5,15 +5,15 @@
 ///
 /// Integers may be written `7`, `7.0` or `7e0` (integral and exact, as Foundation accepts); a number
 /// outside the target type's range is a type mismatch naming the field.
-public enum JSONValueDecoder {
-    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+package enum JSONValueDecoder {
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try T(from: ValueDecoder(value: value, codingPath: []))
     }
 }
 
 /// A decoder that can hand over the value it reads, for fast paths that walk a large part of the tree
 /// directly (tokenizer.json's vocab and merges) instead of through per-entry Codable calls.
-public protocol JSONBackedDecoder: Decoder {
+package protocol JSONBackedDecoder: Decoder {
     var jsonValue: JSONValue { get }
 }
 

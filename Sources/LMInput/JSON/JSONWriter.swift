@@ -2,13 +2,13 @@ extension JSONValue {
     /// A number value from a Double, written as Python's `json.dumps` would for the values lmcore
     /// builds: integral values below 2^53 without a fraction (ids), others in shortest round-trip form,
     /// non-finite ones as null (callers never build them).
-    public static func number(_ d: Double) -> JSONValue {
+    package static func number(_ d: Double) -> JSONValue {
         if d.rounded() == d, abs(d) < 9.0e15 { return .number(JSONNumber(Int64(d))) }
         return JSONNumber(d).map { .number($0) } ?? .null
     }
 
     /// Compact JSON text (no spaces), members in their stored order.
-    public func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var out: [UInt8] = []
         write(to: &out)
         return out

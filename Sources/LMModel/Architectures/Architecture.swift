@@ -3,7 +3,7 @@ import LMInput
 /// What each architecture file provides: how its config.json maps to `ModelConfig`, and how
 /// its checkpoint keys become layers.
 
-public protocol Architecture {
+package protocol Architecture {
     /// The config.json `model_type` values this architecture handles.
     static var modelTypes: [String] { get }
     /// Maps the checkpoint's config.json to the computation it describes; rejects options the
@@ -14,13 +14,13 @@ public protocol Architecture {
 }
 
 /// The architectures lmcore runs, by model_type.
-public enum Architectures {
-    public static let all: [any Architecture.Type] = [Marian.self, Bart.self, MBart.self, T5.self, MT5.self,
+package enum Architectures {
+    package static let all: [any Architecture.Type] = [Marian.self, Bart.self, MBart.self, T5.self, MT5.self,
                                                         M2M100.self, Pegasus.self]
 
-    public static func named(_ modelType: String) -> (any Architecture.Type)? {
+    package static func named(_ modelType: String) -> (any Architecture.Type)? {
         all.first { $0.modelTypes.contains(modelType) }
     }
 
-    public static var supportedModelTypes: [String] { all.flatMap { $0.modelTypes } }
+    package static var supportedModelTypes: [String] { all.flatMap { $0.modelTypes } }
 }

@@ -2,14 +2,14 @@
 /// position + 2, a layer norm on the embeddings, final_logits_bias, one shared vocabulary.
 /// Legacy config fields such as `normalize_before` or `add_final_layer_norm` are ignored, as
 /// transformers ignores them: the model class, not the field, decides.
-public enum Bart: Architecture {
-    public static let modelTypes = ["bart"]
+package enum Bart: Architecture {
+    package static let modelTypes = ["bart"]
 
-    public static func config(from file: ConfigFile) throws -> ModelConfig {
+    package static func config(from file: ConfigFile) throws -> ModelConfig {
         try bartLike(file, modelType: "bart", preNorm: false, finalLayerNorm: false)
     }
 
-    public static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         try BartFamily.load(config: config, weights: weights)
     }
 

@@ -9,10 +9,10 @@ import LMInput
 /// generation_config.json, which search applies. (NLLB-MoE, model_type "nllb_moe", is another
 /// architecture and is not supported.)
 
-public enum M2M100: Architecture {
-    public static let modelTypes = ["m2m_100"]
+package enum M2M100: Architecture {
+    package static let modelTypes = ["m2m_100"]
 
-    public static func config(from file: ConfigFile) throws -> ModelConfig {
+    package static func config(from file: ConfigFile) throws -> ModelConfig {
         let d = try file.requiredInt("d_model")
         let (encoder, decoder) = try BartFamily.stacks(file, dModel: d)
         let vocab = try file.requiredInt("vocab_size")
@@ -32,7 +32,7 @@ public enum M2M100: Architecture {
             padTokenId: ids.pad, eosTokenIds: ids.eos, bosTokenId: ids.bos, decoderStartTokenId: ids.start)
     }
 
-    public static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         try BartFamily.load(config: config, weights: weights)
     }
 }

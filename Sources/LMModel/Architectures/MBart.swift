@@ -1,14 +1,14 @@
 /// mBART (transformers' MBartForConditionalGeneration): BART with pre-LN layers and a final
 /// layer norm after each stack. The target language is chosen by `forced_bos_token_id`
 /// (generation_config.json), which search applies.
-public enum MBart: Architecture {
-    public static let modelTypes = ["mbart"]
+package enum MBart: Architecture {
+    package static let modelTypes = ["mbart"]
 
-    public static func config(from file: ConfigFile) throws -> ModelConfig {
+    package static func config(from file: ConfigFile) throws -> ModelConfig {
         try Bart.bartLike(file, modelType: "mbart", preNorm: true, finalLayerNorm: true)
     }
 
-    public static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         try BartFamily.load(config: config, weights: weights)
     }
 }

@@ -2,10 +2,10 @@
 /// cos halves, not interleaved), scaled embeddings, final_logits_bias; decoding starts from
 /// the pad token. `share_encoder_decoder_embeddings: false` gives the decoder its own
 /// vocabulary of `decoder_vocab_size`.
-public enum Marian: Architecture {
-    public static let modelTypes = ["marian"]
+package enum Marian: Architecture {
+    package static let modelTypes = ["marian"]
 
-    public static func config(from file: ConfigFile) throws -> ModelConfig {
+    package static func config(from file: ConfigFile) throws -> ModelConfig {
         let d = try file.requiredInt("d_model")
         let (encoder, decoder) = try BartFamily.stacks(file, dModel: d)
         let vocab = try file.requiredInt("vocab_size")
@@ -25,7 +25,7 @@ public enum Marian: Architecture {
             padTokenId: ids.pad, eosTokenIds: ids.eos, bosTokenId: ids.bos, decoderStartTokenId: ids.start)
     }
 
-    public static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         try BartFamily.load(config: config, weights: weights)
     }
 }

@@ -4,10 +4,10 @@
 /// optionally scaled embeddings, no layernorm_embedding, a final_logits_bias, and decoding from
 /// the pad token (decoder_start_token_id 0). (Pegasus-X, model_type "pegasus_x", is another
 /// architecture and is not supported.)
-public enum Pegasus: Architecture {
-    public static let modelTypes = ["pegasus"]
+package enum Pegasus: Architecture {
+    package static let modelTypes = ["pegasus"]
 
-    public static func config(from file: ConfigFile) throws -> ModelConfig {
+    package static func config(from file: ConfigFile) throws -> ModelConfig {
         let d = try file.requiredInt("d_model")
         let (encoder, decoder) = try BartFamily.stacks(file, dModel: d)
         let vocab = try file.requiredInt("vocab_size")
@@ -24,7 +24,7 @@ public enum Pegasus: Architecture {
             padTokenId: ids.pad, eosTokenIds: ids.eos, bosTokenId: ids.bos, decoderStartTokenId: ids.start)
     }
 
-    public static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         try BartFamily.load(config: config, weights: weights)
     }
 }

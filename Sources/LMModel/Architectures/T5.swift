@@ -12,10 +12,10 @@ import LMInput
 /// output is multiplied by d_model^-0.5 when `scale_decoder_outputs` (written by
 /// save_pretrained) says so, or, in configs without it, unless `tie_word_embeddings` is false
 /// (the original T5 checkpoints scale, v1.1/Flan do not).
-public enum T5: Architecture {
-    public static let modelTypes = ["t5"]
+package enum T5: Architecture {
+    package static let modelTypes = ["t5"]
 
-    public static func config(from file: ConfigFile) throws -> ModelConfig {
+    package static func config(from file: ConfigFile) throws -> ModelConfig {
         let scale = try file.bool("scale_decoder_outputs")
             ?? (try file.bool("tie_word_embeddings") != false)
         return try t5Like(file, modelType: "t5", defaults: Defaults(vocab: 32128, ffn: 2048, layers: 6, heads: 8,
@@ -23,7 +23,7 @@ public enum T5: Architecture {
                           scaleDecoderOutputs: scale)
     }
 
-    public static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
         try T5Loader.load(config: config, weights: weights)
     }
 

@@ -5,20 +5,20 @@ import LMInput
 /// Every accessor names the file and the field in its error, and distinguishes "absent or
 /// null" (the default applies) from "present with the wrong type" (an error: a config that
 /// says `"d_model": "512"` is broken, not defaulted).
-public struct ConfigFile: Sendable {
-    public let path: String
+package struct ConfigFile: Sendable {
+    package let path: String
     /// The whole document, for the other readers of the same file (generation defaults, tokenizer choice).
-    public let value: JSONValue
+    package let value: JSONValue
     let fields: [String: JSONValue]
 
     /// Reads `path` as transformers does (Python's `json.load`: a duplicated field takes its last value);
     /// a missing file is an io error, malformed JSON a format error.
-    public static func read(_ path: String) throws -> ConfigFile {
+    package static func read(_ path: String) throws -> ConfigFile {
         try ConfigFile(path: path, value: JSONReader.parse(contentsOf: path, options: .python))
     }
 
     /// Parses JSON text; `path` names it in errors.
-    public static func parse(_ bytes: [UInt8], path: String) throws -> ConfigFile {
+    package static func parse(_ bytes: [UInt8], path: String) throws -> ConfigFile {
         do {
             return try ConfigFile(path: path, value: JSONReader.parse(bytes, options: .python))
         } catch {
@@ -27,7 +27,7 @@ public struct ConfigFile: Sendable {
     }
 
     /// A config already parsed (LMCore reads config.json once per load and hands it to each reader).
-    public init(path: String, value: JSONValue) throws {
+    package init(path: String, value: JSONValue) throws {
         guard case .object(let members) = value else {
             throw InputError.format("\(path): expected a JSON object at the top level, found \(value.kind)")
         }
@@ -39,15 +39,15 @@ public struct ConfigFile: Sendable {
     }
 
     /// The field names present.
-    public var keys: [String] { fields.keys.sorted() }
+    package var keys: [String] { fields.keys.sorted() }
 
-    public func has(_ key: String) -> Bool {
+    package func has(_ key: String) -> Bool {
         if let v = fields[key], !v.isNull { return true }
         return false
     }
 
     /// An integer field; absent/null gives nil. Non-integral numbers are errors.
-    public func int(_ key: String) throws -> Int? {
+    package func int(_ key: String) throws -> Int? {
         guard let v = fields[key], !v.isNull else { return nil }
         guard let d = v.double, d.rounded() == d, abs(d) < 9.0e15 else {
             throw InputError.format("\(path): field '\(key)' must be an integer, found \(v.kind)")
@@ -56,7 +56,7 @@ public struct ConfigFile: Sendable {
     }
 
     /// An integer field that must be present and at least `minimum`.
-    public func requiredInt(_ key: String, minimum: Int = 1) throws -> Int {
+    package func requiredInt(_ key: String, minimum: Int = 1) throws -> Int {
         guard let v = try int(key) else {
             throw InputError.format("\(path): required field '\(key)' is missing")
         }
@@ -67,7 +67,7 @@ public struct ConfigFile: Sendable {
     }
 
     /// An integer field with a default when absent, checked against `minimum`.
-    public func int(_ key: String, default value: Int, minimum: Int = 0) throws -> Int {
+    package func int(_ key: String, default value: Int, minimum: Int = 0) throws -> Int {
         let v = try int(key) ?? value
         guard v >= minimum else {
             throw InputError.format("\(path): field '\(key)' is \(v), must be at least \(minimum)")
@@ -75,7 +75,7 @@ public struct ConfigFile: Sendable {
         return v
     }
 
-    public func double(_ key: String) throws -> Double? {
+    package func double(_ key: String) throws -> Double? {
         guard let v = fields[key], !v.isNull else { return nil }
         guard let d = v.double, d.isFinite else {
             throw InputError.format("\(path): field '\(key)' must be a number, found \(v.kind)")
@@ -83,7 +83,7 @@ public struct ConfigFile: Sendable {
         return d
     }
 
-    public func bool(_ key: String) throws -> Bool? {
+    package func bool(_ key: String) throws -> Bool? {
         guard let v = fields[key], !v.isNull else { return nil }
         guard case .bool(let b) = v else {
             throw InputError.format("\(path): field '\(key)' must be true or false, found \(v.kind)")
@@ -91,11 +91,11 @@ public struct ConfigFile: Sendable {
         return b
     }
 
-    public func bool(_ key: String, default value: Bool) throws -> Bool {
+    package func bool(_ key: String, default value: Bool) throws -> Bool {
         try bool(key) ?? value
     }
 
-    public func string(_ key: String) throws -> String? {
+    package func string(_ key: String) throws -> String? {
         guard let v = fields[key], !v.isNull else { return nil }
         guard case .string(let s) = v else {
             throw InputError.format("\(path): field '\(key)' must be a string, found \(v.kind)")
@@ -104,7 +104,7 @@ public struct ConfigFile: Sendable {
     }
 
     /// An id or a list of ids (as `eos_token_id` may be); absent/null gives [].
-    public func intList(_ key: String) throws -> [Int] {
+    package func intList(_ key: String) throws -> [Int] {
         guard let v = fields[key], !v.isNull else { return [] }
         switch v {
         case .number:

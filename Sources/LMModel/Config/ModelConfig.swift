@@ -4,9 +4,9 @@ import LMTensor
 ///
 /// Architecture files (Architectures/) map a config.json to this; the layers read only this.
 /// Field names follow transformers' configs where one exists.
-public struct ModelConfig: Sendable, Equatable {
+package struct ModelConfig: Sendable, Equatable {
     /// How token positions enter the model.
-    public enum Positions: Sendable, Equatable {
+    package enum Positions: Sendable, Equatable {
         /// Marian/Pegasus: a fixed sin|cos table (halves not interleaved), position = step.
         case sinusoidalMarian
         /// fairseq/M2M100: a fixed [sin, cos] table, positions offset by `paddingIndex + 1`,
@@ -18,7 +18,7 @@ public struct ModelConfig: Sendable, Equatable {
         case relativeBias(numBuckets: Int, maxDistance: Int)
     }
 
-    public enum Normalization: Sendable, Equatable {
+    package enum Normalization: Sendable, Equatable {
         /// nn.LayerNorm with weight and bias.
         case layerNorm
         /// T5LayerNorm: RMS, weight only.
@@ -26,15 +26,15 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     /// Dimensions of one stack (encoder or decoder).
-    public struct Stack: Sendable, Equatable {
-        public var layers: Int
-        public var heads: Int
-        public var ffnDim: Int
+    package struct Stack: Sendable, Equatable {
+        package var layers: Int
+        package var heads: Int
+        package var ffnDim: Int
         /// Per-head dimension (d_model / heads, or T5's d_kv).
-        public var headDim: Int
-        public var innerDim: Int { heads * headDim }
+        package var headDim: Int
+        package var innerDim: Int { heads * headDim }
 
-        public init(layers: Int, heads: Int, ffnDim: Int, headDim: Int) {
+        package init(layers: Int, heads: Int, ffnDim: Int, headDim: Int) {
             self.layers = layers
             self.heads = heads
             self.ffnDim = ffnDim
@@ -42,50 +42,50 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    public var modelType: String
-    public var dModel: Int
-    public var encoder: Stack
-    public var decoder: Stack
+    package var modelType: String
+    package var dModel: Int
+    package var encoder: Stack
+    package var decoder: Stack
     /// Rows of the encoder embedding table.
-    public var vocabSize: Int
+    package var vocabSize: Int
     /// Rows of the decoder embedding table and width of the logits.
-    public var decoderVocabSize: Int
-    public var activation: Activation
+    package var decoderVocabSize: Int
+    package var activation: Activation
     /// T5 v1.1 "gated-gelu": act(wi_0·x) ⊙ (wi_1·x).
-    public var gatedFeedForward: Bool
-    public var normalization: Normalization
-    public var normEpsilon: Float
+    package var gatedFeedForward: Bool
+    package var normalization: Normalization
+    package var normEpsilon: Float
     /// Pre-LN (normalize before each sublayer, mBART/Pegasus/M2M100/T5) or post-LN (Marian/BART).
-    public var preNorm: Bool
+    package var preNorm: Bool
     /// Multiplier of token embeddings (√d_model when scale_embedding).
-    public var embedScale: Float
-    public var positions: Positions
+    package var embedScale: Float
+    package var positions: Positions
     /// max_position_embeddings: how many positions the model has (learned tables have
     /// `offset` more rows; fairseq positions are unbounded, the reference grows its table).
-    public var maxPositions: Int
+    package var maxPositions: Int
     /// BART/mBART: a layer norm right after embeddings.
-    public var layernormEmbedding: Bool
+    package var layernormEmbedding: Bool
     /// A layer norm after the last layer of each stack (pre-LN models).
-    public var finalLayerNorm: Bool
+    package var finalLayerNorm: Bool
     /// Whether attention scores are scaled by 1/√headDim (T5 folds it into its weights).
-    public var scaleAttention: Bool
+    package var scaleAttention: Bool
     /// Whether linear layers have biases (T5 has none).
-    public var linearBias: Bool
+    package var linearBias: Bool
     /// Marian/BART add a `final_logits_bias` buffer to the logits.
-    public var finalLogitsBias: Bool
+    package var finalLogitsBias: Bool
     /// Multiplier of the decoder output before the lm head (T5 with tied embeddings: d_model^-0.5).
-    public var outputScale: Float
+    package var outputScale: Float
     /// Encoder and decoder share one token embedding table.
-    public var sharedEmbeddings: Bool
+    package var sharedEmbeddings: Bool
     /// The lm head reuses the decoder token embeddings.
-    public var tiedOutput: Bool
+    package var tiedOutput: Bool
 
-    public var padTokenId: Int
-    public var eosTokenIds: [Int]
-    public var bosTokenId: Int?
-    public var decoderStartTokenId: Int
+    package var padTokenId: Int
+    package var eosTokenIds: [Int]
+    package var bosTokenId: Int?
+    package var decoderStartTokenId: Int
 
-    public init(modelType: String, dModel: Int, encoder: Stack, decoder: Stack, vocabSize: Int,
+    package init(modelType: String, dModel: Int, encoder: Stack, decoder: Stack, vocabSize: Int,
                 decoderVocabSize: Int, activation: Activation, gatedFeedForward: Bool = false,
                 normalization: Normalization = .layerNorm, normEpsilon: Float = 1e-5, preNorm: Bool,
                 embedScale: Float, positions: Positions, maxPositions: Int, layernormEmbedding: Bool,
@@ -122,7 +122,7 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// The longest input the position scheme allows (nil: unbounded, as relative bias and
     /// fairseq's on-demand sinusoidal table are).
-    public var maxSourceLength: Int? {
+    package var maxSourceLength: Int? {
         switch positions {
         case .relativeBias, .sinusoidalFairseq: return nil
         case .sinusoidalMarian, .learned: return maxPositions
@@ -130,5 +130,5 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     /// The longest decoder sequence (start token included) the position scheme allows.
-    public var maxTargetLength: Int? { maxSourceLength }
+    package var maxTargetLength: Int? { maxSourceLength }
 }

@@ -3,16 +3,16 @@ import LMTensor
 /// The decoder's attention over the encoder output. Keys and values depend only on the
 /// encoder output, so they are computed once per input (`project`) and shared by every row
 /// (beam) decoding that input.
-public struct CrossAttention: Sendable {
-    public let q: Linear
+package struct CrossAttention: Sendable {
+    package let q: Linear
     /// k and v fused into one (2·inner, D) layer.
-    public let kv: Linear
-    public let out: Linear
-    public let heads: Int
-    public let headDim: Int
-    public let scale: Float
+    package let kv: Linear
+    package let out: Linear
+    package let heads: Int
+    package let headDim: Int
+    package let scale: Float
 
-    public init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
+    package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
         self.q = q
         self.kv = Linear.fused([k, v])
         self.out = out
@@ -21,10 +21,10 @@ public struct CrossAttention: Sendable {
         self.scale = scale
     }
 
-    public var innerDim: Int { heads * headDim }
+    package var innerDim: Int { heads * headDim }
 
     /// Keys and values of the whole (packed) encoder output: (total, 2·inner).
-    public func project(_ encoderOutput: UnsafePointer<Float>, rows: Int) -> FloatBuffer {
+    package func project(_ encoderOutput: UnsafePointer<Float>, rows: Int) -> FloatBuffer {
         let kvBuffer = FloatBuffer(count: rows * 2 * innerDim, zeroed: false)
         kv(encoderOutput, rows: rows, into: kvBuffer.pointer)
         return kvBuffer
@@ -35,7 +35,7 @@ public struct CrossAttention: Sendable {
     ///   - keyValues: this layer's `project` output.
     ///   - rowSource: the source sequence of each row.
     ///   - scratch: rows·2·inner floats.
-    public func step(_ x: UnsafePointer<Float>, rows: Int, keyValues: FloatBuffer, sources: PackedSequences,
+    package func step(_ x: UnsafePointer<Float>, rows: Int, keyValues: FloatBuffer, sources: PackedSequences,
                      rowSource: [Int], threads: Int, scratch: UnsafeMutablePointer<Float>,
                      into y: UnsafeMutablePointer<Float>) {
         let inner = innerDim
@@ -92,7 +92,7 @@ public struct CrossAttention: Sendable {
         out(context, rows: rows, into: y)
     }
 
-    public func stepScratch(rows: Int) -> Int { rows * 2 * innerDim }
+    package func stepScratch(rows: Int) -> Int { rows * 2 * innerDim }
 
-    public var parameterCount: Int { q.parameterCount + kv.parameterCount + out.parameterCount }
+    package var parameterCount: Int { q.parameterCount + kv.parameterCount + out.parameterCount }
 }

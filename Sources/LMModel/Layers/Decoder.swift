@@ -2,25 +2,25 @@ import LMTensor
 import LMInput
 
 /// The decoder stack and the output projection (lm head).
-public struct Decoder: Sendable {
-    public let embeddings: Embeddings
-    public let layers: [DecoderLayer]
-    public let finalNorm: Norm?
-    public let positionBias: PositionBias?
+package struct Decoder: Sendable {
+    package let embeddings: Embeddings
+    package let layers: [DecoderLayer]
+    package let finalNorm: Norm?
+    package let positionBias: PositionBias?
     /// (vocab, D) output projection: the lm head, or the token table when tied.
-    public let lmHead: Linear
+    package let lmHead: Linear
     /// Marian/BART's final_logits_bias (vocab), added to the logits.
-    public let finalLogitsBias: FloatBuffer?
+    package let finalLogitsBias: FloatBuffer?
     /// Multiplier applied to the last hidden state before the lm head (T5 tied: d^-0.5).
-    public let outputScale: Float
-    public let dim: Int
+    package let outputScale: Float
+    package let dim: Int
     /// The lm head with final_logits_bias as its bias: MatMul.linear seeds the logits with the bias
     /// and accumulates into them (GEMM beta = 1), instead of zeroing the (rows, vocab) logits in
     /// the GEMM and adding the bias in a second pass; on an opus-mt-shaped beam search those two
     /// passes over 30 MB of logits per step took 3% of the time (perf).
     let outputProjection: Linear
 
-    public init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
+    package init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
                 lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int) {
         self.embeddings = embeddings
         self.layers = layers
@@ -44,10 +44,10 @@ public struct Decoder: Sendable {
                                   outFeatures: lmHead.outFeatures)
     }
 
-    public var vocabularySize: Int { lmHead.outFeatures }
-    public var selfAttentionInner: Int { layers.first?.selfAttention.innerDim ?? 0 }
+    package var vocabularySize: Int { lmHead.outFeatures }
+    package var selfAttentionInner: Int { layers.first?.selfAttention.innerDim ?? 0 }
 
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         var total = layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount }
         total += finalNorm?.parameterCount ?? 0
         if lmHead.weight !== embeddings.tokens { total += lmHead.parameterCount }
@@ -57,19 +57,19 @@ public struct Decoder: Sendable {
 
 /// The mutable state of decoding one batch: cross-attention keys/values (computed once), the
 /// self-attention cache and which source each row decodes. One per request; not shared.
-public final class DecoderState {
-    public let decoder: Decoder
-    public let encoderOutput: EncoderOutput
+package final class DecoderState {
+    package let decoder: Decoder
+    package let encoderOutput: EncoderOutput
     /// Per layer, the cross-attention keys/values of the whole encoder output.
     private let crossKeyValues: [FloatBuffer]
-    public let cache: DecoderCache
+    package let cache: DecoderCache
     /// The source sequence each row decodes.
-    public private(set) var rowSource: [Int]
-    public let threads: Int
+    package private(set) var rowSource: [Int]
+    package let threads: Int
     private var scratch: FloatBuffer
     private var hidden: FloatBuffer
 
-    public init(decoder: Decoder, encoderOutput: EncoderOutput, threads: Int) {
+    package init(decoder: Decoder, encoderOutput: EncoderOutput, threads: Int) {
         self.decoder = decoder
         self.encoderOutput = encoderOutput
         self.threads = threads
@@ -82,12 +82,12 @@ public final class DecoderState {
         hidden = FloatBuffer(count: 0)
     }
 
-    public var rows: Int { rowSource.count }
+    package var rows: Int { rowSource.count }
     /// Tokens fed so far per row.
-    public var length: Int { cache.length }
+    package var length: Int { cache.length }
 
     /// Feeds one token per row; returns next-token logits (rows, vocab).
-    public func step(_ tokens: [Int32]) throws -> Tensor {
+    package func step(_ tokens: [Int32]) throws -> Tensor {
         let rows = rowSource.count, d = decoder.dim, vocab = decoder.vocabularySize
         guard tokens.count == rows else {
             throw InputError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
@@ -133,7 +133,7 @@ public final class DecoderState {
     }
 
     /// Keeps rows `indices` in this order (repeats allowed).
-    public func reorder(_ indices: [Int]) throws {
+    package func reorder(_ indices: [Int]) throws {
         let rows = rowSource.count
         if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
             throw InputError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")

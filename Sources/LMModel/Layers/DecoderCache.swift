@@ -10,9 +10,9 @@ import LMInput
 /// and never moved. Each row keeps the list of its slots, position by position. Reordering rows
 /// for beam search therefore copies only these small index lists, not the cached tensors
 /// (CTranslate2 gathers the whole cache on every reorder; candle recomputes it).
-public final class DecoderCache: @unchecked Sendable {
-    public let layers: Int
-    public let inner: Int
+package final class DecoderCache: @unchecked Sendable {
+    package let layers: Int
+    package let inner: Int
     private var keyPools: [GrowablePool]
     private var valuePools: [GrowablePool]
     private var capacity: Int
@@ -22,9 +22,9 @@ public final class DecoderCache: @unchecked Sendable {
     /// The first slot of the step being computed (rows take consecutive slots).
     private var stepBase = 0
     /// Cached positions per row, including the step being computed once `beginStep` ran.
-    public private(set) var length = 0
+    package private(set) var length = 0
 
-    public init(layers: Int, inner: Int, rows: Int) {
+    package init(layers: Int, inner: Int, rows: Int) {
         self.layers = layers
         self.inner = inner
         self.capacity = max(16, rows * 8)
@@ -33,18 +33,18 @@ public final class DecoderCache: @unchecked Sendable {
         histories = Array(repeating: [], count: rows)
     }
 
-    public var rows: Int { histories.count }
+    package var rows: Int { histories.count }
 
     /// The most memory the cache may take (keys and values of every layer): three quarters of
     /// physical memory. Past it a step fails cleanly instead of the process dying of OOM.
-    public static let memoryBudget: Int = {
+    package static let memoryBudget: Int = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, pageSize > 0 else { return 8 << 30 }
         return Int(pages) / 4 * 3 * Int(pageSize)
     }()
 
     /// Reserves one new slot per row for the next position.
-    public func beginStep() throws {
+    package func beginStep() throws {
         let rows = histories.count
         if keyPools.isEmpty {
             // Pools are made on the first step, so a failure is an error of that step.
@@ -76,7 +76,7 @@ public final class DecoderCache: @unchecked Sendable {
 
     /// Copies each row's new key (first `inner` floats at `source + r·stride`) and value (the
     /// next `inner` floats) into this step's slots of `layer`. Only after `beginStep`.
-    public func store(layer: Int, rows: Int, from source: UnsafePointer<Float>, stride: Int) {
+    package func store(layer: Int, rows: Int, from source: UnsafePointer<Float>, stride: Int) {
         let k = keyPools[layer].pointer, v = valuePools[layer].pointer
         for r in 0..<rows {
             let src = source + r * stride
@@ -85,12 +85,12 @@ public final class DecoderCache: @unchecked Sendable {
         }
     }
 
-    public func keys(layer: Int) -> UnsafeMutablePointer<Float> { keyPools[layer].pointer }
-    public func values(layer: Int) -> UnsafeMutablePointer<Float> { valuePools[layer].pointer }
+    package func keys(layer: Int) -> UnsafeMutablePointer<Float> { keyPools[layer].pointer }
+    package func values(layer: Int) -> UnsafeMutablePointer<Float> { valuePools[layer].pointer }
 
     /// Calls `body` with the slot list of `row` (`length` entries).
     @inlinable
-    public func withHistory<R>(row: Int, _ body: (UnsafePointer<Int32>) -> R) -> R {
+    package func withHistory<R>(row: Int, _ body: (UnsafePointer<Int32>) -> R) -> R {
         historyStorage(row).withUnsafeBufferPointer { buffer in
             // A history is never empty once a step began; the placeholder only keeps this total.
             body(buffer.baseAddress ?? UnsafePointer(DecoderCache.noSlots))
@@ -104,7 +104,7 @@ public final class DecoderCache: @unchecked Sendable {
     func historyStorage(_ row: Int) -> [Int32] { histories[row] }
 
     /// Keeps rows `indices` in this order (repeats allowed). Only slot lists move.
-    public func reorder(_ indices: [Int]) {
+    package func reorder(_ indices: [Int]) {
         histories = indices.map { histories[$0] }
     }
 

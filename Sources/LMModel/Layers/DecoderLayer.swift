@@ -2,16 +2,16 @@ import LMTensor
 
 /// One decoder layer: causal self-attention (cached), cross-attention over the encoder output,
 /// then feed-forward; residuals and pre-/post-LN as in EncoderLayer.
-public struct DecoderLayer: Sendable {
-    public let selfAttention: SelfAttention
-    public let selfAttentionNorm: Norm
-    public let crossAttention: CrossAttention
-    public let crossAttentionNorm: Norm
-    public let feedForward: FeedForward
-    public let finalNorm: Norm
-    public let preNorm: Bool
+package struct DecoderLayer: Sendable {
+    package let selfAttention: SelfAttention
+    package let selfAttentionNorm: Norm
+    package let crossAttention: CrossAttention
+    package let crossAttentionNorm: Norm
+    package let feedForward: FeedForward
+    package let finalNorm: Norm
+    package let preNorm: Bool
 
-    public init(selfAttention: SelfAttention, selfAttentionNorm: Norm, crossAttention: CrossAttention,
+    package init(selfAttention: SelfAttention, selfAttentionNorm: Norm, crossAttention: CrossAttention,
                 crossAttentionNorm: Norm, feedForward: FeedForward, finalNorm: Norm, preNorm: Bool) {
         self.selfAttention = selfAttention
         self.selfAttentionNorm = selfAttentionNorm
@@ -22,13 +22,13 @@ public struct DecoderLayer: Sendable {
         self.preNorm = preNorm
     }
 
-    public func scratchSize(rows: Int, dim: Int) -> Int {
+    package func scratchSize(rows: Int, dim: Int) -> Int {
         rows * dim + max(selfAttention.stepScratch(rows: rows), crossAttention.stepScratch(rows: rows),
                          feedForward.hiddenSize(rows: rows))
     }
 
     /// One step for `rows` rows: updates h (rows, D) in place.
-    public func step(_ h: UnsafeMutablePointer<Float>, rows: Int, dim: Int, layer: Int, cache: DecoderCache,
+    package func step(_ h: UnsafeMutablePointer<Float>, rows: Int, dim: Int, layer: Int, cache: DecoderCache,
                      crossKeyValues: FloatBuffer, sources: PackedSequences, rowSource: [Int],
                      bias: PositionBias?, threads: Int, scratch: UnsafeMutablePointer<Float>) {
         let sublayer = scratch
@@ -73,7 +73,7 @@ public struct DecoderLayer: Sendable {
         }
     }
 
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         selfAttention.parameterCount + selfAttentionNorm.parameterCount + crossAttention.parameterCount
             + crossAttentionNorm.parameterCount + feedForward.parameterCount + finalNorm.parameterCount
     }

@@ -1,27 +1,27 @@
 import LMTensor
 
 /// Token embeddings (optionally scaled) plus absolute positions: the input of each stack.
-public struct Embeddings: Sendable {
+package struct Embeddings: Sendable {
     /// (vocab, D) token table.
-    public let tokens: FloatBuffer
-    public let vocabSize: Int
-    public let dim: Int
-    public let scale: Float
+    package let tokens: FloatBuffer
+    package let vocabSize: Int
+    package let dim: Int
+    package let scale: Float
     /// (rows, D) position table and the row of position 0; nil for models without absolute
     /// positions (T5).
-    public let positions: FloatBuffer?
-    public let positionRows: Int
-    public let positionOffset: Int
+    package let positions: FloatBuffer?
+    package let positionRows: Int
+    package let positionOffset: Int
     /// BART's layernorm_embedding.
-    public let norm: Norm?
+    package let norm: Norm?
     /// fairseq/M2M100 positions (M2M100SinusoidalPositionalEmbedding): tokens with this id get
     /// the reference's zero row (nothing is added) and do not count as positions; the table's
     /// row p holds position p (the reference's row padding_idx + 1 + p, offset 0), and rows past
     /// the table are computed, as the reference grows its table on demand. nil for other models.
-    public let fairseqPaddingIndex: Int?
+    package let fairseqPaddingIndex: Int?
     private let fairseqFrequencies: [Float]
 
-    public init(tokens: FloatBuffer, vocabSize: Int, dim: Int, scale: Float, positions: FloatBuffer?,
+    package init(tokens: FloatBuffer, vocabSize: Int, dim: Int, scale: Float, positions: FloatBuffer?,
                 positionRows: Int, positionOffset: Int, norm: Norm?, fairseqPaddingIndex: Int? = nil) {
         self.tokens = tokens
         self.vocabSize = vocabSize
@@ -37,13 +37,13 @@ public struct Embeddings: Sendable {
 
     /// The number of positions the table covers (Int.max without a table or when rows past it
     /// are computed).
-    public var maxPositions: Int {
+    package var maxPositions: Int {
         positions == nil || fairseqPaddingIndex != nil ? Int.max : positionRows - positionOffset
     }
 
     /// The position of every token of `inputs`, packed back to back: its index in its sequence,
     /// or for fairseq positions the number of non-pad tokens before it (create_position_ids_from_input_ids).
-    public func encoderPositions(_ inputs: [[Int32]]) -> [Int] {
+    package func encoderPositions(_ inputs: [[Int32]]) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(inputs.reduce(0) { $0 + $1.count })
         for ids in inputs {
@@ -62,7 +62,7 @@ public struct Embeddings: Sendable {
 
     /// out(n, D) = scale·tokens[ids[i]] + positions[positionOf(i) + offset], then the optional
     /// norm. Ids and positions must have been validated by the caller.
-    public func callAsFunction(_ ids: UnsafeBufferPointer<Int32>, positions positionOf: (Int) -> Int,
+    package func callAsFunction(_ ids: UnsafeBufferPointer<Int32>, positions positionOf: (Int) -> Int,
                                into out: UnsafeMutablePointer<Float>) {
         Embedding.gather(table: tokens.pointer, rows: vocabSize, dim: dim, ids: ids, scale: scale, into: out)
         if let table = positions {
@@ -86,5 +86,5 @@ public struct Embeddings: Sendable {
         }
     }
 
-    public var parameterCount: Int { tokens.count + (norm?.parameterCount ?? 0) }
+    package var parameterCount: Int { tokens.count + (norm?.parameterCount ?? 0) }
 }

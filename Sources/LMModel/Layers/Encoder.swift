@@ -2,16 +2,16 @@ import LMTensor
 import LMInput
 
 /// The encoder's result for a batch: hidden states of every input, packed back to back.
-public struct EncoderOutput: Sendable {
+package struct EncoderOutput: Sendable {
     /// (sequences.total, D) final hidden states.
-    public let hidden: FloatBuffer
-    public let sequences: PackedSequences
+    package let hidden: FloatBuffer
+    package let sequences: PackedSequences
     /// The source ids, kept for processors that look at them (encoder_no_repeat_ngram).
-    public let sourceIds: [[Int32]]
-    public let dim: Int
+    package let sourceIds: [[Int32]]
+    package let dim: Int
 
     /// The hidden states of input `i` as a (length, D) tensor.
-    public func states(of i: Int) -> Tensor {
+    package func states(of i: Int) -> Tensor {
         let start = sequences.offsets[i] * dim, count = sequences.lengths[i] * dim
         return Tensor(shape: [sequences.lengths[i], dim],
                       storage: Array(UnsafeBufferPointer(start: hidden.pointer + start, count: count)))
@@ -19,14 +19,14 @@ public struct EncoderOutput: Sendable {
 }
 
 /// The encoder stack: embeddings, layers, optional final norm.
-public struct Encoder: Sendable {
-    public let embeddings: Embeddings
-    public let layers: [EncoderLayer]
-    public let finalNorm: Norm?
-    public let positionBias: PositionBias?
-    public let dim: Int
+package struct Encoder: Sendable {
+    package let embeddings: Embeddings
+    package let layers: [EncoderLayer]
+    package let finalNorm: Norm?
+    package let positionBias: PositionBias?
+    package let dim: Int
 
-    public init(embeddings: Embeddings, layers: [EncoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
+    package init(embeddings: Embeddings, layers: [EncoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
                 dim: Int) {
         self.embeddings = embeddings
         self.layers = layers
@@ -36,12 +36,12 @@ public struct Encoder: Sendable {
     }
 
     /// The most tokens one input may have when positions do not bound it (T5's relative bias).
-    public static let maxInputTokens = 1 << 16
+    package static let maxInputTokens = 1 << 16
     /// The most tokens one call may encode (all inputs together).
-    public static let maxBatchTokens = 1 << 20
+    package static let maxBatchTokens = 1 << 20
 
     /// Checks ids and lengths; the message names the input and the offending id.
-    public func validate(_ inputs: [[Int32]]) throws {
+    package func validate(_ inputs: [[Int32]]) throws {
         guard !inputs.isEmpty else { throw InputError.invalidArgument("no inputs given") }
         let total = inputs.reduce(0) { $0 + $1.count }
         guard total <= Encoder.maxBatchTokens else {
@@ -67,7 +67,7 @@ public struct Encoder: Sendable {
 
     /// Runs the encoder on every input. `observer(layer, states)` sees the packed states after
     /// the embeddings (layer -1) and after each layer (tests compare them with the reference).
-    public func callAsFunction(_ inputs: [[Int32]], threads: Int,
+    package func callAsFunction(_ inputs: [[Int32]], threads: Int,
                                observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
         try validate(inputs)
         let sequences = PackedSequences(lengths: inputs.map(\.count))
@@ -92,7 +92,7 @@ public struct Encoder: Sendable {
         return EncoderOutput(hidden: hidden, sequences: sequences, sourceIds: inputs, dim: d)
     }
 
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount } + (finalNorm?.parameterCount ?? 0)
     }
 }

@@ -2,14 +2,14 @@ import LMTensor
 
 /// One encoder layer: self-attention then feed-forward, each with a residual connection and a
 /// norm placed before (pre-LN) or after (post-LN) the sublayer.
-public struct EncoderLayer: Sendable {
-    public let selfAttention: SelfAttention
-    public let selfAttentionNorm: Norm
-    public let feedForward: FeedForward
-    public let finalNorm: Norm
-    public let preNorm: Bool
+package struct EncoderLayer: Sendable {
+    package let selfAttention: SelfAttention
+    package let selfAttentionNorm: Norm
+    package let feedForward: FeedForward
+    package let finalNorm: Norm
+    package let preNorm: Bool
 
-    public init(selfAttention: SelfAttention, selfAttentionNorm: Norm, feedForward: FeedForward,
+    package init(selfAttention: SelfAttention, selfAttentionNorm: Norm, feedForward: FeedForward,
                 finalNorm: Norm, preNorm: Bool) {
         self.selfAttention = selfAttention
         self.selfAttentionNorm = selfAttentionNorm
@@ -19,12 +19,12 @@ public struct EncoderLayer: Sendable {
     }
 
     /// Scratch floats for `rows` rows.
-    public func scratchSize(rows: Int, dim: Int) -> Int {
+    package func scratchSize(rows: Int, dim: Int) -> Int {
         rows * dim + max(selfAttention.encodeScratch(rows: rows), feedForward.hiddenSize(rows: rows))
     }
 
     /// Updates the packed hidden states h (total, D) in place.
-    public func callAsFunction(_ h: UnsafeMutablePointer<Float>, sequences: PackedSequences, dim: Int,
+    package func callAsFunction(_ h: UnsafeMutablePointer<Float>, sequences: PackedSequences, dim: Int,
                                bias: PositionBias?, threads: Int, scratch: UnsafeMutablePointer<Float>) {
         let n = sequences.total
         let sublayer = scratch              // (n, D): normalised input, then sublayer output
@@ -54,7 +54,7 @@ public struct EncoderLayer: Sendable {
         }
     }
 
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         selfAttention.parameterCount + selfAttentionNorm.parameterCount + feedForward.parameterCount
             + finalNorm.parameterCount
     }

@@ -2,24 +2,24 @@ import LMTensor
 
 /// The position-wise feed-forward block: fc2(act(fc1·x)), or T5 v1.1's gated form
 /// wo(act(wi_0·x) ⊙ wi_1·x).
-public struct FeedForward: Sendable {
-    public let fc1: Linear
+package struct FeedForward: Sendable {
+    package let fc1: Linear
     /// The linear branch of a gated unit (wi_1); nil for the plain form.
-    public let gate: Linear?
-    public let fc2: Linear
-    public let activation: Activation
+    package let gate: Linear?
+    package let fc2: Linear
+    package let activation: Activation
 
-    public init(fc1: Linear, gate: Linear?, fc2: Linear, activation: Activation) {
+    package init(fc1: Linear, gate: Linear?, fc2: Linear, activation: Activation) {
         self.fc1 = fc1
         self.gate = gate
         self.fc2 = fc2
         self.activation = activation
     }
 
-    public var hiddenDim: Int { fc1.outFeatures }
+    package var hiddenDim: Int { fc1.outFeatures }
 
     /// y(rows, D) = FFN(x(rows, D)). `hidden` needs rows·hiddenDim floats (2× for gated).
-    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, hidden: UnsafeMutablePointer<Float>,
+    package func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, hidden: UnsafeMutablePointer<Float>,
                                into y: UnsafeMutablePointer<Float>) {
         let f = hiddenDim
         fc1(x, rows: rows, into: hidden)
@@ -33,7 +33,7 @@ public struct FeedForward: Sendable {
     }
 
     /// Scratch floats needed for `rows` rows.
-    public func hiddenSize(rows: Int) -> Int { rows * hiddenDim * (gate == nil ? 1 : 2) }
+    package func hiddenSize(rows: Int) -> Int { rows * hiddenDim * (gate == nil ? 1 : 2) }
 
-    public var parameterCount: Int { fc1.parameterCount + (gate?.parameterCount ?? 0) + fc2.parameterCount }
+    package var parameterCount: Int { fc1.parameterCount + (gate?.parameterCount ?? 0) + fc2.parameterCount }
 }

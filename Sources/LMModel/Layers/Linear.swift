@@ -1,13 +1,13 @@
 import LMTensor
 
 /// A linear layer y = x·Wᵀ + b with the checkpoint's (out, in) weight layout.
-public struct Linear: Sendable {
-    public let weight: FloatBuffer
-    public let bias: FloatBuffer?
-    public let inFeatures: Int
-    public let outFeatures: Int
+package struct Linear: Sendable {
+    package let weight: FloatBuffer
+    package let bias: FloatBuffer?
+    package let inFeatures: Int
+    package let outFeatures: Int
 
-    public init(weight: FloatBuffer, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int) {
+    package init(weight: FloatBuffer, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int) {
         self.weight = weight
         self.bias = bias
         self.inFeatures = inFeatures
@@ -15,7 +15,7 @@ public struct Linear: Sendable {
     }
 
     /// Loads `<name>.weight` (out, in) and, when `bias`, `<name>.bias` (out).
-    public init(_ scope: WeightScope, _ name: String, in inFeatures: Int, out outFeatures: Int,
+    package init(_ scope: WeightScope, _ name: String, in inFeatures: Int, out outFeatures: Int,
                 bias: Bool) throws {
         let w = try scope.tensor(name + ".weight", shape: [outFeatures, inFeatures])
         self.weight = FloatBuffer(w.storage)
@@ -30,7 +30,7 @@ public struct Linear: Sendable {
 
     /// Stacks layers with the same input into one (their outputs side by side), so that e.g.
     /// q, k and v projections run as a single GEMM.
-    public static func fused(_ parts: [Linear]) -> Linear {
+    package static func fused(_ parts: [Linear]) -> Linear {
         let inFeatures = parts.first?.inFeatures ?? 0
         let outFeatures = parts.reduce(0) { $0 + $1.outFeatures }
         let weight = FloatBuffer(count: outFeatures * inFeatures, zeroed: false)
@@ -49,10 +49,10 @@ public struct Linear: Sendable {
 
     /// y(rows, out) = x(rows, in)·Wᵀ + b.
     @inlinable
-    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+    package func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         MatMul.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, outFeatures: outFeatures,
                       bias: bias.map { UnsafePointer($0.pointer) }, into: y)
     }
 
-    public var parameterCount: Int { weight.count + (bias?.count ?? 0) }
+    package var parameterCount: Int { weight.count + (bias?.count ?? 0) }
 }

@@ -2,14 +2,14 @@ import LMTensor
 
 /// A layer normalisation of the model's kind: nn.LayerNorm (weight and bias) or T5LayerNorm
 /// (RMS, weight only).
-public struct Norm: Sendable {
-    public let weight: FloatBuffer
-    public let bias: FloatBuffer?
-    public let epsilon: Float
-    public let dim: Int
+package struct Norm: Sendable {
+    package let weight: FloatBuffer
+    package let bias: FloatBuffer?
+    package let epsilon: Float
+    package let dim: Int
 
     /// Loads `<name>.weight` (and `<name>.bias` for layer norm).
-    public init(_ scope: WeightScope, _ name: String, dim: Int, config: ModelConfig) throws {
+    package init(_ scope: WeightScope, _ name: String, dim: Int, config: ModelConfig) throws {
         weight = FloatBuffer(try scope.tensor(name + ".weight", shape: [dim]).storage)
         switch config.normalization {
         case .layerNorm:
@@ -23,7 +23,7 @@ public struct Norm: Sendable {
 
     /// Normalises `rows` rows of `dim` values; `y` may alias `x`.
     @inlinable
-    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+    package func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
         if let bias {
             LayerNorm.forward(x, rows: rows, n: dim, gamma: weight.pointer, beta: bias.pointer,
                               eps: epsilon, into: y)
@@ -32,5 +32,5 @@ public struct Norm: Sendable {
         }
     }
 
-    public var parameterCount: Int { weight.count + (bias?.count ?? 0) }
+    package var parameterCount: Int { weight.count + (bias?.count ?? 0) }
 }

@@ -2,12 +2,12 @@
 /// offsets[s] ..< offsets[s] + lengths[s] of a (total, D) matrix. The encoder runs every
 /// linear layer on all rows at once and attention per sequence, so a batch of different
 /// lengths costs no padding work and needs no masks.
-public struct PackedSequences: Sendable, Equatable {
-    public let offsets: [Int]
-    public let lengths: [Int]
-    public let total: Int
+package struct PackedSequences: Sendable, Equatable {
+    package let offsets: [Int]
+    package let lengths: [Int]
+    package let total: Int
 
-    public init(lengths: [Int]) {
+    package init(lengths: [Int]) {
         var offsets: [Int] = []
         offsets.reserveCapacity(lengths.count)
         var total = 0
@@ -20,11 +20,11 @@ public struct PackedSequences: Sendable, Equatable {
         self.total = total
     }
 
-    public var count: Int { lengths.count }
-    public var maxLength: Int { lengths.max() ?? 0 }
+    package var count: Int { lengths.count }
+    package var maxLength: Int { lengths.max() ?? 0 }
 
     /// The sequence holding row `row` and the row's position inside it.
-    public func locate(row: Int) -> (sequence: Int, position: Int) {
+    package func locate(row: Int) -> (sequence: Int, position: Int) {
         // Binary search over offsets (rows are sorted by sequence).
         var lo = 0, hi = offsets.count - 1
         while lo < hi {
@@ -37,7 +37,7 @@ public struct PackedSequences: Sendable, Equatable {
 
 /// An additive attention bias that depends on query and key positions (T5's relative
 /// position bias). Attention asks for one query row at a time.
-public protocol PositionBias: Sendable {
+package protocol PositionBias: Sendable {
     /// Writes bias[j] for keys j = 0..<keyCount of query position `query`, head `head`.
     func fill(head: Int, query: Int, keyCount: Int, into bias: UnsafeMutablePointer<Float>)
 }

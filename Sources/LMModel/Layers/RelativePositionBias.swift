@@ -13,21 +13,21 @@ import LMInput
 /// bucket, so it is precomputed once per (head, relative position): attention copies a slice of
 /// a row instead of doing bucket arithmetic per score.
 // Follows transformers' T5Attention._relative_position_bucket (v5.23), itself after Mesh TensorFlow.
-public struct RelativePositionBias: PositionBias {
-    public let heads: Int
-    public let bidirectional: Bool
-    public let numBuckets: Int
-    public let maxDistance: Int
+package struct RelativePositionBias: PositionBias {
+    package let heads: Int
+    package let bidirectional: Bool
+    package let numBuckets: Int
+    package let maxDistance: Int
     /// Relative positions r with |r| ≥ span fall in the bucket of ±span.
-    public let span: Int
+    package let span: Int
     /// (heads, 2·span + 1): the bias of head h for relative position r at h·(2·span+1) + r + span.
     private let table: FloatBuffer
 
     /// The largest precomputed span: tables of heads × (2·span + 1) floats stay small.
-    public static let maxSpan = 1 << 20
+    package static let maxSpan = 1 << 20
 
     /// - Parameter weights: the (numBuckets, heads) `relative_attention_bias.weight`.
-    public init(weights: Tensor, heads: Int, bidirectional: Bool, numBuckets: Int, maxDistance: Int) throws {
+    package init(weights: Tensor, heads: Int, bidirectional: Bool, numBuckets: Int, maxDistance: Int) throws {
         if let problem = RelativePositionBias.problem(numBuckets: numBuckets, maxDistance: maxDistance,
                                                       bidirectional: bidirectional) {
             throw InputError.unsupported(problem)
@@ -63,7 +63,7 @@ public struct RelativePositionBias: PositionBias {
 
     /// Why a bucket configuration cannot work (the reference divides by zero or indexes out of
     /// its table), or nil when it is sound.
-    public static func problem(numBuckets: Int, maxDistance: Int, bidirectional: Bool) -> String? {
+    package static func problem(numBuckets: Int, maxDistance: Int, bidirectional: Bool) -> String? {
         let perDirection = bidirectional ? numBuckets / 2 : numBuckets
         let maxExact = perDirection / 2
         guard maxExact >= 1 else {
@@ -79,7 +79,7 @@ public struct RelativePositionBias: PositionBias {
     /// The bucket of `relativePosition` (key − query). Computed in float32 exactly as torch does:
     /// small distances have a bucket each, larger ones logarithmically wider buckets up to
     /// `maxDistance`. The configuration must pass `problem`.
-    public static func bucket(relativePosition: Int, bidirectional: Bool, numBuckets: Int, maxDistance: Int) -> Int {
+    package static func bucket(relativePosition: Int, bidirectional: Bool, numBuckets: Int, maxDistance: Int) -> Int {
         var buckets = numBuckets
         var base = 0
         var distance: Int
@@ -120,7 +120,7 @@ public struct RelativePositionBias: PositionBias {
     }
 
     /// The bias of head `head` for query position `query` against keys 0..<keyCount.
-    public func fill(head: Int, query: Int, keyCount: Int, into bias: UnsafeMutablePointer<Float>) {
+    package func fill(head: Int, query: Int, keyCount: Int, into bias: UnsafeMutablePointer<Float>) {
         let width = 2 * span + 1
         let row = UnsafePointer(table.pointer + head * width)   // row[r + span], r = key − query
         // Keys before `lo` are at r < −span, keys from `hi` on at r > span.

@@ -2,14 +2,14 @@ import LMTensor
 
 /// Multi-head self-attention. q, k and v projections are fused into one (3·inner, D) linear
 /// layer so that a single GEMM produces all three.
-public struct SelfAttention: Sendable {
-    public let qkv: Linear
-    public let out: Linear
-    public let heads: Int
-    public let headDim: Int
-    public let scale: Float
+package struct SelfAttention: Sendable {
+    package let qkv: Linear
+    package let out: Linear
+    package let heads: Int
+    package let headDim: Int
+    package let scale: Float
 
-    public init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
+    package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
         self.qkv = Linear.fused([q, k, v])
         self.out = out
         self.heads = heads
@@ -17,11 +17,11 @@ public struct SelfAttention: Sendable {
         self.scale = scale
     }
 
-    public var innerDim: Int { heads * headDim }
+    package var innerDim: Int { heads * headDim }
 
     /// Bidirectional attention within each packed sequence (the encoder).
     /// x and y are (total, D); `scratch` must hold total·4·inner floats.
-    public func encode(_ x: UnsafePointer<Float>, sequences: PackedSequences, bias: PositionBias?,
+    package func encode(_ x: UnsafePointer<Float>, sequences: PackedSequences, bias: PositionBias?,
                        threads: Int, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let n = sequences.total, inner = innerDim
         let qkvBuffer = scratch                 // (n, 3·inner)
@@ -75,11 +75,11 @@ public struct SelfAttention: Sendable {
     }
 
     /// Floats of scratch `encode` needs for `rows` rows.
-    public func encodeScratch(rows: Int) -> Int { rows * 4 * innerDim }
+    package func encodeScratch(rows: Int) -> Int { rows * 4 * innerDim }
 
     /// One decoding step: each row's new key/value is appended to `cache` (layer `layer`) and
     /// the row attends to its whole history. x and y are (rows, D).
-    public func step(_ x: UnsafePointer<Float>, rows: Int, cache: DecoderCache, layer: Int, bias: PositionBias?,
+    package func step(_ x: UnsafePointer<Float>, rows: Int, cache: DecoderCache, layer: Int, bias: PositionBias?,
                      threads: Int, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let inner = innerDim
         let qkvBuffer = scratch                    // (rows, 3·inner)
@@ -108,7 +108,7 @@ public struct SelfAttention: Sendable {
     }
 
     /// Floats of scratch `step` needs for `rows` rows.
-    public func stepScratch(rows: Int) -> Int { rows * 4 * innerDim }
+    package func stepScratch(rows: Int) -> Int { rows * 4 * innerDim }
 
-    public var parameterCount: Int { qkv.parameterCount + out.parameterCount }
+    package var parameterCount: Int { qkv.parameterCount + out.parameterCount }
 }

@@ -3,7 +3,7 @@
 /// Every dtype the format defines is listed so that any valid file can be opened and inspected; only
 /// `f32`, `f16` and `bf16` can be read as float32 tensors.
 // Follows the Dtype enum of the safetensors crate (huggingface/safetensors, 0.8).
-public enum DType: String, Sendable, CaseIterable {
+package enum DType: String, Sendable, CaseIterable {
     case bool = "BOOL"
     case f4 = "F4"
     case f6E2M3 = "F6_E2M3"
@@ -28,7 +28,7 @@ public enum DType: String, Sendable, CaseIterable {
     case u64 = "U64"
 
     /// Bits per element (4 and 6 for the packed microscaling formats).
-    public var bitSize: Int {
+    package var bitSize: Int {
         switch self {
         case .f4: return 4
         case .f6E2M3, .f6E3M2: return 6
@@ -40,28 +40,28 @@ public enum DType: String, Sendable, CaseIterable {
     }
 
     /// Whole bytes per element, nil for the sub-byte formats.
-    public var byteSize: Int? {
+    package var byteSize: Int? {
         bitSize % 8 == 0 ? bitSize / 8 : nil
     }
 
     /// True for the dtypes `WeightStore.tensor` converts to float32.
-    public var isReadableAsFloat: Bool {
+    package var isReadableAsFloat: Bool {
         self == .f32 || self == .f16 || self == .bf16
     }
 }
 
 /// What a checkpoint says about one tensor, before any data is read.
-public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
+package struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
     /// The checkpoint key, e.g. "model.encoder.layers.0.fc1.weight".
-    public let name: String
+    package let name: String
     /// The element type as stored in the file.
-    public let dtype: DType
+    package let dtype: DType
     /// The logical shape (row-major).
-    public let shape: [Int]
+    package let shape: [Int]
     /// The file holding the data.
-    public let file: String
+    package let file: String
 
-    public init(name: String, dtype: DType, shape: [Int], file: String) {
+    package init(name: String, dtype: DType, shape: [Int], file: String) {
         self.name = name
         self.dtype = dtype
         self.shape = shape
@@ -69,11 +69,11 @@ public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The number of elements (1 for a scalar); validated not to overflow when the file was opened.
-    public var elementCount: Int {
+    package var elementCount: Int {
         shape.reduce(1, { $0 &* $1 })
     }
 
-    public var description: String {
+    package var description: String {
         "\(name): \(dtype.rawValue) \(shape) in \(file)"
     }
 }

@@ -7,7 +7,7 @@ import LMInput
 /// mapped keeps valid memory. Layout as the reference `serialize_to_file` makes it: tensors ordered by
 /// dtype (widest first) then name, the JSON header padded with spaces to a multiple of 8 bytes.
 // Follows `prepare` / `serialize_to_file` of the safetensors crate (huggingface/safetensors 0.8).
-public enum SafetensorsWriter {
+package enum SafetensorsWriter {
     /// One tensor to write, in any dtype: its bytes are produced when written, so a converter holds at
     /// most one tensor in memory.
     struct Entry {
@@ -22,7 +22,7 @@ public enum SafetensorsWriter {
     /// Writes float32 tensors as `dtype` (`.f32`, or `.f16` rounded to nearest even, as `torch.half()`).
     /// - Throws: `InputError.invalidArgument` for a duplicate or reserved name, a tensor whose storage does
     ///   not match its shape, or another dtype; `InputError.io` when the file cannot be written.
-    public static func write(tensors: [(String, Tensor)], metadata: [String: String]? = nil,
+    package static func write(tensors: [(String, Tensor)], metadata: [String: String]? = nil,
                              dtype: DType = .f32, to path: String) throws {
         guard dtype == .f32 || dtype == .f16 else {
             throw InputError.invalidArgument("SafetensorsWriter: cannot write float tensors as \(dtype.rawValue) "
@@ -40,7 +40,7 @@ public enum SafetensorsWriter {
     }
 
     /// Writes float32 tensors by name (written in the reference order, so the argument order is immaterial).
-    public static func write(tensors: [String: Tensor], metadata: [String: String]? = nil,
+    package static func write(tensors: [String: Tensor], metadata: [String: String]? = nil,
                              dtype: DType = .f32, to path: String) throws {
         try write(tensors: tensors.map { ($0.key, $0.value) }, metadata: metadata, dtype: dtype, to: path)
     }

@@ -8,18 +8,18 @@ import LMInput
 /// Turns any checkpoint lmcore can read (safetensors, sharded or not, or PyTorch `.bin`) into a model
 /// folder with a single `model.safetensors`: the fast, mappable, code-free format. Backs
 /// `lmcore-cli convert --model DIR --out DIR2`.
-public enum WeightConverter {
+package enum WeightConverter {
     /// What a conversion did.
-    public struct Summary: Sendable, Equatable {
+    package struct Summary: Sendable, Equatable {
         /// The checkpoint read (file or index).
-        public let source: String
+        package let source: String
         /// The file written.
-        public let output: String
-        public let tensorCount: Int
+        package let output: String
+        package let tensorCount: Int
         /// Bytes of tensor data written.
-        public let dataBytes: Int
+        package let dataBytes: Int
         /// The other files copied (config, tokenizer...), by name.
-        public let copiedFiles: [String]
+        package let copiedFiles: [String]
     }
 
     /// Converts the checkpoint in `directory` to `outputDirectory/model.safetensors` and copies the
@@ -29,7 +29,7 @@ public enum WeightConverter {
     ///   `.f16` stores F32/F16/BF16 tensors in that type (other dtypes are kept).
     /// - Throws: `InputError.invalidArgument` if the folders are the same, or any load/write error.
     @discardableResult
-    public static func convert(directory: String, to outputDirectory: String,
+    package static func convert(directory: String, to outputDirectory: String,
                                floatType: DType? = nil) throws -> Summary {
         if let floatType, floatType != .f32 && floatType != .f16 {
             throw InputError.invalidArgument("convert: float type must be F32 or F16, not \(floatType.rawValue)")

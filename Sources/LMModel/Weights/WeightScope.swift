@@ -5,57 +5,57 @@ import LMTensor
 /// `weights.scope("model.encoder").scope("layers.0").tensor("fc1.weight", shape: [f, d])` reads
 /// "model.encoder.layers.0.fc1.weight". Scopes are cheap values; model code passes them down the
 /// module tree the way the checkpoint nests its keys.
-public struct WeightScope: Sendable {
-    public let store: WeightStore
+package struct WeightScope: Sendable {
+    package let store: WeightStore
     /// The dotted prefix, without a trailing dot ("" for the root).
-    public let prefix: String
+    package let prefix: String
 
-    public init(store: WeightStore, prefix: String) {
+    package init(store: WeightStore, prefix: String) {
         self.store = store
         self.prefix = prefix
     }
 
     /// The full checkpoint key of `name` in this scope.
-    public func key(_ name: String) -> String {
+    package func key(_ name: String) -> String {
         if prefix.isEmpty { return name }
         if name.isEmpty { return prefix }
         return prefix + "." + name
     }
 
     /// A nested scope: `scope("a").scope("b")` is `scope("a.b")`.
-    public func scope(_ sub: String) -> WeightScope {
+    package func scope(_ sub: String) -> WeightScope {
         WeightScope(store: store, prefix: key(sub))
     }
 
     /// True when the checkpoint holds `name` in this scope.
-    public func contains(_ name: String) -> Bool {
+    package func contains(_ name: String) -> Bool {
         store.contains(key(name))
     }
 
     /// The keys under this scope, relative to it, sorted ("fc1.weight", "self_attn.k_proj.bias", ...).
-    public var keys: [String] {
+    package var keys: [String] {
         if prefix.isEmpty { return store.keys }
         let dotted = prefix + "."
         return store.keys.filter { $0.hasPrefix(dotted) }.map { String($0.dropFirst(dotted.count)) }
     }
 
     /// The dtype, shape and file of `name` in this scope, or nil when absent.
-    public func info(_ name: String) -> TensorInfo? {
+    package func info(_ name: String) -> TensorInfo? {
         store.info(key(name))
     }
 
     /// The tensor `name` of this scope as float32.
-    public func tensor(_ name: String) throws -> Tensor {
+    package func tensor(_ name: String) throws -> Tensor {
         try store.tensor(key(name))
     }
 
     /// The tensor `name` of this scope as float32, checked to have exactly `shape`.
-    public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+    package func tensor(_ name: String, shape: [Int]) throws -> Tensor {
         try store.tensor(key(name), shape: shape)
     }
 
     /// The tensor `name` if the checkpoint has it (optional biases, for instance), else nil.
-    public func optionalTensor(_ name: String, shape: [Int]) throws -> Tensor? {
+    package func optionalTensor(_ name: String, shape: [Int]) throws -> Tensor? {
         contains(name) ? try tensor(name, shape: shape) : nil
     }
 }

@@ -2,14 +2,14 @@ import LMInput
 
 extension WeightStore {
     /// Checkpoint file names in a model folder, in the order transformers prefers them.
-    public static let checkpointNames = [
+    package static let checkpointNames = [
         "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
     ]
 
     /// Opens a model folder: `model.safetensors`, or shards listed in `model.safetensors.index.json`, or
     /// `pytorch_model.bin`, or shards listed in `pytorch_model.bin.index.json` — the first present, in
     /// that order (safetensors first, as transformers does).
-    public static func open(directory: String) throws -> WeightStore {
+    package static func open(directory: String) throws -> WeightStore {
         guard WeightFiles.isDirectory(directory) else {
             throw InputError.io("\(directory): not a folder")
         }

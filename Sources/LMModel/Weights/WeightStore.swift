@@ -12,13 +12,13 @@ import LMInput
 /// let attention = weights.scope("model.encoder.layers.0.self_attn")
 /// let k = try attention.tensor("k_proj.weight", shape: [d, d])
 /// ```
-public final class WeightStore: Sendable {
+package final class WeightStore: Sendable {
     /// What was opened (the folder, or the files): the prefix of error messages not about one file.
-    public let source: String
+    package let source: String
     /// The safetensors `__metadata__` entries of the opened files, merged (empty for PyTorch files).
-    public let metadata: [String: String]
+    package let metadata: [String: String]
     /// Every tensor key, sorted.
-    public let keys: [String]
+    package let keys: [String]
     private let tensors: [String: StoredTensor]
 
     /// Builds a store from validated tensors; the same key in two files is an error.
@@ -40,7 +40,7 @@ public final class WeightStore: Sendable {
 
     /// Opens explicit checkpoint files: `.safetensors`, or PyTorch `.bin`/`.pt`/`.pth` (zip or legacy format).
     /// Keys must be unique across the files.
-    public static func open(files: [String]) throws -> WeightStore {
+    package static func open(files: [String]) throws -> WeightStore {
         guard !files.isEmpty else {
             throw InputError.invalidArgument("WeightStore.open(files:): no files given")
         }
@@ -56,23 +56,23 @@ public final class WeightStore: Sendable {
     }
 
     /// Opens `path` as a model folder (`open(directory:)`) or, if it is a file, as one checkpoint file.
-    public static func open(path: String) throws -> WeightStore {
+    package static func open(path: String) throws -> WeightStore {
         WeightFiles.isDirectory(path) ? try open(directory: path) : try open(files: [path])
     }
 
     /// True when the checkpoint holds `key`.
-    public func contains(_ key: String) -> Bool {
+    package func contains(_ key: String) -> Bool {
         tensors[key] != nil
     }
 
     /// The dtype, shape and file of `key`, or nil when absent.
-    public func info(_ key: String) -> TensorInfo? {
+    package func info(_ key: String) -> TensorInfo? {
         tensors[key]?.info
     }
 
     /// The tensor `key` as float32 (F16 and BF16 are widened exactly).
     /// - Throws: `InputError.format` when the key is missing, `.unsupported` for other dtypes.
-    public func tensor(_ key: String) throws -> Tensor {
+    package func tensor(_ key: String) throws -> Tensor {
         let stored = try lookup(key)
         let info = stored.info
         guard info.dtype.isReadableAsFloat else {
@@ -107,7 +107,7 @@ public final class WeightStore: Sendable {
 
     /// The tensor `key` as float32, checked to have exactly `shape`.
     /// - Throws: `InputError.format` naming the file, the tensor and both shapes on a mismatch.
-    public func tensor(_ key: String, shape: [Int]) throws -> Tensor {
+    package func tensor(_ key: String, shape: [Int]) throws -> Tensor {
         let stored = try lookup(key)
         guard stored.info.shape == shape else {
             throw InputError.format("\(stored.info.file): tensor '\(key)' has shape \(stored.info.shape), "
@@ -117,12 +117,12 @@ public final class WeightStore: Sendable {
     }
 
     /// The raw bytes of `key` in its stored dtype, row-major (used by the converter).
-    public func rawBytes(_ key: String) throws -> [UInt8] {
+    package func rawBytes(_ key: String) throws -> [UInt8] {
         try lookup(key).contiguousBytes()
     }
 
     /// A view that prefixes every key with `prefix` and a dot.
-    public func scope(_ prefix: String) -> WeightScope {
+    package func scope(_ prefix: String) -> WeightScope {
         WeightScope(store: self, prefix: prefix)
     }
 

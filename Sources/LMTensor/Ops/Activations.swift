@@ -4,7 +4,8 @@ import Glibc
 
 /// The activation functions of transformers' ACT2FN that seq2seq checkpoints use, named by
 /// their `activation_function` / `dense_act_fn` strings.
-public enum Activation: String, Sendable, CaseIterable {
+/// Shapes: element-wise over a flat buffer of `count` floats, in place.
+package enum Activation: String, Sendable, CaseIterable {
     case relu
     /// Exact GELU: 0.5·x·(1 + erf(x/√2)) (ACT2FN["gelu"]).
     case gelu
@@ -22,7 +23,7 @@ public enum Activation: String, Sendable, CaseIterable {
 
     /// Applies the activation to `n` values in place.
     @inlinable
-    public func apply(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+    package func apply(_ x: UnsafeMutablePointer<Float>, count n: Int) {
         switch self {
         case .relu:
             for i in 0..<n { x[i] = Swift.max(x[i], 0) }
@@ -51,7 +52,7 @@ public enum Activation: String, Sendable, CaseIterable {
     }
 
     /// Tensor form.
-    public func callAsFunction(_ t: Tensor) -> Tensor {
+    package func callAsFunction(_ t: Tensor) -> Tensor {
         let b = t.buffer
         apply(b.pointer, count: t.count)
         return Tensor(shape: t.shape, storage: b.array)

@@ -4,16 +4,18 @@
 /// Keys and values are rows of `headDim` floats. They are either evenly strided (row j at
 /// `base + j·stride`) or gathered through `rows` (row j at `base + rows[j]·stride`), which is how
 /// the decoder's self-attention cache lets beams share history without copying it.
-public enum Attention {
+/// Shapes: q (headDim) per query row; keys/values `length` rows of headDim floats, `stride` apart;
+/// bias (length); scores scratch (length) or (queries, length); out (headDim) per query row.
+package enum Attention {
     /// From this many keys, attention over a sequence runs as GEMMs (`block`): the encoder's
     /// self-attention per sequence and head, the decoder's cross-attention per input (its beams)
     /// and head. Below it the per-row loop (`single`) costs less than two small GEMM calls.
-    public static let blockLength = 64
+    package static let blockLength = 64
 
     /// The most query rows one `block` call should take against `length` keys, so that its
     /// (rows, length) score matrix stays within 4M floats (16 MB) however long the input (T5 takes up
     /// to 65,536 tokens: a whole score matrix would be 16 GB). Callers split longer row ranges.
-    public static func blockRows(length: Int) -> Int { Swift.max(1, (1 << 22) / Swift.max(1, length)) }
+    package static func blockRows(length: Int) -> Int { Swift.max(1, (1 << 22) / Swift.max(1, length)) }
 
     /// - Parameters:
     ///   - q: the query (headDim floats).
@@ -24,7 +26,7 @@ public enum Attention {
     ///   - scores: scratch of at least `length` floats.
     ///   - out: headDim floats, overwritten.
     @inlinable
-    public static func single(
+    package static func single(
         q: UnsafePointer<Float>, headDim: Int, scale: Float,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int,
         rows: UnsafePointer<Int32>?, length: Int,
@@ -58,7 +60,7 @@ public enum Attention {
     ///   - scores: scratch of `queries · length` floats.
     ///   - out: the first output row (headDim floats each, `outStride` apart), overwritten.
     ///   - threads: threads for the row softmax (the GEMMs use OpenBLAS's own).
-    public static func block(
+    package static func block(
         q: UnsafePointer<Float>, qStride: Int, queries: Int, headDim: Int, scale: Float,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, length: Int,
         bias: ((Int, UnsafeMutablePointer<Float>) -> Void)?,

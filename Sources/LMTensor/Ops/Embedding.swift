@@ -1,9 +1,10 @@
 /// Embedding lookups: gathering rows of a (vocab, D) table.
-public enum Embedding {
+/// Shapes: table (vocab, D); ids (count); out (count, D).
+package enum Embedding {
     /// out[i] = table[ids[i]] · scale for each id. Ids must already be validated to lie in
     /// [0, rows); the model layer checks them against the vocabulary and throws before this.
     @inlinable
-    public static func gather(
+    package static func gather(
         table: UnsafePointer<Float>, rows: Int, dim: Int,
         ids: UnsafeBufferPointer<Int32>, scale: Float,
         into out: UnsafeMutablePointer<Float>

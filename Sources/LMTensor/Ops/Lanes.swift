@@ -2,19 +2,20 @@
 /// search (log-softmax, top-k), written in the forms that vectorise. Swift's `pointwiseMax`,
 /// `clamped`, `replacing(with:where:)` and operators with a scalar operand compile to per-lane code;
 /// vector-vector arithmetic, `addingProduct` (FMA) and lane-wise ternaries on SIMD8 become single
-/// AVX instructions. Public and inlinable so other modules inline them into their loops.
-public enum Lanes {
-    public typealias V16 = SIMD16<Float>
-    public typealias V8 = SIMD8<Float>
-    public typealias U16 = SIMD16<UInt32>
+/// AVX instructions. `package` and inlinable so other modules inline them into their loops.
+/// Shapes: SIMD8/SIMD16 lanes of Float; no memory access.
+package enum Lanes {
+    package typealias V16 = SIMD16<Float>
+    package typealias V8 = SIMD8<Float>
+    package typealias U16 = SIMD16<UInt32>
 
     /// The lowest argument `exp` takes: exp(-87.3) ≈ 1.2e-38 is still a normal float.
-    public static let expFloor: Float = -87.3
+    package static let expFloor: Float = -87.3
 
     /// exp(x) for 16 lanes all in [-87.3, 88]: Cephes' expf range reduction and polynomial (about
     /// 1 ulp). Arguments outside that range must be clamped by the caller.
     @inlinable @inline(__always)
-    public static func exp(_ x: V16) -> V16 {
+    package static func exp(_ x: V16) -> V16 {
         // Round x·log2(e) to nearest with the 1.5·2^23 trick; the low mantissa bits of t are then n.
         let magic = V16(repeating: 12582912.0)
         let t = magic.addingProduct(x, V16(repeating: 1.44269504088896341))
@@ -33,7 +34,7 @@ public enum Lanes {
 
     /// Lane-wise max (one vmaxps). A NaN in `a` loses to `b`.
     @inlinable @inline(__always)
-    public static func max8(_ a: V8, _ b: V8) -> V8 {
+    package static func max8(_ a: V8, _ b: V8) -> V8 {
         V8(a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1], a[2] > b[2] ? a[2] : b[2],
            a[3] > b[3] ? a[3] : b[3], a[4] > b[4] ? a[4] : b[4], a[5] > b[5] ? a[5] : b[5],
            a[6] > b[6] ? a[6] : b[6], a[7] > b[7] ? a[7] : b[7])
@@ -41,7 +42,7 @@ public enum Lanes {
 
     /// Lane-wise min (one vminps). A NaN in `a` loses to `b`.
     @inlinable @inline(__always)
-    public static func min8(_ a: V8, _ b: V8) -> V8 {
+    package static func min8(_ a: V8, _ b: V8) -> V8 {
         V8(a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1], a[2] < b[2] ? a[2] : b[2],
            a[3] < b[3] ? a[3] : b[3], a[4] < b[4] ? a[4] : b[4], a[5] < b[5] ? a[5] : b[5],
            a[6] < b[6] ? a[6] : b[6], a[7] < b[7] ? a[7] : b[7])
@@ -49,7 +50,7 @@ public enum Lanes {
 
     /// The largest lane (the stdlib's `max()` is an out-of-line generic call).
     @inlinable @inline(__always)
-    public static func horizontalMax(_ v: V8) -> Float {
+    package static func horizontalMax(_ v: V8) -> Float {
         let a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3]
         let c = v[4] > v[5] ? v[4] : v[5], d = v[6] > v[7] ? v[6] : v[7]
         let ab = a > b ? a : b, cd = c > d ? c : d
@@ -58,7 +59,7 @@ public enum Lanes {
 
     /// The smallest lane.
     @inlinable @inline(__always)
-    public static func horizontalMin(_ v: V8) -> Float {
+    package static func horizontalMin(_ v: V8) -> Float {
         let a = v[0] < v[1] ? v[0] : v[1], b = v[2] < v[3] ? v[2] : v[3]
         let c = v[4] < v[5] ? v[4] : v[5], d = v[6] < v[7] ? v[6] : v[7]
         let ab = a < b ? a : b, cd = c < d ? c : d

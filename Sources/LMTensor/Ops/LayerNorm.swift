@@ -4,11 +4,12 @@ import Glibc
 
 /// Layer normalisation over the last axis, as PyTorch's nn.LayerNorm (biased variance, eps
 /// inside the square root).
-public enum LayerNorm {
+/// Shapes: x, y (rows, n) row-major; gamma, beta (n).
+package enum LayerNorm {
     /// y = (x - mean) / sqrt(var + eps) · gamma + beta for each of `rows` rows of `n` values.
     /// `y` may alias `x`.
     @inlinable
-    public static func forward(
+    package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, n: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>?, eps: Float,
         into y: UnsafeMutablePointer<Float>
@@ -33,7 +34,7 @@ public enum LayerNorm {
     }
 
     /// Tensor form of `forward` over the last axis.
-    public static func forward(_ x: Tensor, gamma: Tensor, beta: Tensor?, eps: Float) -> Tensor {
+    package static func forward(_ x: Tensor, gamma: Tensor, beta: Tensor?, eps: Float) -> Tensor {
         let n = x.shape.last ?? 0
         let xb = x.buffer, gb = gamma.buffer, bb = beta?.buffer
         let y = FloatBuffer(count: x.count)

@@ -1,8 +1,9 @@
 /// Linear layers: y = x · Wᵀ + b with PyTorch's (out, in) weight layout.
-public enum MatMul {
+/// Shapes: x (M, K) row-major, weight (N, K) as PyTorch stores nn.Linear, bias (N), y (M, N).
+package enum MatMul {
     /// y(M, N) = x(M, K) · w(N, K)ᵀ (+ bias(N)). `y` is overwritten.
     @inlinable
-    public static func linear(
+    package static func linear(
         _ x: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
         weight w: UnsafePointer<Float>, outFeatures n: Int,
         bias: UnsafePointer<Float>?,
@@ -21,7 +22,7 @@ public enum MatMul {
     }
 
     /// Tensor form of `linear` for tests and tools: x (..., K), weight (N, K), bias (N) -> (..., N).
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    package static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let k = weight.shape[1], n = weight.shape[0]
         let m = k == 0 ? 0 : x.count / k
         let xb = x.buffer, wb = weight.buffer, bb = bias?.buffer

@@ -3,10 +3,11 @@ import Glibc
 #endif
 
 /// T5's layer norm (T5LayerNorm): scale only, no mean subtraction and no bias.
-public enum RMSNorm {
+/// Shapes: x, y (rows, n) row-major; gamma (n).
+package enum RMSNorm {
     /// T5LayerNorm: y = x / sqrt(mean(x²) + eps) · gamma (no mean subtraction, no bias).
     @inlinable
-    public static func forward(
+    package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, n: Int,
         gamma: UnsafePointer<Float>, eps: Float,
         into y: UnsafeMutablePointer<Float>
@@ -21,7 +22,7 @@ public enum RMSNorm {
     }
 
     /// Tensor form of `forward` over the last axis.
-    public static func forward(_ x: Tensor, gamma: Tensor, eps: Float) -> Tensor {
+    package static func forward(_ x: Tensor, gamma: Tensor, eps: Float) -> Tensor {
         let n = x.shape.last ?? 0
         let xb = x.buffer, gb = gamma.buffer
         let y = FloatBuffer(count: x.count)

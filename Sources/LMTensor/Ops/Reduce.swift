@@ -1,7 +1,8 @@
 /// Vectorised reductions and element-wise helpers used by the other kernels.
-public enum Reduce {
+/// Shapes: flat buffers of `count` floats; results are scalars or in place.
+package enum Reduce {
     @inlinable
-    public static func max(_ x: UnsafePointer<Float>, count n: Int) -> Float {
+    package static func max(_ x: UnsafePointer<Float>, count n: Int) -> Float {
         // Lane-wise ternaries: SIMD's pointwiseMax and max() compile to per-lane library calls.
         var i = 0
         var m = SIMD8<Float>(repeating: -.infinity)
@@ -24,7 +25,7 @@ public enum Reduce {
     }
 
     @inlinable
-    public static func sum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
+    package static func sum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
         var i = 0
         var s16 = SIMD16<Float>(repeating: 0)
         while i + 16 <= n {
@@ -41,7 +42,7 @@ public enum Reduce {
 
     /// Σ x·y.
     @inlinable
-    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) -> Float {
+    package static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count n: Int) -> Float {
         var i = 0
         var s16 = SIMD16<Float>(repeating: 0)
         while i + 16 <= n {
@@ -60,10 +61,10 @@ public enum Reduce {
 }
 
 /// Element-wise scaling and accumulation.
-public enum Scale {
+package enum Scale {
     /// x *= factor.
     @inlinable
-    public static func inPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, by factor: Float) {
+    package static func inPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, by factor: Float) {
         var i = 0
         while i + 16 <= n {
             let raw = UnsafeMutableRawPointer(x + i)
@@ -78,7 +79,7 @@ public enum Scale {
 
     /// y += alpha · x.
     @inlinable
-    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+    package static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                                   count n: Int, alpha: Float = 1) {
         var i = 0
         while i + 16 <= n {
@@ -97,7 +98,7 @@ public enum Scale {
 
     /// y += x.
     @inlinable
-    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
+    package static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
         var i = 0
         while i + 16 <= n {
             let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)

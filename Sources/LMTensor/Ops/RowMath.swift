@@ -1,21 +1,21 @@
 /// Vectorised kernels over one row of logits, for search: max, exp-sum, log-softmax, argmax. Rows
 /// are vocabulary-sized (tens of thousands of floats), so every pass is SIMD (the package compiles
-/// with -target-cpu haswell). Public and inlinable: search's loops inline them across modules.
+/// with -target-cpu haswell). `package` and inlinable: search's loops inline them across modules.
 /// Shapes: every row is a flat (V) buffer; nothing here allocates.
-public enum RowMath {
-    public typealias V16 = SIMD16<Float>
+package enum RowMath {
+    package typealias V16 = SIMD16<Float>
 
     @inlinable @inline(__always)
-    @usableFromInline static func load(_ base: UnsafePointer<Float>, _ i: Int) -> V16 {
+    static func load(_ base: UnsafePointer<Float>, _ i: Int) -> V16 {
         UnsafeRawPointer(base + i).loadUnaligned(as: V16.self)
     }
 
     @inlinable @inline(__always)
-    @usableFromInline static func store(_ v: V16, _ base: UnsafeMutablePointer<Float>, _ i: Int) {
+    static func store(_ v: V16, _ base: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(base + i).storeBytes(of: v, as: V16.self)
     }
 
-    public typealias V8 = SIMD8<Float>
+    package typealias V8 = SIMD8<Float>
 
     /// exp for 16 lanes at or below 0 where some may be below -87.3 (or -inf): those lanes are
     /// raised to -87.3 first and give 1.2e-38, where torch's expf gives a denormal or 0. Summed over
@@ -40,11 +40,11 @@ public enum RowMath {
 
     /// The largest element; -inf for an empty row. NaNs are ignored.
     @inlinable
-    public static func max(_ p: UnsafeBufferPointer<Float>) -> Float { minMax(p).max }
+    package static func max(_ p: UnsafeBufferPointer<Float>) -> Float { minMax(p).max }
 
     /// The smallest and largest elements in one pass (+inf, -inf for an empty row). NaNs are ignored.
     @inlinable
-    public static func minMax(_ p: UnsafeBufferPointer<Float>) -> (min: Float, max: Float) {
+    package static func minMax(_ p: UnsafeBufferPointer<Float>) -> (min: Float, max: Float) {
         guard let base = p.baseAddress, p.count > 0 else { return (.infinity, -.infinity) }
         let n = p.count
         var hi0 = V8(repeating: -.infinity), hi1 = hi0
@@ -71,7 +71,7 @@ public enum RowMath {
     /// Σ exp(x − m), accumulated in float lanes like torch's vectorised softmax. `rowMin` (the row's
     /// smallest element, when known) lets the whole row skip the per-chunk underflow check.
     @inlinable
-    public static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float, rowMin: Float = -.infinity) -> Float {
+    package static func sumExp(_ p: UnsafeBufferPointer<Float>, minus m: Float, rowMin: Float = -.infinity) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
         let mv = V16(repeating: m)
@@ -103,7 +103,7 @@ public enum RowMath {
     /// Σ exp(fold(x) − c) for a row kept raw under a log-softmax fold (see `LogSoftmaxFold`): the
     /// second log-softmax of HF's `renormalize_logits`, computed without writing the first one out.
     @inlinable
-    public static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
+    package static func sumExp(_ p: UnsafeBufferPointer<Float>, fold: LogSoftmaxFold, minus c: Float) -> Float {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let n = p.count
         let av = V16(repeating: fold.shift), bv = V16(repeating: fold.logSum), cv = V16(repeating: c)
@@ -127,7 +127,7 @@ public enum RowMath {
 
     /// log Σ exp(x), computed as max + log Σ exp(x − max).
     @inlinable
-    public static func logSumExp(_ p: UnsafeBufferPointer<Float>) -> Float {
+    package static func logSumExp(_ p: UnsafeBufferPointer<Float>) -> Float {
         let (lo, m) = minMax(p)
         if m == -.infinity || !m.isFinite { return m }
         return m + LibM.ln(sumExp(p, minus: m, rowMin: lo))
@@ -135,7 +135,7 @@ public enum RowMath {
 
     /// In-place log-softmax: x − max − log Σ exp(x − max), the order torch's CPU kernel uses.
     @inlinable
-    public static func logSoftmax(_ p: UnsafeMutableBufferPointer<Float>) {
+    package static func logSoftmax(_ p: UnsafeMutableBufferPointer<Float>) {
         guard let base = p.baseAddress, p.count > 0 else { return }
         let ro = UnsafeBufferPointer(p)
         let (lo, m) = minMax(ro)
@@ -155,7 +155,7 @@ public enum RowMath {
 
     /// The index of the first largest element (torch.argmax's tie rule); 0 for an all-NaN row.
     @inlinable
-    public static func argmax(_ p: UnsafeBufferPointer<Float>) -> Int {
+    package static func argmax(_ p: UnsafeBufferPointer<Float>) -> Int {
         guard let base = p.baseAddress, p.count > 0 else { return 0 }
         let m = max(p)
         let mv = V16(repeating: m)
@@ -172,7 +172,7 @@ public enum RowMath {
 
     /// Divides every element by `d`, as `scores / temperature` does.
     @inlinable
-    public static func divide(_ p: UnsafeMutableBufferPointer<Float>, by d: Float) {
+    package static func divide(_ p: UnsafeMutableBufferPointer<Float>, by d: Float) {
         guard let base = p.baseAddress else { return }
         let n = p.count
         let dv = V16(repeating: d)
@@ -189,7 +189,7 @@ public enum RowMath {
 
     /// Sets every element to `value`.
     @inlinable
-    public static func fill(_ p: UnsafeMutableBufferPointer<Float>, _ value: Float) {
+    package static func fill(_ p: UnsafeMutableBufferPointer<Float>, _ value: Float) {
         guard let base = p.baseAddress else { return }
         base.update(repeating: value, count: p.count)
     }

@@ -4,11 +4,12 @@ import Glibc
 
 /// Fixed sinusoidal position tables. Computed in double precision and rounded once, as the
 /// reference implementations compute them in numpy/float64 (Marian) or float32 (fairseq).
-public enum Sinusoidal {
+/// Shapes: tables (positions, dim); one row (dim).
+package enum Sinusoidal {
     /// Marian's / Pegasus's table (MarianSinusoidalPositionalEmbedding): position p, feature j:
     /// angle = p / 10000^(2·⌊j/2⌋/dim); sines of the even-j angles fill the first half,
     /// cosines of the odd-j angles the second half (not interleaved).
-    public static func marian(positions: Int, dim: Int) -> FloatBuffer {
+    package static func marian(positions: Int, dim: Int) -> FloatBuffer {
         let table = FloatBuffer(count: positions * dim)
         let sentinel = dim % 2 == 0 ? dim / 2 : dim / 2 + 1
         for p in 0..<positions {
@@ -29,7 +30,7 @@ public enum Sinusoidal {
     /// fairseq's table (M2M100SinusoidalPositionalEmbedding.get_embedding): half = dim/2,
     /// freq_i = exp(-i · ln(10000)/(half - 1)), row p = [sin(p·freq), cos(p·freq)] (+ a zero
     /// column when dim is odd); the row `paddingIndex` is zero. Computed in float32 like torch.
-    public static func fairseq(positions: Int, dim: Int, paddingIndex: Int?) -> FloatBuffer {
+    package static func fairseq(positions: Int, dim: Int, paddingIndex: Int?) -> FloatBuffer {
         let table = FloatBuffer(count: positions * dim)
         let freqs = fairseqFrequencies(dim: dim)
         for p in 0..<positions {
@@ -42,7 +43,7 @@ public enum Sinusoidal {
     }
 
     /// The `dim / 2` frequencies of fairseq's table.
-    public static func fairseqFrequencies(dim: Int) -> [Float] {
+    package static func fairseqFrequencies(dim: Int) -> [Float] {
         let half = dim / 2
         let step: Float = half > 1 ? Float(log(10000.0) / Double(half - 1)) : 0
         return (0..<half).map { expf(Float($0) * -step) }
@@ -51,7 +52,7 @@ public enum Sinusoidal {
     /// Row `position` of fairseq's table (never the zeroed padding row), written to `row`
     /// (`dim` floats). M2M100 grows its table on demand, so rows past a precomputed table are
     /// made with this; a row does not depend on the table's size.
-    public static func fairseqRow(_ position: Int, frequencies: [Float], dim: Int,
+    package static func fairseqRow(_ position: Int, frequencies: [Float], dim: Int,
                                   into row: UnsafeMutablePointer<Float>) {
         let half = frequencies.count
         row.update(repeating: 0, count: dim)

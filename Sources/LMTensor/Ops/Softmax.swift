@@ -4,10 +4,11 @@ import Glibc
 
 /// Softmax over the last axis, in place (attention's kernel); the tensor log-softmax runs search's
 /// row kernel, `RowMath.logSoftmax`, so there is one log-softmax.
-public enum Softmax {
+/// Shapes: x (rows, n) row-major, normalised per row in place.
+package enum Softmax {
     /// softmax over each of `rows` rows of `n` values at `x` (row stride `n`).
     @inlinable
-    public static func inPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+    package static func inPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
         for r in 0..<rows {
             row(x + r * n, n: n)
         }
@@ -18,7 +19,7 @@ public enum Softmax {
     /// entries more than 87 below the row's maximum (or -inf) get weight 1.2e-38 / sum instead
     /// of torch's denormal or 0, invisible next to the maximum's 1 / sum.
     @inlinable
-    public static func row(_ x: UnsafeMutablePointer<Float>, n: Int) {
+    package static func row(_ x: UnsafeMutablePointer<Float>, n: Int) {
         guard n > 0 else { return }
         let maxValue = Reduce.max(x, count: n)
         guard maxValue > -Float.infinity else {
@@ -30,7 +31,7 @@ public enum Softmax {
     }
 
     /// Tensor form over the last axis.
-    public static func softmax(_ t: Tensor) -> Tensor {
+    package static func softmax(_ t: Tensor) -> Tensor {
         let n = t.shape.last ?? 1
         let b = t.buffer
         inPlace(b.pointer, rows: n == 0 ? 0 : t.count / n, n: n)
@@ -38,7 +39,7 @@ public enum Softmax {
     }
 
     /// Tensor form over the last axis.
-    public static func logSoftmax(_ t: Tensor) -> Tensor {
+    package static func logSoftmax(_ t: Tensor) -> Tensor {
         let n = t.shape.last ?? 1
         let b = t.buffer
         for r in 0..<(n == 0 ? 0 : t.count / n) {

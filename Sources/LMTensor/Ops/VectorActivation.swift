@@ -11,12 +11,13 @@ import Glibc
 /// otherwise calls once per element: tanhf (through expm1f) took 10% of a Flan-T5-shaped beam search
 /// (perf, bench/README.md). The sigmoid form is also free of the cancellation in 1 + tanh(u) for
 /// negative u; results differ from torch's by a few float32 ulps.
-public enum VectorActivation {
+/// Shapes: element-wise over a flat buffer of `count` floats, in place.
+package enum VectorActivation {
     typealias V16 = SIMD16<Float>
     typealias V8 = SIMD8<Float>
 
     /// Applies gelu_new to `n` values in place.
-    public static func tanhApproximation(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+    package static func tanhApproximation(_ x: UnsafeMutablePointer<Float>, count n: Int) {
         let c = V16(repeating: -2 * 0.79788456080286535588), a = V16(repeating: 0.044715)
         let one = V16(repeating: 1)
         var i = 0
@@ -37,7 +38,7 @@ public enum VectorActivation {
     /// x·sigmoid(s·x) = x / (1 + exp(−s·x)) for `n` values in place: SiLU/swish (s = 1, Marian's
     /// activation, torch.nn.functional.silu's formula) and quick_gelu (s = 1.702). Within a few ulps
     /// of torch.
-    public static func sigmoidWeighted(_ x: UnsafeMutablePointer<Float>, count n: Int, scale s: Float) {
+    package static func sigmoidWeighted(_ x: UnsafeMutablePointer<Float>, count n: Int, scale s: Float) {
         let minusS = V16(repeating: -s), one = V16(repeating: 1)
         var i = 0
         while i + 16 <= n {
@@ -53,7 +54,7 @@ public enum VectorActivation {
     }
 
     /// 1 / (1 + exp(−x)) for `n` values in place.
-    public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+    package static func sigmoid(_ x: UnsafeMutablePointer<Float>, count n: Int) {
         let minusOne = V16(repeating: -1), one = V16(repeating: 1)
         var i = 0
         while i + 16 <= n {
@@ -69,7 +70,7 @@ public enum VectorActivation {
 
     /// x[i] = exp(x[i] − m) for `n` values in place; returns their sum (float lanes, then the lanes
     /// added). For softmax, where every x[i] ≤ m.
-    public static func expInPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, minus m: Float) -> Float {
+    package static func expInPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, minus m: Float) -> Float {
         let mv = V16(repeating: m)
         var acc = V16(repeating: 0)
         var i = 0

@@ -5,8 +5,8 @@ import LMInput
 
 
 /// The "decoder" section of tokenizer.json.
-public indirect enum DecoderConfig: Decodable, Sendable {
-    public enum Kind: String, Sendable {
+package indirect enum DecoderConfig: Decodable, Sendable {
+    package enum Kind: String, Sendable {
         case byteLevel = "ByteLevel", metaspace = "Metaspace", wordPiece = "WordPiece", bpe = "BPEDecoder"
         case byteFallback = "ByteFallback", fuse = "Fuse", strip = "Strip", replace = "Replace", ctc = "CTC"
         case sequence = "Sequence"
@@ -20,7 +20,7 @@ public indirect enum DecoderConfig: Decodable, Sendable {
     case ctc(padToken: String, wordDelimiterToken: String, cleanup: Bool)
     case sequence([DecoderConfig])
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let kind: Kind = try decodeKind(decoder, "decoder")
         let c = try decoder.container(keyedBy: AnyKey.self)
         switch kind {

@@ -5,37 +5,37 @@ import LMInput
 
 
 /// The "model" section of tokenizer.json.
-public enum TokenizerModelConfig: Decodable, Sendable {
-    public enum Kind: String, Sendable { case bpe = "BPE", wordPiece = "WordPiece", wordLevel = "WordLevel", unigram = "Unigram" }
+package enum TokenizerModelConfig: Decodable, Sendable {
+    package enum Kind: String, Sendable { case bpe = "BPE", wordPiece = "WordPiece", wordLevel = "WordLevel", unigram = "Unigram" }
 
-    public struct BPE: Sendable {
-        public var vocab: [(String, UInt32)]
-        public var merges: [(String, String)]
-        public var dropout: Double?
-        public var unkToken: String?
-        public var continuingSubwordPrefix: String?
-        public var endOfWordSuffix: String?
-        public var fuseUnk: Bool
-        public var byteFallback: Bool
-        public var ignoreMerges: Bool
+    package struct BPE: Sendable {
+        package var vocab: [(String, UInt32)]
+        package var merges: [(String, String)]
+        package var dropout: Double?
+        package var unkToken: String?
+        package var continuingSubwordPrefix: String?
+        package var endOfWordSuffix: String?
+        package var fuseUnk: Bool
+        package var byteFallback: Bool
+        package var ignoreMerges: Bool
     }
 
-    public struct WordPiece: Sendable {
-        public var vocab: [(String, UInt32)]
-        public var unkToken: String
-        public var continuingSubwordPrefix: String
-        public var maxInputCharsPerWord: Int
+    package struct WordPiece: Sendable {
+        package var vocab: [(String, UInt32)]
+        package var unkToken: String
+        package var continuingSubwordPrefix: String
+        package var maxInputCharsPerWord: Int
     }
 
-    public struct WordLevel: Sendable {
-        public var vocab: [(String, UInt32)]
-        public var unkToken: String
+    package struct WordLevel: Sendable {
+        package var vocab: [(String, UInt32)]
+        package var unkToken: String
     }
 
-    public struct Unigram: Sendable {
-        public var vocab: [(String, Double)]
-        public var unkId: Int?
-        public var byteFallback: Bool
+    package struct Unigram: Sendable {
+        package var vocab: [(String, Double)]
+        package var unkId: Int?
+        package var byteFallback: Bool
     }
 
     case bpe(BPE)
@@ -43,7 +43,7 @@ public enum TokenizerModelConfig: Decodable, Sendable {
     case wordLevel(WordLevel)
     case unigram(Unigram)
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         let bulk = ModelBulkData(decoder)
         let kind: Kind

@@ -7,8 +7,8 @@ import Foundation
 import LMInput
 
 /// The "normalizer" section of tokenizer.json.
-public indirect enum NormalizerConfig: Decodable, Sendable {
-    public enum Kind: String, Sendable {
+package indirect enum NormalizerConfig: Decodable, Sendable {
+    package enum Kind: String, Sendable {
         case bert = "BertNormalizer", strip = "Strip", stripAccents = "StripAccents"
         case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD"
         case sequence = "Sequence", lowercase = "Lowercase", nmt = "Nmt", precompiled = "Precompiled"
@@ -24,7 +24,7 @@ public indirect enum NormalizerConfig: Decodable, Sendable {
     case replace(pattern: PatternConfig, content: String)
     case prepend(String)
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let kind: Kind = try decodeKind(decoder, "normalizer")
         let c = try decoder.container(keyedBy: AnyKey.self)
         switch kind {

@@ -5,21 +5,21 @@ import LMInput
 
 
 /// The "post_processor" section of tokenizer.json.
-public indirect enum PostProcessorConfig: Decodable, Sendable {
-    public enum Kind: String, Sendable {
+package indirect enum PostProcessorConfig: Decodable, Sendable {
+    package enum Kind: String, Sendable {
         case roberta = "RobertaProcessing", bert = "BertProcessing", byteLevel = "ByteLevel"
         case template = "TemplateProcessing", sequence = "Sequence"
     }
     /// One piece of a template: a sequence ($A / $B) or a special token, with its type id.
-    public enum Piece: Sendable, Equatable {
+    package enum Piece: Sendable, Equatable {
         case sequence(isPair: Bool, typeId: Int32)
         case special(id: String, typeId: Int32)
     }
     /// A special token of a template: one name standing for one or more ids.
-    public struct SpecialToken: Sendable {
-        public var id: String
-        public var ids: [UInt32]
-        public var tokens: [String]
+    package struct SpecialToken: Sendable {
+        package var id: String
+        package var ids: [UInt32]
+        package var tokens: [String]
     }
 
     case roberta(sep: (String, UInt32), cls: (String, UInt32), trimOffsets: Bool, addPrefixSpace: Bool)
@@ -28,7 +28,7 @@ public indirect enum PostProcessorConfig: Decodable, Sendable {
     case template(single: [Piece], pair: [Piece], specialTokens: [String: SpecialToken])
     case sequence([PostProcessorConfig])
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let kind: Kind = try decodeKind(decoder, "post_processor")
         let c = try decoder.container(keyedBy: AnyKey.self)
         func tokenPair(_ key: String) throws -> (String, UInt32) {

@@ -4,15 +4,15 @@ import LMInput
 
 
 /// The "pre_tokenizer" section of tokenizer.json.
-public indirect enum PreTokenizerConfig: Decodable, Sendable {
-    public enum Kind: String, Sendable {
+package indirect enum PreTokenizerConfig: Decodable, Sendable {
+    package enum Kind: String, Sendable {
         case bert = "BertPreTokenizer", byteLevel = "ByteLevel", charDelimiterSplit = "CharDelimiterSplit"
         case metaspace = "Metaspace", whitespace = "Whitespace", whitespaceSplit = "WhitespaceSplit"
         case sequence = "Sequence", split = "Split", punctuation = "Punctuation", digits = "Digits"
         case unicodeScripts = "UnicodeScripts", fixedLength = "FixedLength"
     }
     /// Metaspace's `prepend_scheme`.
-    public enum PrependScheme: String, Decodable, Sendable { case first, never, always }
+    package enum PrependScheme: String, Decodable, Sendable { case first, never, always }
 
     case bert, whitespace, whitespaceSplit, unicodeScripts
     case byteLevel(addPrefixSpace: Bool, trimOffsets: Bool, useRegex: Bool)
@@ -24,7 +24,7 @@ public indirect enum PreTokenizerConfig: Decodable, Sendable {
     case digits(individualDigits: Bool)
     case fixedLength(Int)
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let kind: Kind = try decodeKind(decoder, "pre_tokenizer")
         let c = try decoder.container(keyedBy: AnyKey.self)
         switch kind {

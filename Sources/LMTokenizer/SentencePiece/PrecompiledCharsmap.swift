@@ -12,20 +12,20 @@ import LMInput
 /// Blob layout (little-endian): `uint32 trieSize`, `trieSize` bytes of trie units (uint32 each),
 /// then the replacement table up to the end of the blob. Every access is bounds-checked, so a
 /// malformed blob fails at load (``init(bytes:)``) or yields "no match", never a trap.
-public struct PrecompiledCharsmap: Sendable {
+package struct PrecompiledCharsmap: Sendable {
     /// The double-array units.
     private let units: [UInt32]
     /// The replacement strings, each ending at a NUL byte (the last one may end at the blob's end).
-    public let normalizedTable: [UInt8]
+    package let normalizedTable: [UInt8]
 
     /// sentencepiece's `NormalizePrefix` reads at most this many common-prefix results
     /// (`kMaxTrieResultsSize`); matches are found shortest first, so longer ones are ignored.
-    public static let maxPrefixResults = 32
+    package static let maxPrefixResults = 32
 
     /// Parses a `precompiled_charsmap` blob.
     /// - Throws: `InputError.format` when the blob is too short, the trie size does not fit, the
     ///   trie size is not a whole number of units, or the replacement table is not valid UTF-8.
-    public init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws {
         guard bytes.count > 4 else {
             throw InputError.format(
                 "precompiled_charsmap: blob of \(bytes.count) bytes is too short (needs a 4-byte trie size and data)")
@@ -142,7 +142,7 @@ public struct PrecompiledCharsmap: Sendable {
     /// grapheme or a character: a common-prefix search over the chunk's UTF-8 whose FIRST (shortest)
     /// result selects the replacement — even when that match covers only part of the chunk.
     /// Returns nil when no prefix of the chunk has a rule.
-    public func transform(_ chunk: Substring) -> String? {
+    package func transform(_ chunk: Substring) -> String? {
         var chunk = chunk
         return chunk.withUTF8 { buf in
             withLookup { lookup in
@@ -157,7 +157,7 @@ public struct PrecompiledCharsmap: Sendable {
     /// sentencepiece's `NormalizePrefix` rule lookup: the longest of the first
     /// ``maxPrefixResults`` prefixes of `bytes` that have a rule, as (bytes consumed, replacement
     /// bytes). Nil when no prefix matches (the caller then copies one UTF-8 character).
-    public func longestPrefixMatch(_ bytes: UnsafeBufferPointer<UInt8>)
+    package func longestPrefixMatch(_ bytes: UnsafeBufferPointer<UInt8>)
         -> (consumed: Int, replacement: ArraySlice<UInt8>)?
     {
         guard let rule = withLookup({ $0.longestRule(bytes, from: 0) }) else { return nil }
@@ -165,7 +165,7 @@ public struct PrecompiledCharsmap: Sendable {
     }
 
     /// Convenience over ``longestPrefixMatch(_:)-(UnsafeBufferPointer<UInt8>)`` for a byte array.
-    public func longestPrefixMatch(_ bytes: ArraySlice<UInt8>) -> (consumed: Int, replacement: ArraySlice<UInt8>)? {
+    package func longestPrefixMatch(_ bytes: ArraySlice<UInt8>) -> (consumed: Int, replacement: ArraySlice<UInt8>)? {
         bytes.withUnsafeBufferPointer { longestPrefixMatch($0) }
     }
 }

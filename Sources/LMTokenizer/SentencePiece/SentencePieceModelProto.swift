@@ -10,63 +10,63 @@ import LMInput
 // merges into the earlier one, as protobuf's parser does.
 
 /// A SentencePiece model file (`.model`, `.spm`): `ModelProto` of sentencepiece_model.proto.
-public struct SentencePieceModelProto: Sendable {
+package struct SentencePieceModelProto: Sendable {
     /// `ModelProto.SentencePiece.Type`.
-    public enum PieceType: Int32, Sendable {
+    package enum PieceType: Int32, Sendable {
         case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
     }
 
     /// `ModelProto.SentencePiece`.
-    public struct Piece: Sendable, Equatable {
-        public var piece: String = ""
-        public var score: Float = 0
-        public var type: PieceType = .normal
+    package struct Piece: Sendable, Equatable {
+        package var piece: String = ""
+        package var score: Float = 0
+        package var type: PieceType = .normal
     }
 
     /// `TrainerSpec.ModelType`.
-    public enum ModelType: Int32, Sendable {
+    package enum ModelType: Int32, Sendable {
         case unigram = 1, bpe = 2, word = 3, char = 4
     }
 
     /// The `TrainerSpec` fields that affect encoding and decoding.
-    public struct TrainerSpec: Sendable {
-        public var modelType: ModelType = .unigram
-        public var vocabSize: Int32 = 8000
-        public var treatWhitespaceAsSuffix = false
-        public var allowWhitespaceOnlyPieces = false
-        public var splitDigits = false
-        public var byteFallback = false
-        public var unkId: Int32 = 0
-        public var bosId: Int32 = 1
-        public var eosId: Int32 = 2
-        public var padId: Int32 = -1
-        public var unkPiece = "<unk>"
-        public var bosPiece = "<s>"
-        public var eosPiece = "</s>"
-        public var padPiece = "<pad>"
+    package struct TrainerSpec: Sendable {
+        package var modelType: ModelType = .unigram
+        package var vocabSize: Int32 = 8000
+        package var treatWhitespaceAsSuffix = false
+        package var allowWhitespaceOnlyPieces = false
+        package var splitDigits = false
+        package var byteFallback = false
+        package var unkId: Int32 = 0
+        package var bosId: Int32 = 1
+        package var eosId: Int32 = 2
+        package var padId: Int32 = -1
+        package var unkPiece = "<unk>"
+        package var bosPiece = "<s>"
+        package var eosPiece = "</s>"
+        package var padPiece = "<pad>"
         /// What an unknown piece decodes to (default " \u{2047} ").
-        public var unkSurface = " \u{2047} "
+        package var unkSurface = " \u{2047} "
     }
 
     /// `NormalizerSpec` (also used for the denormalizer).
-    public struct NormalizerSpec: Sendable {
-        public var name = ""
-        public var precompiledCharsmap: [UInt8] = []
-        public var addDummyPrefix = true
-        public var removeExtraWhitespaces = true
-        public var escapeWhitespaces = true
+    package struct NormalizerSpec: Sendable {
+        package var name = ""
+        package var precompiledCharsmap: [UInt8] = []
+        package var addDummyPrefix = true
+        package var removeExtraWhitespaces = true
+        package var escapeWhitespaces = true
     }
 
-    public var pieces: [Piece] = []
-    public var trainerSpec = TrainerSpec()
-    public var normalizerSpec = NormalizerSpec()
+    package var pieces: [Piece] = []
+    package var trainerSpec = TrainerSpec()
+    package var normalizerSpec = NormalizerSpec()
     /// Present when the model has a denormalizer (`denormalizer_spec`), applied when decoding.
-    public var denormalizerSpec: NormalizerSpec?
+    package var denormalizerSpec: NormalizerSpec?
 
-    public init() {}
+    package init() {}
 
     /// Reads a model file.
-    public init(contentsOf path: String) throws {
+    package init(contentsOf path: String) throws {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -77,7 +77,7 @@ public struct SentencePieceModelProto: Sendable {
     }
 
     /// Parses a serialized `ModelProto`; `name` (a file path) labels errors.
-    public init(bytes: [UInt8], name: String = "SentencePiece model") throws {
+    package init(bytes: [UInt8], name: String = "SentencePiece model") throws {
         var r = ProtobufReader(bytes, context: name)
         while let (number, wire) = try r.nextField() {
             switch number {

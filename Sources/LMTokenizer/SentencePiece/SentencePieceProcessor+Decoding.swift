@@ -24,7 +24,7 @@ extension SentencePieceProcessor {
     }
 
     /// `sp.decode(ids)`. Ids outside the model throw `InputError.invalidArgument`.
-    public func decode(ids: [Int32]) throws -> String {
+    package func decode(ids: [Int32]) throws -> String {
         for id in ids where id < 0 || Int(id) >= model.count {
             throw InputError.invalidArgument("\(name): invalid id \(id) (model has \(model.count) pieces)")
         }
@@ -35,7 +35,7 @@ extension SentencePieceProcessor {
     }
 
     /// `sp.decode_pieces(pieces)`: pieces not in the model decode as themselves (U+2581 kept).
-    public func decode(pieces: [String]) -> String {
+    package func decode(pieces: [String]) -> String {
         decode(count: pieces.count) { k in (model.pieceToId(pieces[k]), pieces[k]) }
     }
 

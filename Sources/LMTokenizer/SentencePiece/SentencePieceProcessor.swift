@@ -18,29 +18,29 @@ import LMInput
 /// gives sentencepiece's own UTF-8 byte `begin`/`end`.
 ///
 /// Immutable after loading; safe to share across threads.
-public struct SentencePieceProcessor: TextTokenizer {
+package struct SentencePieceProcessor: TextTokenizer {
     /// The parsed model file.
-    public let proto: SentencePieceModelProto
+    package let proto: SentencePieceModelProto
     let model: SentencePieceModel
     let normalizer: SentencePieceNormalizer
     let denormalizer: SentencePieceNormalizer?
     /// Per id, what decoding needs (see SentencePieceProcessor+Decoding.swift).
     let decodeTable: DecodeTable
     /// Names the model in error messages (its path).
-    public let name: String
+    package let name: String
 
     /// Loads a model file.
-    public init(modelFile path: String) throws {
+    package init(modelFile path: String) throws {
         try self.init(proto: SentencePieceModelProto(contentsOf: path), name: path)
     }
 
     /// Loads a serialized `ModelProto`.
-    public init(bytes: [UInt8], name: String = "SentencePiece model") throws {
+    package init(bytes: [UInt8], name: String = "SentencePiece model") throws {
         try self.init(proto: SentencePieceModelProto(bytes: bytes, name: name), name: name)
     }
 
     /// Builds the processor for a parsed model, validating it as sentencepiece's `Load` does.
-    public init(proto: SentencePieceModelProto, name: String) throws {
+    package init(proto: SentencePieceModelProto, name: String) throws {
         self.proto = proto
         self.name = name
         let model = try SentencePieceModel(proto: proto, name: name)
@@ -61,27 +61,27 @@ public struct SentencePieceProcessor: TextTokenizer {
     }
 
     /// The number of pieces (`GetPieceSize()`).
-    public var pieceCount: Int { model.count }
+    package var pieceCount: Int { model.count }
 
     /// `PieceToId`: the id of `piece`, or the unknown id when it is not in the model.
-    public func pieceToId(_ piece: String) -> Int32 { model.pieceToId(piece) }
+    package func pieceToId(_ piece: String) -> Int32 { model.pieceToId(piece) }
 
     /// `IdToPiece`, nil outside `0..<pieceCount`.
-    public func idToPiece(_ id: Int32) -> String? {
+    package func idToPiece(_ id: Int32) -> String? {
         id >= 0 && Int(id) < model.count ? model.pieces[Int(id)] : nil
     }
 
     /// The piece's type, nil outside `0..<pieceCount`.
-    public func pieceType(_ id: Int32) -> SentencePieceModelProto.PieceType? {
+    package func pieceType(_ id: Int32) -> SentencePieceModelProto.PieceType? {
         id >= 0 && Int(id) < model.count ? model.types[Int(id)] : nil
     }
 
     /// The unknown piece's id.
-    public var unkId: Int32 { model.unkId }
+    package var unkId: Int32 { model.unkId }
 
     /// The model's normalization of `text` (`SentencePieceNormalizer.normalize`, with the model's
     /// whitespace options, user-defined symbols kept verbatim).
-    public func normalize(_ text: String) -> String { normalizer.normalize(text) }
+    package func normalize(_ text: String) -> String { normalizer.normalize(text) }
 
     // MARK: Encoding
 
@@ -90,7 +90,7 @@ public struct SentencePieceProcessor: TextTokenizer {
     /// characters merge into one unknown piece; with byte fallback they become `<0xXX>` pieces.
     /// - Throws: `InputError.invalidArgument` where sentencepiece reports an error (a segment
     ///   that maps to a control piece leaves text unconsumed).
-    public func encodePieces(_ text: String) throws -> (ids: [Int32], pieces: [String], offsets: [Range<Int>]) {
+    package func encodePieces(_ text: String) throws -> (ids: [Int32], pieces: [String], offsets: [Range<Int>]) {
         var text = text
         return try text.withUTF8 { input in
             let (normalized, normToOrig) = normalizer.normalize(input)
@@ -141,13 +141,13 @@ public struct SentencePieceProcessor: TextTokenizer {
     }
 
     /// `sp.encode(text)`.
-    public func encodeIds(_ text: String) throws -> [Int32] { try encodePieces(text).ids }
+    package func encodeIds(_ text: String) throws -> [Int32] { try encodePieces(text).ids }
 
     // MARK: TextTokenizer
 
     /// Encodes as `sp.encode(text)`; a pair is encoded separately and appended (type id 1).
     /// `addSpecialTokens` has no effect: a bare SentencePiece model adds no BOS/EOS.
-    public func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
+    package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
         let a = try encodePieces(text)
         var ids = a.ids, tokens = a.pieces, offsets = SentencePieceUTF8.scalarOffsets(a.offsets, in: text)
         var typeIds = [Int32](repeating: 0, count: ids.count)
@@ -162,21 +162,21 @@ public struct SentencePieceProcessor: TextTokenizer {
     }
 
     /// `sp.decode(ids)`; with `skipSpecialTokens`, control and unknown ids are dropped first.
-    public func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
+    package func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
         let special = skipSpecialTokens ? specialTokenIds : []
         return try decode(ids: skipSpecialTokens ? ids.filter { !special.contains($0) } : ids)
     }
 
-    public var vocabularySize: Int { model.count }
+    package var vocabularySize: Int { model.count }
 
     /// The id of a piece that is in the model (nil, not the unknown id, otherwise).
-    public func tokenToId(_ token: String) -> Int32? {
+    package func tokenToId(_ token: String) -> Int32? {
         var t = token
         return t.withUTF8 { model.reserved.exactMatch($0) ?? model.trie.exactMatch($0) }
     }
 
-    public func idToToken(_ id: Int32) -> String? { idToPiece(id) }
+    package func idToToken(_ id: Int32) -> String? { idToPiece(id) }
 
     /// Control and unknown pieces.
-    public let specialTokenIds: Set<Int32>
+    package let specialTokenIds: Set<Int32>
 }

@@ -12,15 +12,15 @@ import LMInput
 
 extension MarianTokenizer {
     /// An added token (`tokenizers.AddedToken`): matched in text before SentencePiece runs.
-    public struct AddedToken: Sendable, Equatable {
-        public var content: String
-        public var lstrip = false
-        public var rstrip = false
-        public var singleWord = false
-        public var normalized = false
-        public var special = true
+    package struct AddedToken: Sendable, Equatable {
+        package var content: String
+        package var lstrip = false
+        package var rstrip = false
+        package var singleWord = false
+        package var normalized = false
+        package var special = true
 
-        public init(content: String, lstrip: Bool = false, rstrip: Bool = false, singleWord: Bool = false,
+        package init(content: String, lstrip: Bool = false, rstrip: Bool = false, singleWord: Bool = false,
                     normalized: Bool = false, special: Bool = true) {
             self.content = content
             self.lstrip = lstrip
@@ -47,28 +47,28 @@ extension MarianTokenizer {
     }
 
     /// The tokenizer_config.json settings MarianTokenizer uses.
-    public struct Configuration: Sendable {
-        public var sourceLang: String?
-        public var targetLang: String?
-        public var separateVocabs = false
-        public var cleanUpTokenizationSpaces = false
+    package struct Configuration: Sendable {
+        package var sourceLang: String?
+        package var targetLang: String?
+        package var separateVocabs = false
+        package var cleanUpTokenizationSpaces = false
         /// Named special tokens in transformers' order (bos, eos, unk, sep, pad, cls, mask), with
         /// MarianTokenizer's defaults for eos, unk and pad.
-        public var namedSpecialTokens: [(name: String, token: String)] = [
+        package var namedSpecialTokens: [(name: String, token: String)] = [
             ("eos_token", "</s>"), ("unk_token", "<unk>"), ("pad_token", "<pad>"),
         ]
         /// `extra_special_tokens` (formerly `additional_special_tokens`).
-        public var extraSpecialTokens: [String] = []
+        package var extraSpecialTokens: [String] = []
         /// `added_tokens_decoder`: id -> token.
-        public var addedTokensDecoder: [(id: Int32, token: AddedToken)] = []
+        package var addedTokensDecoder: [(id: Int32, token: AddedToken)] = []
 
-        public init() {}
+        package init() {}
 
         static let namedOrder = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token",
                                  "mask_token"]
 
         /// Reads a model folder's tokenizer_config.json and legacy files (all optional).
-        public static func load(directory: String) throws -> Configuration {
+        package static func load(directory: String) throws -> Configuration {
             var c = Configuration()
             let fm = FileManager.default
             func path(_ name: String) -> String { joinPath(directory, name) }

@@ -125,19 +125,19 @@ extension MarianTokenizer {
                         specialTokensMask: mask, attentionMask: [Int32](repeating: 1, count: ids.count))
     }
 
-    public func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
+    package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
         try encode(text, pair: pair, addSpecialTokens: addSpecialTokens, targetSide: false)
     }
 
     /// `tokenizer(text_target=text)`: target.spm, and target_vocab.json with separate vocabularies.
-    public func encodeTarget(_ text: String, addSpecialTokens: Bool) throws -> Encoding {
+    package func encodeTarget(_ text: String, addSpecialTokens: Bool) throws -> Encoding {
         try encode(text, pair: nil, addSpecialTokens: addSpecialTokens, targetSide: true)
     }
 
     /// `tokenizer.decode(ids, skip_special_tokens:)`. As transformers 5.23 does, a joint
     /// vocabulary decodes with source.spm and separate vocabularies with target.spm; ids missing
     /// from the vocabulary fall back to that model's pieces; other ids throw.
-    public func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
+    package func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws -> String {
         let useSource = !configuration.separateVocabs
         let spm = useSource ? source : target
         let skip = skipSpecialTokens ? specialTokenIds : []
@@ -169,13 +169,13 @@ extension MarianTokenizer {
         return configuration.cleanUpTokenizationSpaces ? PythonString.cleanUpTokenization(out) : out
     }
 
-    public func tokenToId(_ token: String) -> Int32? {
+    package func tokenToId(_ token: String) -> Int32? {
         addedEncoder[PythonKey(token)] ?? encoder[PythonKey(token)]
     }
 
     /// `convert_ids_to_tokens(id)`; ids missing from the vocabulary fall back to target.spm's pieces
     /// (transformers' state before any decode call).
-    public func idToToken(_ id: Int32) -> String? {
+    package func idToToken(_ id: Int32) -> String? {
         addedTokens[id]?.content ?? decoder[id] ?? target.idToPiece(id)
     }
 

@@ -15,8 +15,8 @@ import LMInput
 /// MarianTokenizer has none); the appended `</s>` gets an empty range.
 /// The sacremoses punctuation normalizer transformers mentions is not applied (transformers does
 /// not call it when encoding either).
-public struct MarianTokenizer: TextTokenizer {
-    public let configuration: Configuration
+package struct MarianTokenizer: TextTokenizer {
+    package let configuration: Configuration
     let source: SentencePieceProcessor
     let target: SentencePieceProcessor
     let encoder: [PythonKey: Int32]
@@ -38,14 +38,14 @@ public struct MarianTokenizer: TextTokenizer {
     let targetPieceIds: [Int32]
     /// Ids whose token (as `convert_ids_to_tokens` gives it when decoding) is a special token.
     let idsDecodingAsSpecial: Set<Int32>
-    public let specialTokenIds: Set<Int32>
+    package let specialTokenIds: Set<Int32>
     /// Language codes (`>>xx<<`) of vocab.json, with a joint vocabulary.
-    public let supportedLanguageCodes: [String]
-    public let vocabularySize: Int
+    package let supportedLanguageCodes: [String]
+    package let vocabularySize: Int
 
     /// Loads a Marian model folder: source.spm, target.spm, vocab.json, optional target_vocab.json
     /// and tokenizer_config.json (plus the legacy special_tokens_map.json / added_tokens.json).
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         let configuration = try Configuration.load(directory: directory)
         func path(_ name: String) -> String { joinPath(directory, name) }
         let targetVocab = configuration.separateVocabs ? path("target_vocab.json") : nil
@@ -54,7 +54,7 @@ public struct MarianTokenizer: TextTokenizer {
     }
 
     /// Builds the tokenizer from explicit files.
-    public init(sourceModel: String, targetModel: String, vocab: String, targetVocab: String?,
+    package init(sourceModel: String, targetModel: String, vocab: String, targetVocab: String?,
                 configuration: Configuration) throws {
         self.configuration = configuration
         source = try SentencePieceProcessor(modelFile: sourceModel)

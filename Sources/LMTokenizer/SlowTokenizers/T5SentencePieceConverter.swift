@@ -16,11 +16,11 @@ import LMInput
 
 /// Converts a T5 `spiece.model` (plus its folder's tokenizer_config.json) into the tokenizer.json
 /// transformers 5.23 builds from it, and the tokenizer_config.json that gives its special tokens.
-public struct T5SentencePieceConverter: Sendable {
+package struct T5SentencePieceConverter: Sendable {
     /// The pipeline, serialized as tokenizer.json.
-    public let tokenizerJSON: [UInt8]
+    package let tokenizerJSON: [UInt8]
     /// clean_up_tokenization_spaces and the special tokens, serialized as tokenizer_config.json.
-    public let tokenizerConfig: [UInt8]
+    package let tokenizerConfig: [UInt8]
 
     /// An added token of the resulting tokenizer.json.
     struct Added {
@@ -33,14 +33,14 @@ public struct T5SentencePieceConverter: Sendable {
     }
 
     /// Converts a folder's spiece.model with its tokenizer_config.json (if present).
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         let config = joinPath(directory, "tokenizer_config.json")
         try self.init(spieceModel: joinPath(directory, "spiece.model"),
                       tokenizerConfig: FileManager.default.fileExists(atPath: config) ? config : nil)
     }
 
     /// Converts a spiece.model file, with a tokenizer_config.json file if given.
-    public init(spieceModel: String, tokenizerConfig: String?) throws {
+    package init(spieceModel: String, tokenizerConfig: String?) throws {
         let proto = try SentencePieceModelProto(contentsOf: spieceModel)
         let config = try tokenizerConfig.map { try JSONReader.parse(contentsOf: $0, options: .python) }
         try self.init(proto: proto, config: config, name: spieceModel)

@@ -4,7 +4,7 @@
 // decide HF's offsets.
 
 /// Unicode normalization forms with HF's alignment changes.
-public enum UnicodeNormalizationForm: Sendable {
+package enum UnicodeNormalizationForm: Sendable {
     case nfd, nfkd, nfc, nfkc
 
     /// Normalizes `scalars`, returning each output scalar with its change.
