@@ -25,7 +25,7 @@ package enum RowMath {
     /// took most of a Flan-T5-shaped beam search's bookkeeping (rows spanning more than 87 nats
     /// have such a lane in nearly every chunk). A NaN lane stays NaN.
     @inlinable @inline(__always)
-    @usableFromInline static func expClamped(_ x: V16) -> V16 {
+    static func expClamped(_ x: V16) -> V16 {
         let floor = V8(repeating: Lanes.expFloor)
         return Lanes.exp(V16(lowHalf: Lanes.max8(floor, x.lowHalf), highHalf: Lanes.max8(floor, x.highHalf)))
     }
