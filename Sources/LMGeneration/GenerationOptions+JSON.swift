@@ -50,8 +50,7 @@ extension GenerationOptions {
         top = top.filter { !$0.value.isNull }
         // Generation attributes set only in the decoder section count when the top level leaves them unset.
         for section in ["decoder", "generator", "text_config"] {
-            guard case .object(let members)? = top[section], !members.isEmpty else { continue }
-            let sub = JSONFields.dictionary(members)
+            guard let sub = top[section]?.memberDictionary, !sub.isEmpty else { continue }
             for key in GenerationOptions.knownKeys where top[key] == nil {
                 if let v = sub[key] { top[key] = v }
             }
@@ -68,17 +67,17 @@ extension GenerationOptions {
     /// Parses JSON as transformers does (Python's json: a duplicated field takes its last value).
     static func parse(_ data: Data, file: String) throws -> JSONValue {
         do {
-            return try JSONReader.parse([UInt8](data), options: .python)
+            return try JSONReader.parse(data, options: .python)
         } catch {
             throw GenerationError.invalidArgument("\(file): \(error)")
         }
     }
 
     static func object(_ value: JSONValue, file: String) throws -> [String: JSONValue] {
-        guard case .object(let members) = value else {
+        guard let fields = value.memberDictionary else {
             throw GenerationError.invalidArgument("\(file): the top level must be a JSON object")
         }
-        return JSONFields.dictionary(members)
+        return fields
     }
 
     static let knownKeys: [String] = [

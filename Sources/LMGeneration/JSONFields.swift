@@ -11,13 +11,6 @@ struct JSONFields {
         self.file = file
     }
 
-    /// An object's members, the last of duplicates kept.
-    static func dictionary(_ members: [(key: String, value: JSONValue)]) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        for (key, value) in members { out[key] = value }
-        return out
-    }
-
     /// The field's value, `nil` when absent or `null` (HF treats both as unset).
     func value(_ key: String) -> JSONValue? {
         guard let v = object[key], !v.isNull else { return nil }
@@ -91,7 +84,11 @@ struct JSONFields {
         return out
     }
 
-    static func integer(_ v: JSONValue) -> Int? { v.integer }
+    /// An integral number within ±9e15 (bounds included, as this reader always had them).
+    static func integer(_ v: JSONValue) -> Int? {
+        guard let d = v.double, d.isFinite, d == d.rounded(), d >= -9.0e15, d <= 9.0e15 else { return nil }
+        return Int(d)
+    }
 
     static func token(_ v: JSONValue) -> Int32? {
         guard let i = integer(v), i >= Int(Int32.min), i <= Int(Int32.max) else { return nil }

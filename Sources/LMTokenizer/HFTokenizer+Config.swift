@@ -39,7 +39,7 @@ package struct TransformersConfiguration: Sendable {
     init(parsing data: Data, source: String) throws {
         let object: Config
         do {
-            object = try JSONValueDecoder.decode(Config.self, from: JSONReader.parse([UInt8](data), options: .python))
+            object = try JSONValueDecoder.decode(Config.self, from: JSONReader.parse(data, options: .python))
         } catch let e as JSONReader.ParseError {
             throw InputError.format("\(source): \(e)")
         } catch let e as DecodingError {

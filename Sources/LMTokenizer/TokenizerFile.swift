@@ -45,23 +45,12 @@ package struct TokenizerFile: Decodable, Sendable {
     /// rejected, a duplicated map key takes its last value); malformed input throws
     /// `InputError.format` naming `source`.
     package static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
-        try decode(parseTree(data, source: source), source: source)
-    }
-
-    /// The JSON tree of tokenizer.json bytes.
-    static func parseTree(_ data: Data, source: String) throws -> JSONValue {
-        let parsed: Result<JSONValue, JSONReader.ParseError> = data.withUnsafeBytes { raw in
-            do throws(JSONReader.ParseError) { return .success(try JSONReader.parse(raw, options: .serde)) }
-            catch { return .failure(error) }
+        let value: JSONValue
+        do {
+            value = try JSONReader.parse(data, options: .serde)
+        } catch {
+            throw InputError.format("\(source): \(error)")
         }
-        switch parsed {
-        case .success(let v): return v
-        case .failure(let e): throw InputError.format("\(source): \(e)")
-        }
-    }
-
-    /// The typed form of a parsed tokenizer.json.
-    static func decode(_ value: JSONValue, source: String) throws -> TokenizerFile {
         do {
             return try JSONValueDecoder.decode(TokenizerFile.self, from: value)
         } catch let error as InputError {

@@ -58,9 +58,13 @@ private func syntaxError(_ text: String, _ options: JSONReader.Options = .python
         #expect(try parse("7.0").integer == 7)
         #expect(try parse("7e0").integer == 7)
         #expect(try parse("7.5").integer == nil)
+        // `integer` is bounded below 9e15 however the number is written (configs, Marian's ids).
+        #expect(try parse("8999999999999999").integer == 8999999999999999)
+        #expect(try parse("9000000000000000").integer == nil)
+        #expect(try parse("1e16").integer == nil)
         #expect(try parse("-0.25").double == -0.25)
         #expect(try parse("1e400").double == .infinity)
-        #expect(try parse("-9223372036854775808").integer == Int.min)
+        #expect(try parse("-9223372036854775808").integer == nil)
         #expect(try parse("9223372036854775808").integer == nil)
         #expect(try parse("2305843009213693952").nonNegativeInt == 2305843009213693952)
         guard case .number(let n) = try parse("2.50") else { Issue.record("not a number"); return }
@@ -70,7 +74,7 @@ private func syntaxError(_ text: String, _ options: JSONReader.Options = .python
     @Test func writerRoundTrips() throws {
         let v = try parse(#"{"a":[1,2.5,"x\"\n",true,null],"b":{}}"#)
         #expect(String(decoding: v.serialized(), as: UTF8.self) == #"{"a":[1,2.5,"x\"\u000a",true,null],"b":{}}"#)
-        #expect(try parse(String(decoding: v.serialized(), as: UTF8.self)).sameValue(as: v))
+        #expect(try JSONReader.parse(v.serialized(), options: .python).serialized() == v.serialized())
         #expect(String(decoding: JSONValue.number(3.0).serialized(), as: UTF8.self) == "3")
     }
 }

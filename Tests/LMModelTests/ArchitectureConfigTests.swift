@@ -1,4 +1,5 @@
 import Foundation
+import LMInput
 import LMModel
 import LMTensor
 import Testing
@@ -20,6 +21,16 @@ import Testing
         #expect(c.outputScale == 1 / Float(512).squareRoot())
         #expect(c.padTokenId == 0 && c.eosTokenIds == [1] && c.decoderStartTokenId == 0 && c.bosTokenId == nil)
         #expect(c.maxSourceLength == nil)
+    }
+
+    @Test func configErrorsNameTheFileOnce() {
+        for (json, message) in [("[]", "config.json: expected a JSON object at the top level, found an array"),
+                                ("{\"d_model\": 1,}", "config.json: invalid JSON at byte 14: expected a member name")] {
+            #expect(throws: InputError.format(message)) { try ConfigFile.parse(Array(json.utf8), path: "config.json") }
+        }
+        #expect(throws: InputError.format("config.json: field 'd_model' must be an integer, found a number")) {
+            try Self.config(#"{"model_type": "t5", "d_model": 1e16}"#)
+        }
     }
 
     @Test func t5DecoderLayersAndHeadSize() throws {

@@ -57,9 +57,20 @@ package enum JSONValue: Sendable {
     /// and Foundation's decoders read them.
     package var integer: Int? {
         guard case .number(let n) = self else { return nil }
-        if let i = n.exactInteger { return Int(exactly: i) }
+        if let i = n.exactInteger { return abs(Double(i)) < 9.0e15 ? Int(i) : nil }
         guard n.double.rounded() == n.double, abs(n.double) < 9.0e15 else { return nil }
         return Int(n.double)
+    }
+
+    /// An object's members keyed by name, a repeated name taking its last value (Python's dict); nil
+    /// for other values. Keys are Swift Strings: use `subscript` where canonically equivalent names
+    /// must stay apart.
+    package var memberDictionary: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        var out: [String: JSONValue] = [:]
+        out.reserveCapacity(members.count)
+        for (key, value) in members { out[key] = value }
+        return out
     }
 
     /// A non-negative integer written without fraction or exponent (as serde reads `usize`;
@@ -78,29 +89,6 @@ package enum JSONValue: Sendable {
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
-        }
-    }
-}
-
-extension JSONValue {
-    /// Structural equality: objects compare as maps (member order ignored, the last duplicate wins),
-    /// strings byte for byte, numbers by value.
-    package func sameValue(as other: JSONValue) -> Bool {
-        switch (self, other) {
-        case (.null, .null): return true
-        case (.bool(let a), .bool(let b)): return a == b
-        case (.number(let a), .number(let b)): return a.exactInteger == b.exactInteger && a.double == b.double
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
-        case (.array(let a), .array(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.sameValue(as: $1) }
-        case (.object(let a), .object(let b)):
-            let ka = Set(a.map { Array($0.key.utf8) }), kb = Set(b.map { Array($0.key.utf8) })
-            guard ka == kb else { return false }
-            return a.allSatisfy { m in
-                guard let x = self[m.key], let y = other[m.key] else { return false }
-                return x.sameValue(as: y)
-            }
-        default: return false
         }
     }
 }

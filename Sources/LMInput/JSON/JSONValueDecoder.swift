@@ -78,11 +78,14 @@ private enum Scalar {
 
     static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: [any CodingKey]) throws -> T {
         guard case .number(let n) = value else { throw mismatch(T.self, value, path, "an integer") }
-        if let exact = n.exactInteger, let t = T(exactly: exact) { return t }
-        guard n.exactInteger == nil, let i = value.integer, let t = T(exactly: i) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path,
-                debugDescription: "number \(n.text) is not an integer that fits in \(T.self)"))
+        let outOfRange = DecodingError.dataCorrupted(.init(codingPath: path,
+            debugDescription: "number \(n.text) is not an integer that fits in \(T.self)"))
+        // Written as an integer: exact, whatever its size. Otherwise (7.0, 7e0) through its Double.
+        if let exact = n.exactInteger {
+            guard let t = T(exactly: exact) else { throw outOfRange }
+            return t
         }
+        guard let i = value.integer, let t = T(exactly: i) else { throw outOfRange }
         return t
     }
 

@@ -19,20 +19,20 @@ package struct ConfigFile: Sendable {
 
     /// Parses JSON text; `path` names it in errors.
     package static func parse(_ bytes: [UInt8], path: String) throws -> ConfigFile {
+        let value: JSONValue
         do {
-            return try ConfigFile(path: path, value: JSONReader.parse(bytes, options: .python))
+            value = try JSONReader.parse(bytes, options: .python)
         } catch {
             throw InputError.format("\(path): \(error)")
         }
+        return try ConfigFile(path: path, value: value)
     }
 
     /// A config already parsed (LMCore reads config.json once per load and hands it to each reader).
     package init(path: String, value: JSONValue) throws {
-        guard case .object(let members) = value else {
+        guard let fields = value.memberDictionary else {
             throw InputError.format("\(path): expected a JSON object at the top level, found \(value.kind)")
         }
-        var fields: [String: JSONValue] = [:]
-        for (key, member) in members { fields[key] = member }
         self.path = path
         self.value = value
         self.fields = fields
@@ -49,10 +49,10 @@ package struct ConfigFile: Sendable {
     /// An integer field; absent/null gives nil. Non-integral numbers are errors.
     package func int(_ key: String) throws -> Int? {
         guard let v = fields[key], !v.isNull else { return nil }
-        guard let d = v.double, d.rounded() == d, abs(d) < 9.0e15 else {
+        guard let i = v.integer else {
             throw InputError.format("\(path): field '\(key)' must be an integer, found \(v.kind)")
         }
-        return Int(d)
+        return i
     }
 
     /// An integer field that must be present and at least `minimum`.
@@ -111,10 +111,10 @@ package struct ConfigFile: Sendable {
             return [try int(key) ?? 0]
         case .array(let items):
             return try items.map { item in
-                guard let d = item.double, d.rounded() == d, abs(d) < 9.0e15 else {
+                guard let i = item.integer else {
                     throw InputError.format("\(path): field '\(key)' must hold integers, found \(item.kind)")
                 }
-                return Int(d)
+                return i
             }
         default:
             throw InputError.format("\(path): field '\(key)' must be an integer or a list of integers, "

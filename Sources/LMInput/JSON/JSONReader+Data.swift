@@ -1,0 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension JSONReader {
+    /// Parses a document held in `Data` (a file read by Foundation) without copying it.
+    package static func parse(_ data: Data, options: Options) throws(ParseError) -> JSONValue {
+        // `withUnsafeBytes` cannot forward a typed throw, so the error is carried out in a Result.
+        let result: Result<JSONValue, ParseError> = data.withUnsafeBytes { raw in
+            do throws(ParseError) { return .success(try parse(raw, options: options)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}
