@@ -35,7 +35,10 @@ let package = Package(
         // Reading untrusted input: the one strict JSON reader and the error kinds every reader
         // reports. A leaf on the standard library and Foundation only.
         .target(name: "LMInput"),
-        .target(name: "LMTensor", dependencies: ["COpenBLAS"], swiftSettings: cpuFlags),
+        // lmcore's own C kernels (packed GEMM), each function compiled for the instruction set it
+        // names and chosen at run time from cpuid (Sources/CKernels/include/lmkernels.h).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "LMTensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: cpuFlags),
         .target(name: "LMTokenizer", dependencies: ["LMInput", "COniguruma"], swiftSettings: cpuFlags),
         .target(name: "LMModel", dependencies: ["LMInput", "LMTensor"], swiftSettings: cpuFlags),
         .target(name: "LMGeneration", dependencies: ["LMInput", "LMTensor"], swiftSettings: cpuFlags),

@@ -14,7 +14,10 @@ tokens (min = max = --new-tokens, so every engine runs the same number of decode
   lmcore-skx      (not by default) the same with OPENBLAS_CORETYPE=SkylakeX (AVX-512 kernels)
   alt, alt-haswell, alt-skx   (not by default) the same three with the library --alt-library, to A/B a change
   hf              transformers' model.generate, torch fp32, torch.set_num_threads(2), inference mode
+  lmcore-openblas (not by default) lmcore with LMCORE_PACKED_GEMM=0: every product through OpenBLAS,
+                  as before the packed decoder kernels (the kernels' A/B within one build)
   ct2             CTranslate2 Translator(intra_threads=2, inter_threads=1, compute_type="float32")
+  ct2-int8        (not by default) the same with compute_type="int8" (quantized at load)
 Each engine lives in its own subprocess (so ru_maxrss is per engine), loads once, runs a warm-up,
 then the timed runs are interleaved engine by engine over --reps repetitions (the order rotates each
 repetition) with a pause between runs so one engine's spinning BLAS/OpenMP threads do not eat into the
@@ -49,7 +52,13 @@ ENGINES = ["lmcore", "lmcore-haswell", "hf", "ct2"]
 # OPENBLAS_CORETYPE per lmcore variant (None: OpenBLAS's own detection). The "alt" variants run the
 # library given by --alt-library (A/B of two builds on the same batch).
 CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX",
+             "lmcore-openblas": None,
              "alt": None, "alt-haswell": "Haswell", "alt-skx": "SkylakeX"}
+# Extra environment per lmcore variant: lmcore-openblas turns lmcore's packed decoder kernels off
+# (every product through OpenBLAS), the A/B of the kernels within one build.
+LMCORE_ENV = {"lmcore-openblas": {"LMCORE_PACKED_GEMM": "0"}}
+# CTranslate2 variants: compute_type per engine name.
+CT2_TYPES = {"ct2": "float32", "ct2-int8": "int8"}
 
 
 def make_batch(size, min_len, max_len, vocab, eos, specials, seed):
@@ -165,7 +174,7 @@ class HFWorker(Worker):
 class CT2Worker(Worker):
     def load(self, path):
         import ctranslate2
-        self.translator = ctranslate2.Translator(path, device="cpu", compute_type="float32",
+        self.translator = ctranslate2.Translator(path, device="cpu", compute_type=CT2_TYPES[self.args.worker],
                                                  intra_threads=self.args.threads, inter_threads=1)
         vocab = json.loads((Path(path) / "shared_vocabulary.json").read_text())
         self.index = {t: i for i, t in enumerate(vocab)}
@@ -180,7 +189,8 @@ class CT2Worker(Worker):
         return [[self.index[t] for t in r.hypotheses[0]] for r in results]
 
 
-WORKERS = {**{name: LMCoreWorker for name in CORETYPES}, "hf": HFWorker, "ct2": CT2Worker}
+WORKERS = {**{name: LMCoreWorker for name in CORETYPES}, "hf": HFWorker,
+           **{name: CT2Worker for name in CT2_TYPES}}
 
 
 def worker_main(args):
@@ -194,7 +204,7 @@ def worker_main(args):
     config = json.loads((WORK / args.model / "config.json").read_text())
     w = WORKERS[args.worker](args, config)
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    path = WORK / (args.model + "-ct2" if args.worker == "ct2" else args.model)
+    path = WORK / (args.model + "-ct2" if args.worker in CT2_TYPES else args.model)
     t0 = time.perf_counter()
     info = w.load(str(path))
     load = time.perf_counter() - t0
@@ -230,6 +240,8 @@ class Engine:
         env.pop("OPENBLAS_CORETYPE", None)
         if CORETYPES.get(name):
             env["OPENBLAS_CORETYPE"] = CORETYPES[name]
+        env.pop("LMCORE_PACKED_GEMM", None)
+        env.update(LMCORE_ENV.get(name, {}))
         if name.startswith("alt"):
             if not args.alt_library:
                 sys.exit(f"engine {name} needs --alt-library")
@@ -339,11 +351,12 @@ def main():
                 ok, lines = compare(n, checks[n]["ids"], "hf", hf["ids"], margins=hf.get("margins"))
                 check_ok &= ok
                 check_report += lines
-        if "ct2" in checks and args.beams == 1:
-            # transformers' last token is the forced EOS; CTranslate2 stops at the maximum instead.
-            ok, lines = compare("ct2", checks["ct2"]["ids"], "hf", hf["ids"], limit=args.new_tokens - 1,
-                                margins=hf.get("margins"))
-            check_report += [l + ("" if ok else " (informational)") for l in lines[:1]] + lines[1:]
+        for ct2 in CT2_TYPES:
+            if ct2 in checks and args.beams == 1:
+                # transformers' last token is the forced EOS; CTranslate2 stops at the maximum instead.
+                ok, lines = compare(ct2, checks[ct2]["ids"], "hf", hf["ids"], limit=args.new_tokens - 1,
+                                    margins=hf.get("margins"))
+                check_report += [l + ("" if ok else " (informational)") for l in lines[:1]] + lines[1:]
         if "margins" in hf:
             smallest = min(min(m) for m in hf["margins"])
             check_report.append(f"smallest top-2 logit margin in transformers' greedy run: {smallest:.3g}")
@@ -389,8 +402,9 @@ def main():
                                       "rss_interpreter_mb": r["rss_start_kb"] / 1024, "info": r["info"]}
     by = {e.name: e for e in engines}
     ratios = {}
-    pairs = [(a, b) for a in CORETYPES if not a.startswith("alt") for b in ("hf", "ct2")]
-    pairs += [("lmcore-haswell", "lmcore"), ("lmcore-skx", "lmcore"), ("lmcore-skx", "lmcore-haswell")]
+    pairs = [(a, b) for a in CORETYPES if not a.startswith("alt") for b in ("hf", *CT2_TYPES)]
+    pairs += [("lmcore-haswell", "lmcore"), ("lmcore-skx", "lmcore"), ("lmcore-skx", "lmcore-haswell"),
+              ("lmcore", "lmcore-openblas")]
     pairs += [(f"alt{v}", f"lmcore{v}") for v in ("", "-haswell", "-skx")]
     for a, b in pairs:
         if a in by and b in by:

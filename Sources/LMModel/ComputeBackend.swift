@@ -2,12 +2,15 @@ import LMTensor
 
 /// The numeric backend as the layers above LMModel see it (they do not import LMTensor).
 package enum ComputeBackend {
-    /// OpenBLAS's thread count (process-wide).
+    /// Threads of OpenBLAS and of lmcore's packed kernels (process-wide).
     package static var blasThreads: Int {
-        get { BLAS.threads }
-        set { BLAS.threads = newValue }
+        get { Kernels.threads }
+        set {
+            BLAS.threads = newValue
+            Kernels.threads = newValue
+        }
     }
 
-    /// Which BLAS kernels run and why ("OpenBLAS (SkylakeX kernels; ...)").
-    package static var description: String { BLAS.status }
+    /// Which kernels run and why ("OpenBLAS (SkylakeX kernels; ...); packed float32 GEMM, AVX2+FMA (decoder)").
+    package static var description: String { BLAS.status + "; " + Kernels.description }
 }

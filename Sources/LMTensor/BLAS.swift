@@ -10,7 +10,7 @@ import COpenBLAS
 /// its kernels in a constructor that runs when the library loads, from the CPU id or the
 /// OPENBLAS_CORETYPE environment variable. 0.3.21 (Debian 12) does not know recent CPUs and falls
 /// back to 20-year-old SSE3 ("Prescott") kernels, 3-4x slower. Loading it ourselves lets us set
-/// OPENBLAS_CORETYPE from the CPU's real features first (see `Kernels.choice`); a user's own
+/// OPENBLAS_CORETYPE from the CPU's real features first (see `OpenBLASCore.choice`); a user's own
 /// OPENBLAS_CORETYPE always wins. If the library cannot be opened, portable Swift loops take
 /// over (correct, slow) and `BLAS.status` says why.
 ///
@@ -122,7 +122,7 @@ final class Library: @unchecked Sendable {
 
     private init() {
         let names = ["libopenblas.so.0", "libopenblas.so"]
-        let requested = Kernels.choice()
+        let requested = OpenBLASCore.choice()
         let previous = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
         if previous == nil, let requested { setenv("OPENBLAS_CORETYPE", requested, 1) }
         let userTimeout = getenv("OPENBLAS_THREAD_TIMEOUT") != nil
@@ -168,7 +168,7 @@ final class Library: @unchecked Sendable {
 /// Which OpenBLAS kernels suit this CPU, from /proc/cpuinfo's flags: SkylakeX (AVX-512) kernels
 /// where the AVX-512 subsets they use exist, Haswell (AVX2 + FMA) otherwise, nil (let OpenBLAS
 /// decide) on anything older or unreadable.
-enum Kernels {
+enum OpenBLASCore {
     static func choice() -> String? {
         guard let flags = cpuFlags() else { return nil }
         if ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains) {

@@ -13,12 +13,23 @@ package struct CrossAttention: Sendable {
     package let scale: Float
 
     package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
+        self.init(q: q, kv: Linear.fused([k, v]), out: out, heads: heads, headDim: headDim, scale: scale)
+    }
+
+    private init(q: Linear, kv: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
         self.q = q
-        self.kv = Linear.fused([k, v])
+        self.kv = kv
         self.out = out
         self.heads = heads
         self.headDim = headDim
         self.scale = scale
+    }
+
+    /// The per-step projections (q, out) on packed weights; kv stays with OpenBLAS, since it runs once
+    /// per input over every encoder position (hundreds of rows).
+    package func packedForDecoding() -> CrossAttention {
+        CrossAttention(q: q.packedForDecoding(), kv: kv, out: out.packedForDecoding(), heads: heads,
+                       headDim: headDim, scale: scale)
     }
 
     package var innerDim: Int { heads * headDim }

@@ -7,29 +7,35 @@ package struct Decoder: Sendable {
     package let layers: [DecoderLayer]
     package let finalNorm: Norm?
     package let positionBias: PositionBias?
-    /// (vocab, D) output projection: the lm head, or the token table when tied.
-    package let lmHead: Linear
+    /// Whether the lm head is the token table (tied embeddings).
+    package let headTied: Bool
     /// Marian/BART's final_logits_bias (vocab), added to the logits.
     package let finalLogitsBias: FloatBuffer?
     /// Multiplier applied to the last hidden state before the lm head (T5 tied: d^-0.5).
     package let outputScale: Float
     package let dim: Int
-    /// The lm head with final_logits_bias as its bias: MatMul.linear seeds the logits with the bias
-    /// and accumulates into them (GEMM beta = 1), instead of zeroing the (rows, vocab) logits in
-    /// the GEMM and adding the bias in a second pass; on an opus-mt-shaped beam search those two
-    /// passes over 30 MB of logits per step took 3% of the time (perf).
+    package let parameterCount: Int
+    /// The (vocab, D) lm head on packed weights, with final_logits_bias as its bias: the kernels seed
+    /// the logits with the bias, instead of writing the (rows, vocab) logits and adding the bias in
+    /// a second pass (on an opus-mt-shaped beam search those two passes over 30 MB of logits per
+    /// step took 3% of the time, perf).
     let outputProjection: Linear
 
+    /// - Parameter lmHead: (vocab, D), the token table's own buffer when tied.
     package init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
                 lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int) {
         self.embeddings = embeddings
         self.layers = layers
         self.finalNorm = finalNorm
         self.positionBias = positionBias
-        self.lmHead = lmHead
         self.finalLogitsBias = finalLogitsBias
         self.outputScale = outputScale
         self.dim = dim
+        headTied = lmHead.weight === embeddings.tokens
+        var total = layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount }
+        total += finalNorm?.parameterCount ?? 0
+        if !headTied { total += lmHead.parameterCount }
+        parameterCount = total + (finalLogitsBias?.count ?? 0)
         var bias = lmHead.bias
         if let logitsBias = finalLogitsBias {
             if let headBias = bias {
@@ -40,19 +46,11 @@ package struct Decoder: Sendable {
                 bias = logitsBias
             }
         }
-        outputProjection = Linear(weight: lmHead.weight, bias: bias, inFeatures: lmHead.inFeatures,
-                                  outFeatures: lmHead.outFeatures)
+        outputProjection = lmHead.replacingBias(bias).packedForDecoding()
     }
 
-    package var vocabularySize: Int { lmHead.outFeatures }
+    package var vocabularySize: Int { outputProjection.outFeatures }
     package var selfAttentionInner: Int { layers.first?.selfAttention.innerDim ?? 0 }
-
-    package var parameterCount: Int {
-        var total = layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount }
-        total += finalNorm?.parameterCount ?? 0
-        if lmHead.weight !== embeddings.tokens { total += lmHead.parameterCount }
-        return total + (finalLogitsBias?.count ?? 0)
-    }
 }
 
 /// The mutable state of decoding one batch: cross-attention keys/values (computed once), the

@@ -13,11 +13,12 @@ package struct DecoderLayer: Sendable {
 
     package init(selfAttention: SelfAttention, selfAttentionNorm: Norm, crossAttention: CrossAttention,
                 crossAttentionNorm: Norm, feedForward: FeedForward, finalNorm: Norm, preNorm: Bool) {
-        self.selfAttention = selfAttention
+        // A decoder step multiplies 1-256 rows: packed weights, no per-call packing.
+        self.selfAttention = selfAttention.packedForDecoding()
         self.selfAttentionNorm = selfAttentionNorm
-        self.crossAttention = crossAttention
+        self.crossAttention = crossAttention.packedForDecoding()
         self.crossAttentionNorm = crossAttentionNorm
-        self.feedForward = feedForward
+        self.feedForward = feedForward.packedForDecoding()
         self.finalNorm = finalNorm
         self.preNorm = preNorm
     }

@@ -16,6 +16,12 @@ package struct FeedForward: Sendable {
         self.activation = activation
     }
 
+    /// Every projection on packed weights (see `Linear.packedForDecoding`).
+    package func packedForDecoding() -> FeedForward {
+        FeedForward(fc1: fc1.packedForDecoding(), gate: gate?.packedForDecoding(), fc2: fc2.packedForDecoding(),
+                    activation: activation)
+    }
+
     package var hiddenDim: Int { fc1.outFeatures }
 
     /// y(rows, D) = FFN(x(rows, D)). `hidden` needs rows·hiddenDim floats (2× for gated).

@@ -1,24 +1,60 @@
 import LMTensor
 
-/// A linear layer y = x·Wᵀ + b with the checkpoint's (out, in) weight layout.
+/// A linear layer y = x·Wᵀ + b. The weight is either the checkpoint's (out, in) layout, multiplied
+/// by OpenBLAS (the encoder and the cross-attention keys/values: hundreds of rows per call), or
+/// packed once for lmcore's own kernels (`packedForDecoding`: the decoder's per-step products of
+/// 1-256 rows, where OpenBLAS's per-call packing costs as much as the arithmetic).
 package struct Linear: Sendable {
-    package let weight: FloatBuffer
+    package enum Weight: Sendable {
+        case plain(FloatBuffer)
+        case packed(PackedMatrix)
+    }
+
+    package let storage: Weight
     package let bias: FloatBuffer?
     package let inFeatures: Int
     package let outFeatures: Int
 
     package init(weight: FloatBuffer, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int) {
-        self.weight = weight
+        self.storage = .plain(weight)
         self.bias = bias
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
+    }
+
+    private init(storage: Weight, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int) {
+        self.storage = storage
+        self.bias = bias
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    /// The (out, in) weight as the checkpoint stores it; nil once packed.
+    package var weight: FloatBuffer? {
+        if case .plain(let w) = storage { return w }
+        return nil
+    }
+
+    /// The same weight with another bias.
+    package func replacingBias(_ bias: FloatBuffer?) -> Linear {
+        Linear(storage: storage, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+
+    /// The same layer on packed panels, when this CPU has the packed kernels (else unchanged). The
+    /// plain weight is released unless something else (a tied embedding table) holds it.
+    package func packedForDecoding() -> Linear {
+        guard case .plain(let w) = storage,
+              let packed = PackedMatrix(weight: w.pointer, outFeatures: outFeatures, inFeatures: inFeatures) else {
+            return self
+        }
+        return Linear(storage: .packed(packed), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
     /// Loads `<name>.weight` (out, in) and, when `bias`, `<name>.bias` (out).
     package init(_ scope: WeightScope, _ name: String, in inFeatures: Int, out outFeatures: Int,
                 bias: Bool) throws {
         let w = try scope.tensor(name + ".weight", shape: [outFeatures, inFeatures])
-        self.weight = FloatBuffer(w.storage)
+        self.storage = .plain(FloatBuffer(w.storage))
         if bias {
             self.bias = FloatBuffer(try scope.tensor(name + ".bias", shape: [outFeatures]).storage)
         } else {
@@ -38,7 +74,7 @@ package struct Linear: Sendable {
         let bias = hasBias ? FloatBuffer(count: outFeatures) : nil
         var row = 0
         for p in parts {
-            (weight.pointer + row * inFeatures).update(from: p.weight.pointer, count: p.outFeatures * inFeatures)
+            p.copyWeight(into: weight.pointer + row * inFeatures)
             if let bias, let pb = p.bias {
                 (bias.pointer + row).update(from: pb.pointer, count: p.outFeatures)
             }
@@ -47,12 +83,26 @@ package struct Linear: Sendable {
         return Linear(weight: weight, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
+    /// Writes the (out, in) weight row-major to `out`.
+    private func copyWeight(into out: UnsafeMutablePointer<Float>) {
+        switch storage {
+        case .plain(let w): out.update(from: w.pointer, count: outFeatures * inFeatures)
+        case .packed(let p): p.unpack(into: out)
+        }
+    }
+
     /// y(rows, out) = x(rows, in)·Wᵀ + b.
     @inlinable
     package func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        MatMul.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, outFeatures: outFeatures,
-                      bias: bias.map { UnsafePointer($0.pointer) }, into: y)
+        let b = bias.map { UnsafePointer($0.pointer) }
+        switch storage {
+        case .plain(let w):
+            MatMul.linear(x, rows: rows, inFeatures: inFeatures, weight: w.pointer, outFeatures: outFeatures,
+                          bias: b, into: y)
+        case .packed(let p):
+            p.linear(x, rows: rows, bias: b, into: y)
+        }
     }
 
-    package var parameterCount: Int { weight.count + (bias?.count ?? 0) }
+    package var parameterCount: Int { outFeatures * inFeatures + (bias?.count ?? 0) }
 }

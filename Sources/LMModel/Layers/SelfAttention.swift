@@ -10,11 +10,21 @@ package struct SelfAttention: Sendable {
     package let scale: Float
 
     package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
-        self.qkv = Linear.fused([q, k, v])
+        self.init(qkv: Linear.fused([q, k, v]), out: out, heads: heads, headDim: headDim, scale: scale)
+    }
+
+    private init(qkv: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
+        self.qkv = qkv
         self.out = out
         self.heads = heads
         self.headDim = headDim
         self.scale = scale
+    }
+
+    /// The decoder's form: both projections on packed weights (see `Linear.packedForDecoding`).
+    package func packedForDecoding() -> SelfAttention {
+        SelfAttention(qkv: qkv.packedForDecoding(), out: out.packedForDecoding(), heads: heads, headDim: headDim,
+                      scale: scale)
     }
 
     package var innerDim: Int { heads * headDim }

@@ -1,0 +1,46 @@
+/* lmcore's own numeric kernels in C, where Swift cannot pick the instruction set per function.
+ *
+ * Packed weights: a linear layer's (N, K) weight, as PyTorch stores nn.Linear, is rearranged once
+ * at load into panels of LMK_PANEL output features. Panel p holds rows 16p..16p+15 transposed:
+ * panel[k * 16 + j] = W[16p + j][k], rows past N zero. A product then streams each panel from
+ * memory once per block of input rows, with no per-call packing (OpenBLAS repacks B on every call,
+ * which at decoder sizes, 1-256 rows, costs as much as the arithmetic).
+ *
+ * Every size is a non-negative int64_t checked by the caller (LMTensor/PackedMatrix.swift);
+ * pointers are valid for the sizes given. */
+#ifndef LMKERNELS_H
+#define LMKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LMK_PANEL 16
+
+/* CPU feature bits the kernels dispatch on (cpuid, with the OS's XSAVE state checked). */
+#define LMK_CPU_AVX2_FMA 1u
+#define LMK_CPU_AVX512F 2u
+#define LMK_CPU_AVX512_VNNI 4u
+#define LMK_CPU_AVX512_BF16 8u
+#define LMK_CPU_AVX_VNNI 16u
+#define LMK_CPU_AMX 32u
+uint32_t lmk_cpu_features(void);
+
+/* Floats a packed (n, k) weight takes: ceil(n / 16) * 16 * k. */
+int64_t lmk_packed_count(int64_t n, int64_t k);
+
+/* Packs panels [p0, p1) of w (n, k) row-major into out (lmk_packed_count floats). */
+void lmk_pack(const float *w, int64_t n, int64_t k, float *out, int64_t p0, int64_t p1);
+
+/* y(m, n) = x(m, k) · Wᵀ (+ bias(n)) for the output columns of panels [p0, p1); x rows are ldx
+ * apart, y rows ldy apart. AVX2 + FMA: call only when lmk_cpu_features() has LMK_CPU_AVX2_FMA. */
+void lmk_gemm_packed_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed, int64_t n,
+                          const float *bias, float *y, int64_t ldy, int64_t p0, int64_t p1);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
