@@ -70,7 +70,9 @@ TARGET INLINE void tile1(const float *x, int64_t k, const float *panel, const fl
 }
 
 TARGET void lmk_gemm_packed_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed,
-                                 int64_t n, const float *bias, float *y, int64_t ldy, int64_t p0, int64_t p1) {
+                                 const float *tail, int64_t n, const float *bias, float *y, int64_t ldy,
+                                 int64_t p0, int64_t p1) {
+    const int64_t full = n / LMK_PANEL;
     if (m <= 0 || k <= 0 || p0 >= p1) {
         if (k <= 0) {
             /* An empty product is the bias (or zero). */
@@ -85,7 +87,7 @@ TARGET void lmk_gemm_packed_avx2(const float *x, int64_t ldx, int64_t m, int64_t
     for (int64_t r0 = 0; r0 < m; r0 += block) {
         const int64_t r1 = r0 + block < m ? r0 + block : m;
         for (int64_t p = p0; p < p1; p++) {
-            const float *panel = packed + p * LMK_PANEL * k;
+            const float *panel = (p >= full && tail) ? tail : packed + p * LMK_PANEL * k;
             const int64_t c0 = p * LMK_PANEL;
             const int64_t cols = n - c0 < LMK_PANEL ? n - c0 : LMK_PANEL;
             float bias_tail[LMK_PANEL];

@@ -6,6 +6,19 @@ int64_t lmk_packed_count(int64_t n, int64_t k) {
     return (n + LMK_PANEL - 1) / LMK_PANEL * LMK_PANEL * k;
 }
 
+void lmk_pack_in_place(float *w, int64_t n, int64_t k, float *tail, float *scratch) {
+    const int64_t full = n / LMK_PANEL;
+    for (int64_t p = 0; p < full; p++) {
+        float *block = w + p * LMK_PANEL * k;
+        memcpy(scratch, block, (size_t)(LMK_PANEL * k) * sizeof(float));
+        lmk_pack(scratch, LMK_PANEL, k, block, 0, 1);
+    }
+    if (n % LMK_PANEL != 0) {
+        /* lmk_pack's panel `full` of w, written at the start of `tail`. */
+        lmk_pack(w + full * LMK_PANEL * k, n % LMK_PANEL, k, tail, 0, 1);
+    }
+}
+
 void lmk_pack(const float *w, int64_t n, int64_t k, float *out, int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
         float *panel = out + p * LMK_PANEL * k;

@@ -120,7 +120,9 @@ package final class Seq2SeqModel: Sendable {
 
     package var parameterCount: Int {
         var total = encoder.parameterCount + decoder.parameterCount
-        if encoder.embeddings.tokens === decoder.embeddings.tokens { total -= encoder.embeddings.tokens.count }
+        if encoder.embeddings.tokens.isSame(as: decoder.embeddings.tokens) {
+            total -= encoder.embeddings.vocabSize * encoder.embeddings.dim
+        }
         return total
     }
 }

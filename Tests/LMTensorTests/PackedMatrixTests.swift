@@ -53,4 +53,36 @@ import Testing
             }
         }
     }
+
+    /// Packing in place (the lm head) gives the same matrix as packing a copy: the same rows back,
+    /// the same products, the same gathered embedding rows, for full and partial last panels.
+    @Test(arguments: [(32, 24), (37, 24), (5, 7)])
+    func inPlaceEqualsCopy(n: Int, k: Int) throws {
+        guard Kernels.packedFloat32 != nil else { return }
+        let w = Self.random(n * k, seed: UInt64(n + 1000 * k))
+        let copy = try #require(w.withUnsafeBufferPointer {
+            PackedMatrix(weight: $0.baseAddress!, outFeatures: n, inFeatures: k)
+        })
+        let buffer = FloatBuffer(w)
+        let inPlace = try #require(PackedMatrix(packingInPlace: buffer, outFeatures: n, inFeatures: k))
+        var back = [Float](repeating: .nan, count: n * k)
+        back.withUnsafeMutableBufferPointer { inPlace.unpack(into: $0.baseAddress!) }
+        #expect(back == w)
+        let m = 7
+        let x = Self.random(m * k, seed: 5)
+        var y1 = [Float](repeating: .nan, count: m * n), y2 = y1
+        x.withUnsafeBufferPointer { xp in
+            y1.withUnsafeMutableBufferPointer { copy.linear(xp.baseAddress!, rows: m, bias: nil, into: $0.baseAddress!) }
+            y2.withUnsafeMutableBufferPointer { inPlace.linear(xp.baseAddress!, rows: m, bias: nil, into: $0.baseAddress!) }
+        }
+        #expect(y1 == y2)
+        let ids: [Int32] = [0, Int32(n - 1), Int32(n / 2), 0]
+        var rows = [Float](repeating: .nan, count: ids.count * k)
+        ids.withUnsafeBufferPointer { idp in
+            rows.withUnsafeMutableBufferPointer { inPlace.gatherRows(idp, scale: 2, into: $0.baseAddress!) }
+        }
+        for (i, id) in ids.enumerated() {
+            #expect(Array(rows[(i * k)..<((i + 1) * k)]) == w[(Int(id) * k)..<((Int(id) + 1) * k)].map { $0 * 2 })
+        }
+    }
 }

@@ -35,10 +35,18 @@ int64_t lmk_packed_count(int64_t n, int64_t k);
 /* Packs panels [p0, p1) of w (n, k) row-major into out (lmk_packed_count floats). */
 void lmk_pack(const float *w, int64_t n, int64_t k, float *out, int64_t p0, int64_t p1);
 
+/* Packs w (n, k) where it lies: each full 16-row block of w becomes its panel (the same floats,
+ * rearranged), and the last n % 16 rows, if any, go zero-padded to `tail` (16 * k floats), so a
+ * large table (a tied lm head) is never held twice. `scratch` holds 16 * k floats. */
+void lmk_pack_in_place(float *w, int64_t n, int64_t k, float *tail, float *scratch);
+
 /* y(m, n) = x(m, k) · Wᵀ (+ bias(n)) for the output columns of panels [p0, p1); x rows are ldx
- * apart, y rows ldy apart. AVX2 + FMA: call only when lmk_cpu_features() has LMK_CPU_AVX2_FMA. */
-void lmk_gemm_packed_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed, int64_t n,
-                          const float *bias, float *y, int64_t ldy, int64_t p0, int64_t p1);
+ * apart, y rows ldy apart. The last, partial panel is read from `tail` when it is not NULL (a
+ * matrix packed in place), else from its place after the full panels. AVX2 + FMA: call only when
+ * lmk_cpu_features() has LMK_CPU_AVX2_FMA. */
+void lmk_gemm_packed_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed,
+                          const float *tail, int64_t n, const float *bias, float *y, int64_t ldy, int64_t p0,
+                          int64_t p1);
 
 #ifdef __cplusplus
 }

@@ -162,7 +162,11 @@ enum BartFamily {
         let decoderTokens = try firstPresent(
             weights, [decoderKey] + (tie && config.sharedEmbeddings ? [shared, encoderKey] : []),
             shape: [config.decoderVocabSize, d], loaded: &loaded)
-        func embeddings(_ stack: String, tokens: FloatBuffer, vocab: Int) throws -> Embeddings {
+        let vocab = config.decoderVocabSize
+        let headBuffer = weights.contains("lm_head.weight") || !tie
+            ? try firstPresent(weights, ["lm_head.weight"], shape: [vocab, d], loaded: &loaded) : decoderTokens
+        let tables = Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: headBuffer, vocab: vocab, dim: d)
+        func embeddings(_ stack: String, tokens: Linear.Weight, vocab: Int) throws -> Embeddings {
             let p = try positions(weights, stackKey: root + stack, config: config)
             let norm = config.layernormEmbedding
                 ? try Norm(model.scope(stack), "layernorm_embedding", dim: d, config: config) : nil
@@ -184,7 +188,7 @@ enum BartFamily {
                 preNorm: config.preNorm)
         }
         let encoder = Encoder(
-            embeddings: try embeddings("encoder", tokens: encoderTokens, vocab: config.vocabSize),
+            embeddings: try embeddings("encoder", tokens: tables.tables[0], vocab: config.vocabSize),
             layers: encoderLayers,
             finalNorm: config.finalLayerNorm ? try Norm(encoderScope, "layer_norm", dim: d, config: config) : nil,
             positionBias: nil, dim: d)
@@ -202,21 +206,14 @@ enum BartFamily {
                 preNorm: config.preNorm)
         }
 
-        let vocab = config.decoderVocabSize
-        let lmHead: Linear
-        if weights.contains("lm_head.weight") || !tie {
-            let head = try firstPresent(weights, ["lm_head.weight"], shape: [vocab, d], loaded: &loaded)
-            lmHead = Linear(weight: head, bias: nil, inFeatures: d, outFeatures: vocab)
-        } else {
-            lmHead = Linear(weight: decoderTokens, bias: nil, inFeatures: d, outFeatures: vocab)
-        }
+        let lmHead = Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: vocab)
         var logitsBias: FloatBuffer? = nil
         if config.finalLogitsBias, weights.contains("final_logits_bias") {
             // transformers treats a missing final_logits_bias as zeros.
             logitsBias = buffer(try weights.tensor("final_logits_bias", shape: [1, vocab]))
         }
         let decoder = Decoder(
-            embeddings: try embeddings("decoder", tokens: decoderTokens, vocab: vocab),
+            embeddings: try embeddings("decoder", tokens: tables.tables[1], vocab: vocab),
             layers: decoderLayers,
             finalNorm: config.finalLayerNorm ? try Norm(decoderScope, "layer_norm", dim: d, config: config) : nil,
             positionBias: nil, lmHead: lmHead, finalLogitsBias: logitsBias, outputScale: config.outputScale, dim: d)

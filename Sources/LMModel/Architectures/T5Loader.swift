@@ -30,7 +30,9 @@ enum T5Loader {
             weights, ["lm_head.weight", "shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"],
             shape: shape, loaded: &loaded)
 
-        func embeddings(_ tokens: FloatBuffer) -> Embeddings {
+        let tables = Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: head,
+                                               vocab: config.decoderVocabSize, dim: d)
+        func embeddings(_ tokens: Linear.Weight) -> Embeddings {
             Embeddings(tokens: tokens, vocabSize: config.vocabSize, dim: d, scale: 1, positions: nil,
                        positionRows: 0, positionOffset: 0, norm: nil)
         }
@@ -56,7 +58,7 @@ enum T5Loader {
                 preNorm: true)
         }
         let encoder = Encoder(
-            embeddings: embeddings(encoderTokens), layers: encoderLayers,
+            embeddings: embeddings(tables.tables[0]), layers: encoderLayers,
             finalNorm: try norm(encoderScope, "final_layer_norm"),
             positionBias: try bias(encoderScope, config.encoder, bidirectional: true), dim: d)
 
@@ -75,10 +77,10 @@ enum T5Loader {
                 preNorm: true)
         }
         let decoder = Decoder(
-            embeddings: embeddings(decoderTokens), layers: decoderLayers,
+            embeddings: embeddings(tables.tables[1]), layers: decoderLayers,
             finalNorm: try norm(decoderScope, "final_layer_norm"),
             positionBias: try bias(decoderScope, config.decoder, bidirectional: false),
-            lmHead: Linear(weight: head, bias: nil, inFeatures: d, outFeatures: config.decoderVocabSize),
+            lmHead: Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: config.decoderVocabSize),
             finalLogitsBias: nil, outputScale: config.outputScale, dim: d)
         return (encoder, decoder)
     }

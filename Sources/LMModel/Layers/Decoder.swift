@@ -31,7 +31,7 @@ package struct Decoder: Sendable {
         self.finalLogitsBias = finalLogitsBias
         self.outputScale = outputScale
         self.dim = dim
-        headTied = lmHead.weight === embeddings.tokens
+        headTied = lmHead.storage.isSame(as: embeddings.tokens)
         var total = layers.reduce(embeddings.parameterCount) { $0 + $1.parameterCount }
         total += finalNorm?.parameterCount ?? 0
         if !headTied { total += lmHead.parameterCount }

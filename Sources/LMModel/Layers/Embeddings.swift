@@ -2,8 +2,8 @@ import LMTensor
 
 /// Token embeddings (optionally scaled) plus absolute positions: the input of each stack.
 package struct Embeddings: Sendable {
-    /// (vocab, D) token table.
-    package let tokens: FloatBuffer
+    /// (vocab, D) token table: plain, or the packed lm head when tied to it.
+    package let tokens: Linear.Weight
     package let vocabSize: Int
     package let dim: Int
     package let scale: Float
@@ -21,7 +21,7 @@ package struct Embeddings: Sendable {
     package let fairseqPaddingIndex: Int?
     private let fairseqFrequencies: [Float]
 
-    package init(tokens: FloatBuffer, vocabSize: Int, dim: Int, scale: Float, positions: FloatBuffer?,
+    package init(tokens: Linear.Weight, vocabSize: Int, dim: Int, scale: Float, positions: FloatBuffer?,
                 positionRows: Int, positionOffset: Int, norm: Norm?, fairseqPaddingIndex: Int? = nil) {
         self.tokens = tokens
         self.vocabSize = vocabSize
@@ -64,7 +64,12 @@ package struct Embeddings: Sendable {
     /// norm. Ids and positions must have been validated by the caller.
     package func callAsFunction(_ ids: UnsafeBufferPointer<Int32>, positions positionOf: (Int) -> Int,
                                into out: UnsafeMutablePointer<Float>) {
-        Embedding.gather(table: tokens.pointer, rows: vocabSize, dim: dim, ids: ids, scale: scale, into: out)
+        switch tokens {
+        case .plain(let table):
+            Embedding.gather(table: table.pointer, rows: vocabSize, dim: dim, ids: ids, scale: scale, into: out)
+        case .packed(let table):
+            table.gatherRows(ids, scale: scale, into: out)
+        }
         if let table = positions {
             var computed: FloatBuffer? = nil
             for i in 0..<ids.count {
@@ -86,5 +91,5 @@ package struct Embeddings: Sendable {
         }
     }
 
-    package var parameterCount: Int { tokens.count + (norm?.parameterCount ?? 0) }
+    package var parameterCount: Int { vocabSize * dim + (norm?.parameterCount ?? 0) }
 }

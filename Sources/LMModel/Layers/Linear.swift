@@ -8,6 +8,28 @@ package struct Linear: Sendable {
     package enum Weight: Sendable {
         case plain(FloatBuffer)
         case packed(PackedMatrix)
+
+        /// Whether both are one stored table (tied weights), not merely equal values.
+        package func isSame(as other: Weight) -> Bool {
+            switch (self, other) {
+            case (.plain(let a), .plain(let b)): return a === b
+            case (.packed(let a), .packed(let b)): return a === b
+            default: return false
+            }
+        }
+
+        /// The token tables of a model whose lm head is `head` (vocab, dim): a table that is the head's
+        /// own buffer (tied embeddings) becomes the packed head, so the model keeps one copy; the
+        /// others stay plain.
+        /// The head is packed in place (it is the largest matrix; a copy would raise the load's peak
+        /// memory by its size), which is safe because every table that is its buffer is replaced here.
+        package static func tokenTables(_ tables: [FloatBuffer], head: FloatBuffer, vocab: Int, dim: Int)
+            -> (tables: [Weight], head: Weight) {
+            guard let packed = PackedMatrix(packingInPlace: head, outFeatures: vocab, inFeatures: dim) else {
+                return (tables.map { .plain($0) }, .plain(head))
+            }
+            return (tables.map { $0 === head ? .packed(packed) : .plain($0) }, .packed(packed))
+        }
     }
 
     package let storage: Weight
@@ -22,7 +44,7 @@ package struct Linear: Sendable {
         self.outFeatures = outFeatures
     }
 
-    private init(storage: Weight, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int) {
+    package init(storage: Weight, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int) {
         self.storage = storage
         self.bias = bias
         self.inFeatures = inFeatures
