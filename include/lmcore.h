@@ -54,7 +54,7 @@ extern "C" {
 #define LMCORE_VERSION_MINOR 1
 #define LMCORE_VERSION_PATCH 0
 /* Bumped on any incompatible change of a declaration or struct layout in this header. */
-#define LMCORE_ABI_VERSION 1
+#define LMCORE_ABI_VERSION 2
 
 #if defined(__GNUC__) || defined(__clang__)
 #define LMCORE_DEPRECATED(message) __attribute__((deprecated(message)))
@@ -111,9 +111,15 @@ typedef struct lmcore_model_params {
     /* 1: also load the folder's tokenizer if it has one (tokenizer.json, source.spm/target.spm
      * + vocab.json, spiece.model). 0: ids only. */
     int32_t load_tokenizer;
+    /* How the decoder's weights are stored; the arithmetic is float32 in every type, and the
+     * encoder is float32 in every type. NULL or "float32" (default); "float16" (half the bytes
+     * per decoding step); "int8_float32" (int8 weights, a float32 scale per output feature: a
+     * quarter); "auto" (lmcore's choice for this CPU: float16 where its packed kernels run, else
+     * float32). Any other value is LMCORE_INVALID_ARGUMENT. Added in ABI version 2. */
+    const char *compute_type;
 } lmcore_model_params;
 
-/* Defaults: threads 0, load_tokenizer 1. */
+/* Defaults: threads 0, load_tokenizer 1, compute_type NULL (float32). */
 LMCORE_API lmcore_model_params lmcore_model_default_params(void);
 /* The same, for FFIs that cannot receive structs by value. `params` must not be NULL. */
 LMCORE_API void lmcore_model_default_params_by_ref(lmcore_model_params *params);
@@ -140,6 +146,9 @@ typedef struct lmcore_model_info {
     int32_t eos_token_id;       /* the first EOS id */
     int32_t decoder_start_token_id;
     int32_t has_tokenizer;
+    const char *compute_type;   /* in effect: "float32", "float16" or "int8_float32"; owned by the model.
+                                 * float32 when a reduced type was asked for on a CPU without the packed
+                                 * kernels (AVX2+FMA+F16C). Added in ABI version 2. */
 } lmcore_model_info;
 
 /* Fills *info. */

@@ -2,6 +2,7 @@
  * the OS saves the YMM/ZMM (and AMX tile) state, as Intel's SDM §14.3 and §15.2 require before
  * using AVX or AVX-512. */
 #include "lmkernels.h"
+#include <stdlib.h>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -15,7 +16,7 @@ static uint64_t xgetbv0(void) {
 uint32_t lmk_cpu_features(void) {
     uint32_t a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    const int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1;
+    const int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1, f16c = (c >> 29) & 1;
     if (!osxsave || !avx) return 0;
     const uint64_t xcr0 = xgetbv0();
     const int ymm = (xcr0 & 0x6) == 0x6;            /* SSE + AVX state */
@@ -29,7 +30,7 @@ uint32_t lmk_cpu_features(void) {
         __cpuid_count(7, 1, a71, b71, c71, d71);
     }
     (void)b71; (void)c71; (void)d71;
-    if (fma && ((b7 >> 5) & 1)) f |= LMK_CPU_AVX2_FMA;
+    if (fma && f16c && ((b7 >> 5) & 1)) f |= LMK_CPU_AVX2_FMA;
     if (zmm && ((b7 >> 16) & 1)) {
         f |= LMK_CPU_AVX512F;
         if ((c7 >> 11) & 1) f |= LMK_CPU_AVX512_VNNI;
@@ -41,4 +42,11 @@ uint32_t lmk_cpu_features(void) {
 }
 #else
 uint32_t lmk_cpu_features(void) { return 0; }
+#endif
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+void lmk_release_free_memory(void) { (void)malloc_trim(0); }
+#else
+void lmk_release_free_memory(void) {}
 #endif

@@ -34,3 +34,76 @@ void lmk_pack(const float *w, int64_t n, int64_t k, float *out, int64_t p0, int6
         }
     }
 }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((target("f16c"))) static uint16_t to_half(float v) { return (uint16_t)_cvtss_sh(v, 0); }
+__attribute__((target("f16c"))) static float from_half(uint16_t h) { return _cvtsh_ss(h); }
+#else
+static uint16_t to_half(float v) { _Float16 h = (_Float16)v; uint16_t b; memcpy(&b, &h, 2); return b; }
+static float from_half(uint16_t b) { _Float16 h; memcpy(&h, &b, 2); return (float)h; }
+#endif
+
+void lmk_pack_f16(const float *w, int64_t n, int64_t k, uint16_t *out, int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+        uint16_t *panel = out + p * LMK_PANEL * k;
+        for (int64_t j = 0; j < LMK_PANEL; j++) {
+            const int64_t row = p * LMK_PANEL + j;
+            const float *src = w + row * k;
+            for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = row < n ? to_half(src[i]) : 0;
+        }
+    }
+}
+
+/* Round to nearest, ties to even (nearbyint under the default rounding mode, without libm). */
+static float round_even(float v) {
+    const float big = 8388608.0f; /* 2^23: adding and subtracting it rounds to an integer */
+    if (v >= big || v <= -big) return v;
+    return v >= 0 ? (v + big) - big : (v - big) + big;
+}
+
+void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+        int8_t *panel = out + p * LMK_PANEL * k;
+        for (int64_t j = 0; j < LMK_PANEL; j++) {
+            const int64_t row = p * LMK_PANEL + j;
+            if (row >= n) {
+                for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = 0;
+                continue;
+            }
+            const float *src = w + row * k;
+            float amax = 0.0f;
+            for (int64_t i = 0; i < k; i++) {
+                const float a = src[i] < 0 ? -src[i] : src[i];
+                if (a > amax) amax = a;
+            }
+            const float scale = amax / 127.0f;
+            scales[row] = scale;
+            const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
+            for (int64_t i = 0; i < k; i++) {
+                float q = round_even(src[i] * inverse);
+                if (q > 127.0f) q = 127.0f;
+                if (q < -127.0f) q = -127.0f;
+                panel[i * LMK_PANEL + j] = (int8_t)q;
+            }
+        }
+    }
+}
+
+void lmk_packed_row(int type, const void *packed, const void *tail, const float *scales, int64_t n, int64_t k,
+                    int64_t row, float factor, float *out) {
+    const int64_t p = row / LMK_PANEL, j = row % LMK_PANEL;
+    const int64_t size = type == 0 ? 4 : type == 1 ? 2 : 1;
+    const void *panel = (p >= n / LMK_PANEL && tail) ? tail : (const char *)packed + p * LMK_PANEL * k * size;
+    if (type == 0) {
+        const float *f = (const float *)panel + j;
+        for (int64_t i = 0; i < k; i++) out[i] = f[i * LMK_PANEL] * factor;
+    } else if (type == 1) {
+        const uint16_t *h = (const uint16_t *)panel + j;
+        for (int64_t i = 0; i < k; i++) out[i] = from_half(h[i * LMK_PANEL]) * factor;
+    } else {
+        const int8_t *q = (const int8_t *)panel + j;
+        const float s = scales[row] * factor;
+        for (int64_t i = 0; i < k; i++) out[i] = (float)q[i * LMK_PANEL] * s;
+    }
+}

@@ -8,6 +8,34 @@ import LMInput
 import LMModel
 import LMTokenizer
 
+/// How the decoder's weights are stored (`compute_type`); the arithmetic is float32 in every type.
+/// The encoder is float32 in every type (see ARCHITECTURE.md, "Compute types").
+public enum ComputeType: String, Sendable, CaseIterable, Equatable {
+    case float32
+    /// Decoder weights in IEEE half precision: half the bytes per decoding step.
+    case float16
+    /// Decoder weights in int8 with a float32 scale per output feature: a quarter of the bytes.
+    case int8Float32 = "int8_float32"
+    /// The type lmcore picks for this CPU (`ComputeType.automatic`).
+    case auto
+
+    /// What `auto` means on this machine: float16 where the packed kernels run (AVX2+FMA+F16C): it
+    /// was the fastest type on every benchmark shape that lost no accuracy (bench/README.md);
+    /// float32 elsewhere.
+    public static var automatic: ComputeType { ComputeBackend.packedKernels ? .float16 : .float32 }
+
+    /// The concrete type a load uses (`auto` resolved).
+    public var resolved: ComputeType { self == .auto ? ComputeType.automatic : self }
+
+    var modelType: LMModel.ComputeType {
+        switch resolved {
+        case .float32, .auto: return .float32
+        case .float16: return .float16
+        case .int8Float32: return .int8Float32
+        }
+    }
+}
+
 /// How to load a model.
 public struct ModelOptions: Sendable, Equatable {
     /// Threads for one call (attention, norms) and for OpenBLAS's GEMMs; 0 = all cores.
@@ -15,10 +43,13 @@ public struct ModelOptions: Sendable, Equatable {
     public var threads: Int = 0
     /// Load the folder's tokenizer (tokenizer.json, Marian's .spm pair, spiece.model) if present.
     public var loadTokenizer: Bool = true
+    /// How the decoder's weights are stored.
+    public var computeType: ComputeType = .float32
 
-    public init(threads: Int = 0, loadTokenizer: Bool = true) {
+    public init(threads: Int = 0, loadTokenizer: Bool = true, computeType: ComputeType = .float32) {
         self.threads = threads
         self.loadTokenizer = loadTokenizer
+        self.computeType = computeType
     }
 }
 
@@ -41,13 +72,17 @@ public final class Model: Sendable {
             // config.json is parsed once and handed to each reader: the network, the generation
             // defaults (legacy generation fields) and the tokenizer choice (model_type).
             let config = try Seq2SeqModel.readConfig(directory: path)
-            let network = try Seq2SeqModel.load(directory: path, config: config, threads: threads)
+            let network = try Seq2SeqModel.load(directory: path, config: config, threads: threads,
+                                                computeType: options.computeType.modelType)
             let generationPath = path + "/generation_config.json"
             let generationConfig = FileManager.default.fileExists(atPath: generationPath)
                 ? try JSONReader.parse(contentsOf: generationPath, options: .python) : nil
             let defaults = try GenerationOptions.modelDefaults(generationConfig: generationConfig, modelConfig: config.value,
                                                                generationConfigFile: generationPath, modelConfigFile: config.path)
             let tokenizer = options.loadTokenizer ? try Model.findTokenizer(in: path, modelConfig: config.value) : nil
+            // Loading frees the float32 copies of packed weights; return that memory to the system
+            // (glibc keeps freed blocks below its mmap threshold otherwise: ~50 MB on opus-mt).
+            ComputeBackend.releaseFreedMemory()
             return Model(network: network, tokenizer: tokenizer, generationDefaults: defaults, path: path,
                          threads: threads)
         }

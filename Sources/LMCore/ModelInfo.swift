@@ -38,6 +38,8 @@ public struct ModelInfo: Sendable, Equatable {
     public let hasTokenizer: Bool
     /// The compute path in use: BLAS library and kernels, threads (ComputeBackend.description).
     public let compute: String
+    /// The decoder's weight storage this model was loaded with ("float32", "float16", "int8_float32").
+    public let computeType: String
 }
 
 extension Model {
@@ -61,6 +63,6 @@ extension Model {
             preNorm: c.preNorm, positions: positions, maxPositions: c.maxPositions, parameters: network.parameterCount,
             storedDtypes: network.storedDtypes, padTokenId: c.padTokenId, eosTokenIds: c.eosTokenIds,
             bosTokenId: c.bosTokenId, decoderStartTokenId: c.decoderStartTokenId, hasTokenizer: tokenizer != nil,
-            compute: ComputeBackend.description)
+            compute: ComputeBackend.description, computeType: network.computeType.rawValue)
     }
 }

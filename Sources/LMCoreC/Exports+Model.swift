@@ -6,7 +6,7 @@ import LMCore
 
 @_cdecl("lmcore_model_default_params")
 public func exported_lmcore_model_default_params() -> lmcore_model_params {
-    lmcore_model_params(threads: 0, load_tokenizer: 1)
+    lmcore_model_params(threads: 0, load_tokenizer: 1, compute_type: nil)
 }
 
 @_cdecl("lmcore_model_default_params_by_ref")
@@ -25,8 +25,18 @@ public func exported_lmcore_model_load(_ path: UnsafePointer<CChar>?, _ params: 
         guard p.threads >= 0 else {
             throw LMCoreError(.invalidArgument, "threads is \(p.threads); use 0 for all cores or a positive count")
         }
+        var computeType = ComputeType.float32
+        if let name = p.compute_type {
+            let text = try CStrings.string(name, name: "compute_type")
+            guard let type = ComputeType(rawValue: text) else {
+                throw LMCoreError(.invalidArgument, "compute_type '\(text)' is not one of "
+                    + ComputeType.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            computeType = type
+        }
         let model = try Model.load(path: try CStrings.string(path, name: "path"),
-                                   options: ModelOptions(threads: Int(p.threads), loadTokenizer: p.load_tokenizer != 0))
+                                   options: ModelOptions(threads: Int(p.threads), loadTokenizer: p.load_tokenizer != 0,
+                                                         computeType: computeType))
         outModel.pointee = Handles.retain(ModelHandle(model: model))
     }
 }
@@ -53,7 +63,7 @@ public func exported_lmcore_model_get_info(_ model: OpaquePointer?, _ info: Unsa
             parameters: Int64(c.parameters), pad_token_id: Int32(clamping: c.padTokenId),
             eos_token_id: Int32(clamping: c.eosTokenIds.first ?? -1),
             decoder_start_token_id: Int32(clamping: c.decoderStartTokenId),
-            has_tokenizer: c.hasTokenizer ? 1 : 0)
+            has_tokenizer: c.hasTokenizer ? 1 : 0, compute_type: UnsafePointer(handle.computeType))
     }
 }
 

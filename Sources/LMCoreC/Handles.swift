@@ -7,18 +7,23 @@ import LMCore
 /// The object behind an `lmcore_model *`.
 final class ModelHandle {
     let model: Model
-    /// C strings the model hands out (model_type), alive as long as the handle.
+    /// C strings the model hands out (model_type, compute_type), alive as long as the handle.
     let modelType: UnsafeMutablePointer<CChar>
+    let computeType: UnsafeMutablePointer<CChar>
     /// The model's tokenizer as a borrowed `lmcore_tokenizer *`.
     let tokenizer: TokenizerHandle?
 
     init(model: Model) {
         self.model = model
         modelType = strdup(model.info.modelType)
+        computeType = strdup(model.info.computeType)
         tokenizer = model.tokenizer.map { TokenizerHandle($0, borrowed: true) }
     }
 
-    deinit { free(modelType) }
+    deinit {
+        free(modelType)
+        free(computeType)
+    }
 }
 
 /// The object behind an `lmcore_tokenizer *`. A borrowed one (the model's) ignores

@@ -11,6 +11,15 @@ package enum ComputeBackend {
         }
     }
 
+    /// Returns memory freed during a load to the operating system (glibc's malloc_trim).
+    package static func releaseFreedMemory() {
+        Kernels.releaseFreedMemory()
+    }
+
+    /// Whether lmcore's packed kernels run on this CPU (else every product goes to OpenBLAS and
+    /// reduced compute types load as float32).
+    package static var packedKernels: Bool { Kernels.packed }
+
     /// Which kernels run and why ("OpenBLAS (SkylakeX kernels; ...); packed float32 GEMM, AVX2+FMA (decoder)").
     package static var description: String { BLAS.status + "; " + Kernels.description }
 }

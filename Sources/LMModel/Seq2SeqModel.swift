@@ -19,6 +19,10 @@ package final class Seq2SeqModel: Sendable {
     /// Threads for the engine's own parallel loops (OpenBLAS threads are set separately).
     package let threads: Int
 
+    /// The decoder's weight storage in effect: the requested type, or float32 when this CPU has no
+    /// packed kernels (everything then runs on OpenBLAS).
+    package var computeType: ComputeType { ComputeBackend.packedKernels ? config.computeType : .float32 }
+
     package init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String,
                 storedDtypes: [String: Int], threads: Int) {
         self.config = config
@@ -45,8 +49,10 @@ package final class Seq2SeqModel: Sendable {
     }
 
     /// The weights from the folder's checkpoint files, for the architecture `configFile` describes.
-    package static func load(directory: String, config configFile: ConfigFile, threads: Int = 1) throws -> Seq2SeqModel {
-        let (config, architecture) = try resolve(configFile)
+    package static func load(directory: String, config configFile: ConfigFile, threads: Int = 1,
+                             computeType: ComputeType = .float32) throws -> Seq2SeqModel {
+        var (config, architecture) = try resolve(configFile)
+        config.computeType = computeType
         let weights = try WeightStore.open(directory: directory)
         let (encoder, decoder) = try architecture.load(config: config, weights: weights)
         var dtypes: [String: Int] = [:]

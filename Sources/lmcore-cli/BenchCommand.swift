@@ -103,7 +103,8 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "search bookkeeping: median %.1f%% of decoding (best %.1f%%)",
                      100 * shares.sorted()[shares.count / 2], 100 * (shares.min() ?? 0)))
         print("peak RSS: \(Self.peakResidentMegabytes().map { "\($0) MB" } ?? "unknown")")
-        print("compute: \(loaded.info.compute)")  // read now: OpenBLAS may be opened lazily by the first call
+        print("compute: \(loaded.info.compute)")
+        print("compute type: \(loaded.info.computeType)")  // read now: OpenBLAS may be opened lazily by the first call
     }
 
     /// The source ids: the tokenized lines of --input, or a seeded random batch.

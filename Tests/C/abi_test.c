@@ -64,6 +64,7 @@ int main(int argc, char **argv) {
     lmcore_model_params mp = lmcore_model_default_params(), mp2;
     lmcore_model_default_params_by_ref(&mp2);
     CHECK(mp.threads == mp2.threads && mp.load_tokenizer == mp2.load_tokenizer);
+    CHECK(mp.compute_type == NULL && mp2.compute_type == NULL);
     lmcore_model_default_params_by_ref(NULL);
     lmcore_generation_params gp = lmcore_generation_default_params(), gp2;
     lmcore_generation_default_params_by_ref(&gp2);
@@ -80,6 +81,21 @@ int main(int argc, char **argv) {
     mp.threads = -3;
     CHECK(lmcore_model_load(dir, &mp, &model) == LMCORE_ERR_INVALID_ARGUMENT);
     mp.threads = 2;
+    /* compute types: an unknown name is an error naming the valid ones; a reduced type loads and
+     * reports the type in effect (float32 on a CPU without the packed kernels) */
+    mp.compute_type = "int4";
+    CHECK(lmcore_model_load(dir, &mp, &model) == LMCORE_ERR_INVALID_ARGUMENT);
+    CHECK(model == NULL && strstr(lmcore_last_error(), "int8_float32") != NULL);
+    mp.compute_type = "int8_float32";
+    CHECK(lmcore_model_load(dir, &mp, &model) == LMCORE_OK);
+    if (model != NULL) {
+        lmcore_model_info reduced;
+        CHECK(lmcore_model_get_info(model, &reduced) == LMCORE_OK);
+        CHECK(strcmp(reduced.compute_type, "int8_float32") == 0 || strcmp(reduced.compute_type, "float32") == 0);
+        lmcore_model_free(model);
+        model = NULL;
+    }
+    mp.compute_type = NULL;
 
     CHECK(lmcore_model_load(dir, &mp, &model) == LMCORE_OK);
     if (model == NULL) return 1;
@@ -87,6 +103,7 @@ int main(int argc, char **argv) {
     lmcore_model_info info;
     CHECK(lmcore_model_get_info(model, &info) == LMCORE_OK);
     CHECK(info.d_model > 0 && info.model_type != NULL && info.parameters > 0);
+    CHECK(strcmp(info.compute_type, "float32") == 0);
     CHECK(lmcore_model_get_info(NULL, &info) == LMCORE_ERR_INVALID_ARGUMENT);
     CHECK(lmcore_model_get_info(model, NULL) == LMCORE_ERR_INVALID_ARGUMENT);
 

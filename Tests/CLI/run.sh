@@ -23,6 +23,11 @@ done
 
 echo "CLI: inspect"
 if "$cli" inspect --model "$models/bart-gelu-tied" | grep -q "^model_type: bart$"; then echo "  ok  inspect"; else echo "  FAIL inspect"; failures=$((failures + 1)); fi
+# --compute-type: the type in effect is shown (float32 only where the packed kernels cannot run); a bad name is refused.
+if "$cli" inspect --model "$models/bart-gelu-tied" --compute-type int8_float32 | grep -q -E "^compute type: (int8_float32|float32) "; then
+    echo "  ok  inspect --compute-type"; else echo "  FAIL inspect --compute-type"; failures=$((failures + 1)); fi
+if ! "$cli" inspect --model "$models/bart-gelu-tied" --compute-type int4 >/dev/null 2>&1; then
+    echo "  ok  --compute-type int4 refused"; else echo "  FAIL --compute-type int4 accepted"; failures=$((failures + 1)); fi
 
 echo "CLI: convert pytorch_model.bin -> model.safetensors gives the same outputs"
 weights="$root/Tests/Fixtures/weights"

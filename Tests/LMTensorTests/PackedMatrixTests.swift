@@ -1,9 +1,11 @@
 import LMTensor
 import Testing
 
-/// The packed float32 GEMM against a float64 reference dot product: every row count of a register
-/// tile (1-6) and past it, output counts around the 16-wide panel (partial last panels), odd inner
-/// sizes, with and without bias, on one thread and on several.
+/// The packed GEMMs against a float64 reference dot product: every row count of a register tile
+/// (1-6) and past it, output counts around the 16-wide panel (partial last panels), odd inner
+/// sizes, with and without bias, on one thread and on several, for each weight type. Reduced types
+/// are checked twice: the stored weights against the originals (round-to-nearest bounds), and the
+/// product against the reference over the stored (dequantized) weights.
 @Suite struct PackedMatrixTests {
     static func random(_ count: Int, seed: UInt64) -> [Float] {
         var s = seed
@@ -16,16 +18,36 @@ import Testing
     @Test(arguments: [(1, 16, 8), (2, 17, 3), (3, 31, 64), (4, 33, 5), (5, 15, 129), (6, 48, 512),
                       (7, 1, 7), (13, 100, 33), (40, 64, 2048), (130, 70, 40)])
     func matchesReference(m: Int, n: Int, k: Int) throws {
-        guard Kernels.packedFloat32 != nil else { return }  // no AVX2+FMA: OpenBLAS serves every layer
-        let w = Self.random(n * k, seed: UInt64(n * 7919 + k))
+        for type in PackedType.allCases { try matchesReference(m: m, n: n, k: k, type: type) }
+    }
+
+    func matchesReference(m: Int, n: Int, k: Int, type: PackedType) throws {
+        guard Kernels.packed else { return }  // no AVX2+FMA+F16C: OpenBLAS serves every layer
+        let original = Self.random(n * k, seed: UInt64(n * 7919 + k))
         let x = Self.random(m * k, seed: UInt64(m * 31 + k))
         let bias = Self.random(n, seed: 99)
-        let packed = try #require(w.withUnsafeBufferPointer {
-            PackedMatrix(weight: $0.baseAddress!, outFeatures: n, inFeatures: k)
+        let packed = try #require(original.withUnsafeBufferPointer {
+            PackedMatrix(weight: $0.baseAddress!, outFeatures: n, inFeatures: k, type: type)
         })
-        var unpacked = [Float](repeating: .nan, count: n * k)
-        unpacked.withUnsafeMutableBufferPointer { packed.unpack(into: $0.baseAddress!) }
-        #expect(unpacked == w)
+        var w = [Float](repeating: .nan, count: n * k)
+        w.withUnsafeMutableBufferPointer { packed.unpack(into: $0.baseAddress!) }
+        switch type {
+        case .float32:
+            #expect(w == original)
+        case .float16:
+            // Half precision keeps 11 significant bits: relative error <= 2^-11 (normal range).
+            for i in 0..<(n * k) where abs(original[i]) > 1e-4 {
+                #expect(abs(w[i] - original[i]) <= abs(original[i]) * 0x1p-11, "float16 weight \(i)")
+            }
+        case .int8:
+            for r in 0..<n {
+                let row = original[(r * k)..<((r + 1) * k)]
+                let scale = (row.map(abs).max() ?? 0) / 127
+                for i in 0..<k {
+                    #expect(abs(w[r * k + i] - original[r * k + i]) <= scale * 0.5001, "int8 weight \(r),\(i)")
+                }
+            }
+        }
         let saved = Kernels.threads
         defer { Kernels.threads = saved }
         for threads in [1, 3] {
@@ -40,16 +62,25 @@ import Testing
                         }
                     }
                 }
+                // Higham's bound for a float32 sum of k + 1 products and the bias, in any order:
+                // |error| <= gamma(k + 2) * sum |terms|, gamma(j) = j u / (1 - j u), u = 2^-24. A wrong
+                // index or a lost term is off by a whole term (~0.25 here), far outside it.
                 var worst = 0.0
                 for r in 0..<m {
                     for c in 0..<n {
                         var sum = withBias ? Double(bias[c]) : 0
-                        for i in 0..<k { sum += Double(x[r * k + i]) * Double(w[c * k + i]) }
-                        // float32 accumulation over k terms of magnitude <= 1: error well below k * 2^-23.
-                        worst = max(worst, abs(Double(y[r * n + c]) - sum) / Double(max(1, k)).squareRoot())
+                        var magnitude = withBias ? abs(Double(bias[c])) : 0
+                        for i in 0..<k {
+                            let term = Double(x[r * k + i]) * Double(w[c * k + i])
+                            sum += term
+                            magnitude += abs(term)
+                        }
+                        let u = 0x1p-24, j = Double(k + 2)
+                        let bound = j * u / (1 - j * u) * magnitude
+                        worst = max(worst, abs(Double(y[r * n + c]) - sum) / max(bound, .leastNormalMagnitude))
                     }
                 }
-                #expect(worst < 2e-6, "m \(m) n \(n) k \(k) threads \(threads) bias \(withBias): \(worst)")
+                #expect(worst <= 1, "\(type) m \(m) n \(n) k \(k) threads \(threads) bias \(withBias): \(worst) of the bound")
             }
         }
     }
@@ -58,7 +89,7 @@ import Testing
     /// the same products, the same gathered embedding rows, for full and partial last panels.
     @Test(arguments: [(32, 24), (37, 24), (5, 7)])
     func inPlaceEqualsCopy(n: Int, k: Int) throws {
-        guard Kernels.packedFloat32 != nil else { return }
+        guard Kernels.packed else { return }
         let w = Self.random(n * k, seed: UInt64(n + 1000 * k))
         let copy = try #require(w.withUnsafeBufferPointer {
             PackedMatrix(weight: $0.baseAddress!, outFeatures: n, inFeatures: k)

@@ -21,7 +21,7 @@ extern "C" {
 #define LMK_PANEL 16
 
 /* CPU feature bits the kernels dispatch on (cpuid, with the OS's XSAVE state checked). */
-#define LMK_CPU_AVX2_FMA 1u
+#define LMK_CPU_AVX2_FMA 1u /* with F16C */
 #define LMK_CPU_AVX512F 2u
 #define LMK_CPU_AVX512_VNNI 4u
 #define LMK_CPU_AVX512_BF16 8u
@@ -29,8 +29,25 @@ extern "C" {
 #define LMK_CPU_AMX 32u
 uint32_t lmk_cpu_features(void);
 
+/* Returns freed heap memory to the operating system (glibc's malloc_trim(0); a no-op elsewhere):
+ * after a load has freed the float32 copies of packed weights. */
+void lmk_release_free_memory(void);
+
 /* Floats a packed (n, k) weight takes: ceil(n / 16) * 16 * k. */
 int64_t lmk_packed_count(int64_t n, int64_t k);
+
+/* Reduced-precision packing, same panel layout with 2-byte or 1-byte elements. float16: IEEE
+ * half, round to nearest even (F16C). int8: per output feature (row of w) a scale
+ * max|w_row| / 127 and q = round-to-nearest-even(w / scale) in [-127, 127], as CTranslate2
+ * quantizes; an all-zero row gets scale 0. `scales` holds n floats. */
+void lmk_pack_f16(const float *w, int64_t n, int64_t k, uint16_t *out, int64_t p0, int64_t p1);
+void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int64_t p0, int64_t p1);
+
+/* Row `row` of a packed matrix of element type (0 float32, 1 float16, 2 int8), dequantized and
+ * times `factor`, into out (k floats): an embedding lookup in a tied table, and unpacking. `tail`
+ * as for the GEMMs; `scales` only for int8. */
+void lmk_packed_row(int type, const void *packed, const void *tail, const float *scales, int64_t n, int64_t k,
+                    int64_t row, float factor, float *out);
 
 /* Packs panels [p0, p1) of w (n, k) row-major into out (lmk_packed_count floats). */
 void lmk_pack(const float *w, int64_t n, int64_t k, float *out, int64_t p0, int64_t p1);
@@ -47,6 +64,15 @@ void lmk_pack_in_place(float *w, int64_t n, int64_t k, float *tail, float *scrat
 void lmk_gemm_packed_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed,
                           const float *tail, int64_t n, const float *bias, float *y, int64_t ldy, int64_t p0,
                           int64_t p1);
+
+/* The same products with float16 or int8 (scaled per output feature) panels, widened to float32
+ * in registers. */
+void lmk_gemm_packed_f16_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const uint16_t *packed,
+                              const uint16_t *tail, int64_t n, const float *bias, float *y, int64_t ldy, int64_t p0,
+                              int64_t p1);
+void lmk_gemm_packed_i8_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, const int8_t *packed,
+                             const int8_t *tail, const float *scales, int64_t n, const float *bias, float *y,
+                             int64_t ldy, int64_t p0, int64_t p1);
 
 #ifdef __cplusplus
 }

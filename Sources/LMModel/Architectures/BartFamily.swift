@@ -155,17 +155,23 @@ enum BartFamily {
         let tie = config.tiedOutput
         let shared = root + "shared.weight"
         let encoderKey = root + "encoder.embed_tokens.weight", decoderKey = root + "decoder.embed_tokens.weight"
-        var loaded: [String: FloatBuffer] = [:]
-        let encoderTokens = try firstPresent(
-            weights, [encoderKey] + (tie && config.sharedEmbeddings ? [shared, decoderKey] : []),
-            shape: [config.vocabSize, d], loaded: &loaded)
-        let decoderTokens = try firstPresent(
-            weights, [decoderKey] + (tie && config.sharedEmbeddings ? [shared, encoderKey] : []),
-            shape: [config.decoderVocabSize, d], loaded: &loaded)
         let vocab = config.decoderVocabSize
-        let headBuffer = weights.contains("lm_head.weight") || !tie
-            ? try firstPresent(weights, ["lm_head.weight"], shape: [vocab, d], loaded: &loaded) : decoderTokens
-        let tables = Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: headBuffer, vocab: vocab, dim: d)
+        let weightType = config.computeType.decoderWeights
+        // In a closure so the plain float32 tables are released before the layers load (a reduced
+        // compute type packs the head into a new buffer; holding both would raise the peak).
+        let tables = try { () throws -> (tables: [Linear.Weight], head: Linear.Weight) in
+            var loaded: [String: FloatBuffer] = [:]
+            let encoderTokens = try firstPresent(
+                weights, [encoderKey] + (tie && config.sharedEmbeddings ? [shared, decoderKey] : []),
+                shape: [config.vocabSize, d], loaded: &loaded)
+            let decoderTokens = try firstPresent(
+                weights, [decoderKey] + (tie && config.sharedEmbeddings ? [shared, encoderKey] : []),
+                shape: [config.decoderVocabSize, d], loaded: &loaded)
+            let headBuffer = weights.contains("lm_head.weight") || !tie
+                ? try firstPresent(weights, ["lm_head.weight"], shape: [vocab, d], loaded: &loaded) : decoderTokens
+            return Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: headBuffer, vocab: vocab, dim: d,
+                                             type: weightType)
+        }()
         func embeddings(_ stack: String, tokens: Linear.Weight, vocab: Int) throws -> Embeddings {
             let p = try positions(weights, stackKey: root + stack, config: config)
             let norm = config.layernormEmbedding
@@ -203,7 +209,7 @@ enum BartFamily {
                 crossAttentionNorm: try Norm(s, "encoder_attn_layer_norm", dim: d, config: config),
                 feedForward: try feedForward(s, config, config.decoder),
                 finalNorm: try Norm(s, "final_layer_norm", dim: d, config: config),
-                preNorm: config.preNorm)
+                preNorm: config.preNorm, weights: weightType)
         }
 
         let lmHead = Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: vocab)
@@ -216,7 +222,8 @@ enum BartFamily {
             embeddings: try embeddings("decoder", tokens: tables.tables[1], vocab: vocab),
             layers: decoderLayers,
             finalNorm: config.finalLayerNorm ? try Norm(decoderScope, "layer_norm", dim: d, config: config) : nil,
-            positionBias: nil, lmHead: lmHead, finalLogitsBias: logitsBias, outputScale: config.outputScale, dim: d)
+            positionBias: nil, lmHead: lmHead, finalLogitsBias: logitsBias, outputScale: config.outputScale, dim: d,
+            weights: weightType)
         return (encoder, decoder)
     }
 }

@@ -18,20 +18,23 @@ enum T5Loader {
         // Token tables resolved as transformers 5 ties them (every one is tied to `shared`, which
         // T5 always ties): a module uses its own key when the checkpoint has it, else `shared`,
         // else another table tied to it. A stored lm_head with its own values stays untied.
-        var loaded: [String: FloatBuffer] = [:]
-        let shape = [config.vocabSize, d]
-        let encoderTokens = try BartFamily.firstPresent(
-            weights, ["encoder.embed_tokens.weight", "shared.weight", "decoder.embed_tokens.weight"],
-            shape: shape, loaded: &loaded)
-        let decoderTokens = try BartFamily.firstPresent(
-            weights, ["decoder.embed_tokens.weight", "shared.weight", "encoder.embed_tokens.weight"],
-            shape: shape, loaded: &loaded)
-        let head = try BartFamily.firstPresent(
-            weights, ["lm_head.weight", "shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"],
-            shape: shape, loaded: &loaded)
-
-        let tables = Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: head,
-                                               vocab: config.decoderVocabSize, dim: d)
+        let weightType = config.computeType.decoderWeights
+        // In a closure so the plain float32 tables are released before the layers load.
+        let tables = try { () throws -> (tables: [Linear.Weight], head: Linear.Weight) in
+            var loaded: [String: FloatBuffer] = [:]
+            let shape = [config.vocabSize, d]
+            let encoderTokens = try BartFamily.firstPresent(
+                weights, ["encoder.embed_tokens.weight", "shared.weight", "decoder.embed_tokens.weight"],
+                shape: shape, loaded: &loaded)
+            let decoderTokens = try BartFamily.firstPresent(
+                weights, ["decoder.embed_tokens.weight", "shared.weight", "encoder.embed_tokens.weight"],
+                shape: shape, loaded: &loaded)
+            let head = try BartFamily.firstPresent(
+                weights, ["lm_head.weight", "shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"],
+                shape: shape, loaded: &loaded)
+            return Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: head,
+                                             vocab: config.decoderVocabSize, dim: d, type: weightType)
+        }()
         func embeddings(_ tokens: Linear.Weight) -> Embeddings {
             Embeddings(tokens: tokens, vocabSize: config.vocabSize, dim: d, scale: 1, positions: nil,
                        positionRows: 0, positionOffset: 0, norm: nil)
@@ -74,14 +77,14 @@ enum T5Loader {
                 crossAttentionNorm: try norm(block, "1.layer_norm"),
                 feedForward: try feedForward(block.scope("2.DenseReluDense"), config, config.decoder),
                 finalNorm: try norm(block, "2.layer_norm"),
-                preNorm: true)
+                preNorm: true, weights: weightType)
         }
         let decoder = Decoder(
             embeddings: embeddings(tables.tables[1]), layers: decoderLayers,
             finalNorm: try norm(decoderScope, "final_layer_norm"),
             positionBias: try bias(decoderScope, config.decoder, bidirectional: false),
             lmHead: Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: config.decoderVocabSize),
-            finalLogitsBias: nil, outputScale: config.outputScale, dim: d)
+            finalLogitsBias: nil, outputScale: config.outputScale, dim: d, weights: weightType)
         return (encoder, decoder)
     }
 

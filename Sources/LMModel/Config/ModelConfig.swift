@@ -84,6 +84,8 @@ package struct ModelConfig: Sendable, Equatable {
     package var eosTokenIds: [Int]
     package var bosTokenId: Int?
     package var decoderStartTokenId: Int
+    /// Storage of the decoder's weights (a load option, not a config.json field).
+    package var computeType: ComputeType = .float32
 
     package init(modelType: String, dModel: Int, encoder: Stack, decoder: Stack, vocabSize: Int,
                 decoderVocabSize: Int, activation: Activation, gatedFeedForward: Bool = false,

@@ -27,8 +27,8 @@ package struct CrossAttention: Sendable {
 
     /// The per-step projections (q, out) on packed weights; kv stays with OpenBLAS, since it runs once
     /// per input over every encoder position (hundreds of rows).
-    package func packedForDecoding() -> CrossAttention {
-        CrossAttention(q: q.packedForDecoding(), kv: kv, out: out.packedForDecoding(), heads: heads,
+    package func packedForDecoding(_ type: PackedType) -> CrossAttention {
+        CrossAttention(q: q.packedForDecoding(type), kv: kv, out: out.packedForDecoding(type), heads: heads,
                        headDim: headDim, scale: scale)
     }
 

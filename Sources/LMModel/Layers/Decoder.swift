@@ -21,9 +21,12 @@ package struct Decoder: Sendable {
     /// step took 3% of the time, perf).
     let outputProjection: Linear
 
-    /// - Parameter lmHead: (vocab, D), the token table's own buffer when tied.
+    /// - Parameters:
+    ///   - lmHead: (vocab, D), the token table's own storage when tied.
+    ///   - weights: how a plain lm head is packed.
     package init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
-                lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int) {
+                lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int,
+                weights: PackedType) {
         self.embeddings = embeddings
         self.layers = layers
         self.finalNorm = finalNorm
@@ -46,7 +49,7 @@ package struct Decoder: Sendable {
                 bias = logitsBias
             }
         }
-        outputProjection = lmHead.replacingBias(bias).packedForDecoding()
+        outputProjection = lmHead.replacingBias(bias).packedForDecoding(weights)
     }
 
     package var vocabularySize: Int { outputProjection.outFeatures }

@@ -12,13 +12,14 @@ package struct DecoderLayer: Sendable {
     package let preNorm: Bool
 
     package init(selfAttention: SelfAttention, selfAttentionNorm: Norm, crossAttention: CrossAttention,
-                crossAttentionNorm: Norm, feedForward: FeedForward, finalNorm: Norm, preNorm: Bool) {
+                crossAttentionNorm: Norm, feedForward: FeedForward, finalNorm: Norm, preNorm: Bool,
+                weights: PackedType) {
         // A decoder step multiplies 1-256 rows: packed weights, no per-call packing.
-        self.selfAttention = selfAttention.packedForDecoding()
+        self.selfAttention = selfAttention.packedForDecoding(weights)
         self.selfAttentionNorm = selfAttentionNorm
-        self.crossAttention = crossAttention.packedForDecoding()
+        self.crossAttention = crossAttention.packedForDecoding(weights)
         self.crossAttentionNorm = crossAttentionNorm
-        self.feedForward = feedForward.packedForDecoding()
+        self.feedForward = feedForward.packedForDecoding(weights)
         self.finalNorm = finalNorm
         self.preNorm = preNorm
     }

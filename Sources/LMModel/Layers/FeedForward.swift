@@ -17,9 +17,9 @@ package struct FeedForward: Sendable {
     }
 
     /// Every projection on packed weights (see `Linear.packedForDecoding`).
-    package func packedForDecoding() -> FeedForward {
-        FeedForward(fc1: fc1.packedForDecoding(), gate: gate?.packedForDecoding(), fc2: fc2.packedForDecoding(),
-                    activation: activation)
+    package func packedForDecoding(_ type: PackedType) -> FeedForward {
+        FeedForward(fc1: fc1.packedForDecoding(type), gate: gate?.packedForDecoding(type),
+                    fc2: fc2.packedForDecoding(type), activation: activation)
     }
 
     package var hiddenDim: Int { fc1.outFeatures }

@@ -23,11 +23,14 @@ package struct Linear: Sendable {
         /// others stay plain.
         /// The head is packed in place (it is the largest matrix; a copy would raise the load's peak
         /// memory by its size), which is safe because every table that is its buffer is replaced here.
-        package static func tokenTables(_ tables: [FloatBuffer], head: FloatBuffer, vocab: Int, dim: Int)
-            -> (tables: [Weight], head: Weight) {
-            guard let packed = PackedMatrix(packingInPlace: head, outFeatures: vocab, inFeatures: dim) else {
-                return (tables.map { .plain($0) }, .plain(head))
-            }
+        /// Reduced types are packed into a new, smaller buffer; the plain head is released with the
+        /// loader's references.
+        package static func tokenTables(_ tables: [FloatBuffer], head: FloatBuffer, vocab: Int, dim: Int,
+                                        type: PackedType) -> (tables: [Weight], head: Weight) {
+            let packed = type == .float32
+                ? PackedMatrix(packingInPlace: head, outFeatures: vocab, inFeatures: dim)
+                : PackedMatrix(weight: head.pointer, outFeatures: vocab, inFeatures: dim, type: type)
+            guard let packed else { return (tables.map { .plain($0) }, .plain(head)) }
             return (tables.map { $0 === head ? .packed(packed) : .plain($0) }, .packed(packed))
         }
     }
@@ -64,9 +67,10 @@ package struct Linear: Sendable {
 
     /// The same layer on packed panels, when this CPU has the packed kernels (else unchanged). The
     /// plain weight is released unless something else (a tied embedding table) holds it.
-    package func packedForDecoding() -> Linear {
+    package func packedForDecoding(_ type: PackedType) -> Linear {
         guard case .plain(let w) = storage,
-              let packed = PackedMatrix(weight: w.pointer, outFeatures: outFeatures, inFeatures: inFeatures) else {
+              let packed = PackedMatrix(weight: w.pointer, outFeatures: outFeatures, inFeatures: inFeatures,
+                                        type: type) else {
             return self
         }
         return Linear(storage: .packed(packed), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)

@@ -22,9 +22,9 @@ package struct SelfAttention: Sendable {
     }
 
     /// The decoder's form: both projections on packed weights (see `Linear.packedForDecoding`).
-    package func packedForDecoding() -> SelfAttention {
-        SelfAttention(qkv: qkv.packedForDecoding(), out: out.packedForDecoding(), heads: heads, headDim: headDim,
-                      scale: scale)
+    package func packedForDecoding(_ type: PackedType) -> SelfAttention {
+        SelfAttention(qkv: qkv.packedForDecoding(type), out: out.packedForDecoding(type), heads: heads,
+                      headDim: headDim, scale: scale)
     }
 
     package var innerDim: Int { heads * headDim }

@@ -272,8 +272,12 @@ class Model:
     """A Hugging Face encoder-decoder model folder loaded into lmcore. One Model may be used from
     many threads at once (each call has its own decoder state)."""
 
-    def __init__(self, path, threads=0, load_tokenizer=True):
-        params = ModelParams(int(threads), 1 if load_tokenizer else 0)
+    def __init__(self, path, threads=0, load_tokenizer=True, compute_type="float32"):
+        """compute_type: how the decoder's weights are stored: "float32" (default), "float16",
+        "int8_float32" or "auto" (lmcore's choice for this CPU); the arithmetic is float32."""
+        if not isinstance(compute_type, str):
+            raise TypeError(f"compute_type must be a string, not {type(compute_type).__name__}")
+        params = ModelParams(int(threads), 1 if load_tokenizer else 0, compute_type.encode())
         handle = ctypes.c_void_p()
         _check(_lib.lmcore_model_load(str(path).encode(), ctypes.byref(params), ctypes.byref(handle)))
         self._handle = handle
@@ -300,7 +304,7 @@ class Model:
     def info(self):
         info = ModelInfo()
         _check(_lib.lmcore_model_get_info(self._handle, ctypes.byref(info)))
-        return {name: (getattr(info, name).decode() if name == "model_type" else getattr(info, name))
+        return {name: (getattr(info, name).decode() if name in ("model_type", "compute_type") else getattr(info, name))
                 for name, _ in ModelInfo._fields_}
 
     def generate_ids(self, sources, **options):

@@ -28,7 +28,7 @@ def load_library():
 
 
 class ModelParams(ctypes.Structure):
-    _fields_ = [("threads", ctypes.c_int32), ("load_tokenizer", ctypes.c_int32)]
+    _fields_ = [("threads", ctypes.c_int32), ("load_tokenizer", ctypes.c_int32), ("compute_type", ctypes.c_char_p)]
 
 
 class ModelInfo(ctypes.Structure):
@@ -46,6 +46,7 @@ class ModelInfo(ctypes.Structure):
         ("eos_token_id", ctypes.c_int32),
         ("decoder_start_token_id", ctypes.c_int32),
         ("has_tokenizer", ctypes.c_int32),
+        ("compute_type", ctypes.c_char_p),
     ]
 
 

@@ -32,6 +32,23 @@ def test_info():
         assert info["d_model"] == 32 and info["decoder_vocab_size"] == 80
 
 
+def test_compute_types():
+    path = FIXTURES / "models" / "bart-gelu-tied"
+    with lmcore.Model(path) as model:
+        assert model.info["compute_type"] == "float32"
+    for name in ("float16", "int8_float32", "auto"):
+        with lmcore.Model(path, compute_type=name) as model:
+            # float32 in effect only on a CPU without the packed kernels (AVX2+FMA+F16C)
+            assert model.info["compute_type"] in ({"float16", "float32"} if name == "auto" else {name, "float32"})
+            out = model.generate_ids([goldens("bart-gelu-tied")["inputs"][0]["source_ids"]], max_new_tokens=5)
+            assert 0 < len(out[0][0].ids) <= 5 and all(0 <= t < 80 for t in out[0][0].ids)
+    with pytest.raises(lmcore.LMCoreError) as e:
+        lmcore.Model(path, compute_type="int4")
+    assert e.value.status == "LMCORE_ERR_INVALID_ARGUMENT" and "int8_float32" in str(e.value)
+    with pytest.raises(TypeError):
+        lmcore.Model(path, compute_type=8)
+
+
 def test_missing_folder_raises():
     with pytest.raises(lmcore.LMCoreError) as e:
         lmcore.Model("/nonexistent/model")
