@@ -1,12 +1,57 @@
 """Markdown tables from bench_generate.py --json files (as pasted into bench/README.md).
 
     /opt/lmcore-ref/bin/python bench/summarize.py bench/work/results/*.json
+    /opt/lmcore-ref/bin/python bench/summarize.py --matrix bench/work/results/*.json   # one row per run
+
+--matrix prints one table over all runs: per run (model, batch, search) the median per-rep speed ratio
+of each lmcore compute type to CTranslate2 float32 and int8, peak RSS, and greedy agreement with
+transformers.
 """
 import json
 import sys
 from pathlib import Path
 
-ORDER = ["lmcore", "lmcore-haswell", "lmcore-skx", "hf", "ct2", "alt", "alt-haswell", "alt-skx"]
+ORDER = ["lmcore", "lmcore-float16", "lmcore-int8", "lmcore-openblas", "lmcore-haswell", "lmcore-skx", "hf",
+         "ct2", "ct2-int8", "alt", "alt-haswell", "alt-skx"]
+TYPES = [("lmcore", "float32"), ("lmcore-float16", "float16"), ("lmcore-int8", "int8_float32")]
+
+
+def median(r, key):
+    x = r["ratios"].get(key)
+    return f"{x['median_paired']:.2f}" if x else "-"
+
+
+def agreement(r, name):
+    """'k/n' greedy sequences identical to transformers, from the check lines."""
+    for line in r["checks"]:
+        if line.startswith(f"{name} vs hf: "):
+            rest = line.split(": ", 1)[1]
+            if rest.startswith("all"):
+                n = rest.split()[1]
+                return f"{n}/{n}"
+            bad, _, total = rest.split()[:3]
+            return f"{int(total) - int(bad)}/{total}"
+    return "-"
+
+
+def matrix(paths):
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    flags = sorted({" ".join(r["machine"].get("cpu_flags", [])) for r in runs})
+    print(f"CPU flags: {'; '.join(flags)}\n")
+    print("| model | batch | search | " + " | ".join(f"{t} / ct2" for _, t in TYPES) + " | "
+          + " | ".join(f"{t} / ct2-int8" for _, t in TYPES)
+          + " | peak RSS MB (f32, f16, int8 / ct2, ct2-int8) | greedy = HF (f32, f16, int8 / ct2-int8) |")
+    print("|---|---:|---|" + "---:|" * (2 * len(TYPES)) + "---|---|")
+    for r in sorted(runs, key=lambda r: (r["args"]["model"], r["args"]["batch"], r["args"]["beams"])):
+        a, e = r["args"], r["engines"]
+        rss = lambda n: f"{e[n]['peak_rss_mb']:.0f}" if n in e else "-"
+        greedy = a["beams"] == 1
+        print(f"| {a['model']} | {a['batch']} | {r['mode']} | "
+              + " | ".join(median(r, f"{n}/ct2") for n, _ in TYPES) + " | "
+              + " | ".join(median(r, f"{n}/ct2-int8") for n, _ in TYPES) + " | "
+              + f"{rss('lmcore')}, {rss('lmcore-float16')}, {rss('lmcore-int8')} / {rss('ct2')}, {rss('ct2-int8')} | "
+              + (", ".join(agreement(r, n) for n, _ in TYPES) + f" / {agreement(r, 'ct2-int8')}" if greedy else "n/a (beam)")
+              + " |")
 
 
 def ratio(r, key):
@@ -38,4 +83,7 @@ def main(paths):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--matrix"]:
+        matrix(sys.argv[2:])
+    else:
+        main(sys.argv[1:])

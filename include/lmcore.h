@@ -114,8 +114,8 @@ typedef struct lmcore_model_params {
     /* How the decoder's weights are stored; the arithmetic is float32 in every type, and the
      * encoder is float32 in every type. NULL or "float32" (default); "float16" (half the bytes
      * per decoding step); "int8_float32" (int8 weights, a float32 scale per output feature: a
-     * quarter); "auto" (lmcore's choice for this CPU: float16 where its packed kernels run, else
-     * float32). Any other value is LMCORE_INVALID_ARGUMENT. Added in ABI version 2. */
+     * quarter); "auto" (lmcore's choice for this CPU: int8_float32 where its packed kernels run,
+     * else float32). Any other value is LMCORE_INVALID_ARGUMENT. Added in ABI version 2. */
     const char *compute_type;
 } lmcore_model_params;
 

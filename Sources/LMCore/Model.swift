@@ -19,10 +19,11 @@ public enum ComputeType: String, Sendable, CaseIterable, Equatable {
     /// The type lmcore picks for this CPU (`ComputeType.automatic`).
     case auto
 
-    /// What `auto` means on this machine: float16 where the packed kernels run (AVX2+FMA+F16C): it
-    /// was the fastest type on every benchmark shape that lost no accuracy (bench/README.md);
-    /// float32 elsewhere.
-    public static var automatic: ComputeType { ComputeBackend.packedKernels ? .float16 : .float32 }
+    /// What `auto` means on this machine: int8_float32 where the packed kernels run (AVX2+FMA+F16C),
+    /// float32 elsewhere. It is the fastest type on every benchmark row (bench/README.md) and keeps
+    /// the bundled model's held-out exact match (the accuracy bar: no drop); CTranslate2's `auto`
+    /// likewise picks int8 on CPUs.
+    public static var automatic: ComputeType { ComputeBackend.packedKernels ? .int8Float32 : .float32 }
 
     /// The concrete type a load uses (`auto` resolved).
     public var resolved: ComputeType { self == .auto ? ComputeType.automatic : self }
