@@ -20,9 +20,10 @@ public enum ComputeType: String, Sendable, CaseIterable, Equatable {
     case auto
 
     /// What `auto` means on this machine: int8_float32 where the packed kernels run (AVX2+FMA+F16C),
-    /// float32 elsewhere. It is the fastest type on every benchmark row (bench/README.md) and keeps
-    /// the bundled model's held-out exact match (the accuracy bar: no drop); CTranslate2's `auto`
-    /// likewise picks int8 on CPUs.
+    /// float32 elsewhere. On AVX2 it was the fastest type at batch 1 (1.6-2.3x float32) and within
+    /// about 10% of the others at batch 32 (bench/README.md), and it keeps the bundled model's
+    /// held-out exact match (the accuracy bar: no drop); CTranslate2's `auto` likewise picks int8 on
+    /// CPUs.
     public static var automatic: ComputeType { ComputeBackend.packedKernels ? .int8Float32 : .float32 }
 
     /// The concrete type a load uses (`auto` resolved).
