@@ -45,14 +45,15 @@ package struct TokenizerFile: Decodable, Sendable {
     /// rejected, a duplicated map key takes its last value); malformed input throws
     /// `InputError.format` naming `source`.
     package static func parse(_ data: Data, source: String = "tokenizer.json") throws -> TokenizerFile {
-        let value: JSONValue
+        let parsed: (value: JSONValue, captured: [[String]: JSONBulk])
         do {
-            value = try JSONReader.parse(data, options: .serde)
+            parsed = try JSONReader.parse(data, options: .serde, capturing: ModelBulkData.paths)
         } catch {
             throw InputError.format("\(source): \(error)")
         }
         do {
-            return try JSONValueDecoder.decode(TokenizerFile.self, from: value)
+            return try JSONValueDecoder.decode(TokenizerFile.self, from: parsed.value,
+                                               userInfo: [ModelBulkData.userInfoKey: parsed.captured])
         } catch let error as InputError {
             throw error
         } catch let error as DecodingError {

@@ -112,3 +112,50 @@ private func syntaxError(_ text: String, _ options: JSONReader.Options = .python
         #expect(key.stringValue == "name")
     }
 }
+
+/// `parse(_:options:capturing:)`: what it lifts out equals what the tree holds without capturing,
+/// values of other shapes stay in the tree, and errors are those of the ordinary parse.
+@Suite struct JSONReaderCaptureTests {
+    private func capture(_ text: String, _ paths: [[String]] = [["m", "v"], ["m", "x"]])
+        throws -> (value: JSONValue, captured: [[String]: JSONBulk]) {
+        try Array(text.utf8).withUnsafeBytes { try JSONReader.parse($0, options: .serde, capturing: paths) }
+    }
+
+    @Test func everyShapeIsCapturedExactly() throws {
+        let pairs = try capture(#"{"m": {"v": [["a", -1.5], ["\u00e9", 2], ["c", 1e-3]], "t": 1}}"#)
+        guard case .stringNumberPairs(let p)? = pairs.captured[["m", "v"]] else { Issue.record("no pairs"); return }
+        #expect(p.map(\.0) == ["a", "é", "c"] && p.map(\.1) == [-1.5, 2, 1e-3])
+        #expect(pairs.value["m"]?["v"]?.items?.isEmpty == true && pairs.value["m"]?["t"]?.integer == 1)
+
+        let members = try capture(#"{"m": {"v": {"x": 0, "y": 1, "x": 2}}}"#)
+        guard case .stringNumberMembers(let m)? = members.captured[["m", "v"]] else { Issue.record("no members"); return }
+        #expect(m.map(\.0) == ["x", "y", "x"] && m.map(\.1) == [0, 1, 2])  // duplicates kept in order
+        #expect(members.value["m"]?["v"]?.members?.isEmpty == true)
+
+        let merges = try capture(#"{"m": {"v": [["a", "b"]], "x": ["a b", "c d"]}}"#)
+        guard case .stringPairs(let s)? = merges.captured[["m", "v"]], case .strings(let l)? = merges.captured[["m", "x"]] else {
+            Issue.record("no merges"); return
+        }
+        #expect(s.map(\.0) == ["a"] && s.map(\.1) == ["b"] && l == ["a b", "c d"])
+    }
+
+    @Test func otherShapesStayInTheTree() throws {
+        for doc in [#"{"m": {"v": [["a", 1], ["b", "c"]]}}"#, #"{"m": {"v": [["a", 1, 2]]}}"#, #"{"m": {"v": []}}"#,
+                    #"{"m": {"v": {"a": "b"}}}"#, #"{"m": {"v": [1, 2]}}"#, #"{"v": [["a", 1]]}"#, #"{"m": {"v": 3}}"#] {
+            let result = try capture(doc)
+            #expect(result.captured.isEmpty, "\(doc)")
+            #expect(result.value.serialized() == (try JSONReader.parse(Array(doc.utf8), options: .serde)).serialized(),
+                    "\(doc)")
+        }
+    }
+
+    @Test func errorsAreThoseOfTheOrdinaryParse() {
+        for doc in [#"{"m": {"v": [["a", 1],]}}"#, #"{"m": {"v": [["a", 01]]}}"#, #"{"m": {"v": [["\ud800", 1]]}}"#,
+                    #"{"m": {"v": [["a", 1]]"#, #"{"m": {"v": {"a": 1,}}}"#] {
+            var plain: JSONReader.ParseError?, captured: JSONReader.ParseError?
+            do { _ = try JSONReader.parse(Array(doc.utf8), options: .serde) } catch let e as JSONReader.ParseError { plain = e } catch {}
+            do { _ = try capture(doc) } catch let e as JSONReader.ParseError { captured = e } catch {}
+            #expect(plain != nil && plain?.message == captured?.message && plain?.offset == captured?.offset, "\(doc)")
+        }
+    }
+}

@@ -14,3 +14,18 @@ extension JSONReader {
         return try result.get()
     }
 }
+
+extension JSONReader {
+    /// `parse(_:options:capturing:)` over `Data`, without copying it.
+    package static func parse(_ data: Data, options: Options, capturing paths: [[String]])
+        throws(ParseError) -> (value: JSONValue, captured: [[String]: JSONBulk]) {
+        let result: Result<(value: JSONValue, captured: [[String]: JSONBulk]), ParseError> = data.withUnsafeBytes { raw in
+            do throws(ParseError) {
+                return .success(try parse(raw, options: options, capturing: paths))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}

@@ -61,6 +61,25 @@ package struct JSONReader {
         return value
     }
 
+    /// Parses like `parse(_:options:)`, but a member at one of `paths` (member names from the root,
+    /// e.g. ["model", "vocab"]) whose value has one of `JSONBulk`'s shapes throughout is returned in
+    /// `captured` instead, its place in the tree holding an empty array or object of the same kind.
+    /// A value of any other shape stays in the tree. Only for `.keepAll` duplicate policies.
+    package static func parse(_ bytes: UnsafeRawBufferPointer, options: Options, capturing paths: [[String]])
+        throws(ParseError) -> (value: JSONValue, captured: [[String]: JSONBulk]) {
+        var reader = JSONReader(lexer: JSONLexer(bytes), options: options)
+        reader.capturePaths = options.duplicateKeys == .keepAll ? paths : []
+        reader.captureDepth = reader.capturePaths.map(\.count).max() ?? 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            throw ParseError(message: "the file starts with a UTF-8 byte order mark, which JSON readers reject", offset: 0)
+        }
+        reader.lexer.skipWhitespace()
+        let value = try reader.value(depth: 0)
+        reader.lexer.skipWhitespace()
+        guard reader.lexer.atEnd else { throw reader.lexer.error("unexpected data after the JSON value") }
+        return (value, reader.captured)
+    }
+
     package static func parse(_ bytes: [UInt8], options: Options) throws(ParseError) -> JSONValue {
         // `withUnsafeBytes` cannot forward a typed throw, so the error is carried out in a Result.
         let result: Result<JSONValue, ParseError> = bytes.withUnsafeBytes { raw in
@@ -82,6 +101,12 @@ package struct JSONReader {
 
     private var lexer: JSONLexer
     private let options: Options
+    /// Capture state (`parse(_:options:capturing:)`): the paths, the longest one's length, the member
+    /// names from the root to the current value (tracked only that deep), and what was captured.
+    private var capturePaths: [[String]] = []
+    private var captureDepth = 0
+    private var path: [String] = []
+    private var captured: [[String]: JSONBulk] = [:]
 
     private init(lexer: JSONLexer, options: Options) {
         self.lexer = lexer
@@ -121,7 +146,18 @@ package struct JSONReader {
             lexer.skipWhitespace()
             guard lexer.consume(UInt8(ascii: ":")) else { throw lexer.error("expected ':' after member name") }
             lexer.skipWhitespace()
-            members.append((key, try value(depth: depth + 1)))
+            if depth < captureDepth {
+                path.append(key)
+                defer { path.removeLast() }
+                if capturePaths.contains(path), depth + 3 < options.maxDepth, let found = bulk() {
+                    captured[path] = found.data
+                    members.append((key, found.placeholder))
+                } else {
+                    members.append((key, try value(depth: depth + 1)))
+                }
+            } else {
+                members.append((key, try value(depth: depth + 1)))
+            }
             lexer.skipWhitespace()
             if lexer.consume(UInt8(ascii: ",")) { continue }
             if lexer.consume(UInt8(ascii: "}")) { return .object(members) }
@@ -142,5 +178,93 @@ package struct JSONReader {
             if lexer.consume(UInt8(ascii: "]")) { return .array(items) }
             throw lexer.error("expected ',' or ']' in array")
         }
+    }
+
+    /// The value at the lexer as one of `JSONBulk`'s shapes and its placeholder, or nil with the
+    /// lexer where it was (then the caller parses the value as usual, with the usual errors).
+    private mutating func bulk() -> (data: JSONBulk, placeholder: JSONValue)? {
+        let start = lexer
+        do throws(ParseError) {
+            if let found = try bulkValue() { return found }
+        } catch {
+            // Reported by the ordinary parse of the same bytes.
+        }
+        lexer = start
+        return nil
+    }
+
+    private mutating func bulkValue() throws(ParseError) -> (JSONBulk, JSONValue)? {
+        let surrogates = options.loneSurrogates
+        if lexer.consume(UInt8(ascii: "{")) {
+            var members: [(String, Double)] = []
+            lexer.skipWhitespace()
+            guard lexer.peek == UInt8(ascii: "\"") else { return nil }
+            while true {
+                lexer.skipWhitespace()
+                guard lexer.peek == UInt8(ascii: "\"") else { return nil }
+                let key = try lexer.string(loneSurrogates: surrogates)
+                lexer.skipWhitespace()
+                guard lexer.consume(UInt8(ascii: ":")) else { return nil }
+                lexer.skipWhitespace()
+                guard let number = try bulkNumber() else { return nil }
+                members.append((key, number))
+                lexer.skipWhitespace()
+                if lexer.consume(UInt8(ascii: ",")) { continue }
+                if lexer.consume(UInt8(ascii: "}")) { return (.stringNumberMembers(members), .object([])) }
+                return nil
+            }
+        }
+        guard lexer.consume(UInt8(ascii: "[")) else { return nil }
+        lexer.skipWhitespace()
+        if lexer.peek == UInt8(ascii: "\"") {
+            var strings: [String] = []
+            while true {
+                lexer.skipWhitespace()
+                guard lexer.peek == UInt8(ascii: "\"") else { return nil }
+                strings.append(try lexer.string(loneSurrogates: surrogates))
+                lexer.skipWhitespace()
+                if lexer.consume(UInt8(ascii: ",")) { continue }
+                if lexer.consume(UInt8(ascii: "]")) { return (.strings(strings), .array([])) }
+                return nil
+            }
+        }
+        guard lexer.peek == UInt8(ascii: "[") else { return nil }
+        var numberPairs: [(String, Double)] = []
+        var stringPairs: [(String, String)] = []
+        var secondIsString: Bool? = nil
+        while true {
+            lexer.skipWhitespace()
+            guard lexer.consume(UInt8(ascii: "[")) else { return nil }
+            lexer.skipWhitespace()
+            guard lexer.peek == UInt8(ascii: "\"") else { return nil }
+            let first = try lexer.string(loneSurrogates: surrogates)
+            lexer.skipWhitespace()
+            guard lexer.consume(UInt8(ascii: ",")) else { return nil }
+            lexer.skipWhitespace()
+            let isString = lexer.peek == UInt8(ascii: "\"")
+            if secondIsString == nil { secondIsString = isString }
+            guard isString == secondIsString else { return nil }
+            if isString {
+                stringPairs.append((first, try lexer.string(loneSurrogates: surrogates)))
+            } else {
+                guard let number = try bulkNumber() else { return nil }
+                numberPairs.append((first, number))
+            }
+            lexer.skipWhitespace()
+            guard lexer.consume(UInt8(ascii: "]")) else { return nil }
+            lexer.skipWhitespace()
+            if lexer.consume(UInt8(ascii: ",")) { continue }
+            if lexer.consume(UInt8(ascii: "]")) { break }
+            return nil
+        }
+        return (secondIsString == true ? .stringPairs(stringPairs) : .stringNumberPairs(numberPairs), .array([]))
+    }
+
+    /// A number as a Double (as `JSONValue.double` reads it), or nil when the value is not a number.
+    private mutating func bulkNumber() throws(ParseError) -> Double? {
+        guard let c = lexer.peek, c == UInt8(ascii: "-") || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) else {
+            return nil
+        }
+        return try lexer.number().double
     }
 }

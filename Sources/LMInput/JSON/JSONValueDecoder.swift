@@ -6,8 +6,11 @@
 /// Integers may be written `7`, `7.0` or `7e0` (integral and exact, as Foundation accepts); a number
 /// outside the target type's range is a type mismatch naming the field.
 package enum JSONValueDecoder {
-    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try T(from: ValueDecoder(value: value, codingPath: []))
+    /// - Parameter userInfo: what every decoder in the tree reports as `userInfo` (fast paths find
+    ///   bulk data lifted out of the document there: `JSONReader.parse(_:options:capturing:)`).
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue,
+                                             userInfo: [CodingUserInfoKey: Any] = [:]) throws -> T {
+        try T(from: ValueDecoder(value: value, codingPath: [], userInfo: userInfo))
     }
 }
 
@@ -20,7 +23,7 @@ package protocol JSONBackedDecoder: Decoder {
 private struct ValueDecoder: JSONBackedDecoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    let userInfo: [CodingUserInfoKey: Any]
     var jsonValue: JSONValue { value }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -28,7 +31,7 @@ private struct ValueDecoder: JSONBackedDecoder {
             throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: codingPath,
                 debugDescription: "expected an object, found \(value.kind)"))
         }
-        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath, userInfo: userInfo))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -36,11 +39,11 @@ private struct ValueDecoder: JSONBackedDecoder {
             throw DecodingError.typeMismatch([Any].self, .init(codingPath: codingPath,
                 debugDescription: "expected a list, found \(value.kind)"))
         }
-        return UnkeyedContainer(items: items, codingPath: codingPath)
+        return UnkeyedContainer(items: items, codingPath: codingPath, userInfo: userInfo)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValue(value: value, codingPath: codingPath)
+        SingleValue(value: value, codingPath: codingPath, userInfo: userInfo)
     }
 }
 
@@ -89,8 +92,9 @@ private enum Scalar {
         return t
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
-        try T(from: ValueDecoder(value: value, codingPath: path))
+    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey],
+                                     _ userInfo: [CodingUserInfoKey: Any]) throws -> T {
+        try T(from: ValueDecoder(value: value, codingPath: path, userInfo: userInfo))
     }
 }
 
@@ -100,9 +104,12 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// Member name -> index of its last occurrence.
     private let index: [String: Int]
 
-    init(members: [(key: String, value: JSONValue)], codingPath: [any CodingKey]) {
+    let userInfo: [CodingUserInfoKey: Any]
+
+    init(members: [(key: String, value: JSONValue)], codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
         self.members = members
         self.codingPath = codingPath
+        self.userInfo = userInfo
         var index: [String: Int] = [:]
         index.reserveCapacity(members.count)
         for (i, m) in members.enumerated() { index[m.key] = i }
@@ -139,23 +146,23 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try Scalar.integer(value(key), path(key)) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try Scalar.integer(value(key), path(key)) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try Scalar.integer(value(key), path(key)) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try Scalar.decode(T.self, value(key), path(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try Scalar.decode(T.self, value(key), path(key), userInfo) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey> {
-        try ValueDecoder(value: value(key), codingPath: path(key)).container(keyedBy: NestedKey.self)
+        try ValueDecoder(value: value(key), codingPath: path(key), userInfo: userInfo).container(keyedBy: NestedKey.self)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try ValueDecoder(value: value(key), codingPath: path(key)).unkeyedContainer()
+        try ValueDecoder(value: value(key), codingPath: path(key), userInfo: userInfo).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: .object(members), codingPath: codingPath)
+        ValueDecoder(value: .object(members), codingPath: codingPath, userInfo: userInfo)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: try value(key), codingPath: path(key))
+        ValueDecoder(value: try value(key), codingPath: path(key), userInfo: userInfo)
     }
 }
 
@@ -172,9 +179,12 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let codingPath: [any CodingKey]
     private(set) var currentIndex = 0
 
-    init(items: [JSONValue], codingPath: [any CodingKey]) {
+    let userInfo: [CodingUserInfoKey: Any]
+
+    init(items: [JSONValue], codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
         self.items = items
         self.codingPath = codingPath
+        self.userInfo = userInfo
     }
 
     var count: Int? { items.count }
@@ -209,27 +219,28 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (v, p) = try next(type); return try Scalar.integer(v, p) }
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (v, p) = try next(type); return try Scalar.integer(v, p) }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (v, p) = try next(type); return try Scalar.integer(v, p) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (v, p) = try next(type); return try Scalar.decode(T.self, v, p) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (v, p) = try next(type); return try Scalar.decode(T.self, v, p, userInfo) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         let (v, p) = try next([String: Any].self)
-        return try ValueDecoder(value: v, codingPath: p).container(keyedBy: NestedKey.self)
+        return try ValueDecoder(value: v, codingPath: p, userInfo: userInfo).container(keyedBy: NestedKey.self)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let (v, p) = try next([Any].self)
-        return try ValueDecoder(value: v, codingPath: p).unkeyedContainer()
+        return try ValueDecoder(value: v, codingPath: p, userInfo: userInfo).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
         let (v, p) = try next(Any.self)
-        return ValueDecoder(value: v, codingPath: p)
+        return ValueDecoder(value: v, codingPath: p, userInfo: userInfo)
     }
 }
 
 private struct SingleValue: SingleValueDecodingContainer {
     let value: JSONValue
     let codingPath: [any CodingKey]
+    let userInfo: [CodingUserInfoKey: Any]
 
     func decodeNil() -> Bool { value.isNull }
     func decode(_ type: Bool.Type) throws -> Bool { try Scalar.bool(value, codingPath) }
@@ -246,5 +257,5 @@ private struct SingleValue: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try Scalar.integer(value, codingPath) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try Scalar.integer(value, codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try Scalar.integer(value, codingPath) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Scalar.decode(T.self, value, codingPath) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Scalar.decode(T.self, value, codingPath, userInfo) }
 }

@@ -1,10 +1,18 @@
 import LMInput
 
 /// Fast path for the bulk of a tokenizer.json: the model's "vocab" and "merges" (tens or hundreds of
-/// thousands of entries, where per-entry Codable calls would dominate the load time) are read straight
-/// from the parsed `JSONValue` tree. Anything of an unexpected shape is left nil, and the plain Codable
-/// path (with its error messages) takes over.
+/// thousands of entries, where per-entry Codable calls or tree nodes would dominate the load time)
+/// are lifted out by the reader as the file is parsed (`JSONReader.parse(_:options:capturing:)`,
+/// called by `TokenizerFile.parse`) and reach the model's decoder through `userInfo`. Anything of an
+/// unexpected shape stays in the tree, and the plain Codable path (with its error messages) reads it.
 struct ModelBulkData {
+    /// The member paths `TokenizerFile.parse` asks the reader to capture.
+    static let paths = [vocabPath, mergesPath]
+    static let vocabPath = ["model", "vocab"]
+    static let mergesPath = ["model", "merges"]
+    /// The `userInfo` key under which the captured `[[String]: JSONBulk]` travels.
+    static let userInfoKey = CodingUserInfoKey(rawValue: "lmcore.tokenizer.bulk")!
+
     var vocab: [(String, Double)]? = nil
     var vocabIsArray = false
     /// Pairs; for legacy "a b" string merges, the whole line with an empty second part (the caller
@@ -12,62 +20,19 @@ struct ModelBulkData {
     var merges: [(String, String)]? = nil
     var mergesAreStrings = false
 
-    /// The bulk data of the model section `decoder` reads, when it reads lmcore's JSON tree.
+    /// The bulk data captured for the model section `decoder` reads, if any.
     init?(_ decoder: any Decoder) {
-        guard let model = (decoder as? any JSONBackedDecoder)?.jsonValue, model.members != nil else { return nil }
-        switch model["vocab"] {
-        case .object(let members)?:
-            vocab = ModelBulkData.vocabObject(members)
-        case .array(let items)?:
-            vocab = ModelBulkData.vocabArray(items)
-            vocabIsArray = vocab != nil
-        default:
-            break
+        guard let captured = decoder.userInfo[ModelBulkData.userInfoKey] as? [[String]: JSONBulk] else { return nil }
+        switch captured[ModelBulkData.vocabPath] {
+        case .stringNumberMembers(let members)?: vocab = members
+        case .stringNumberPairs(let pairs)?: vocab = pairs; vocabIsArray = true
+        default: break
         }
-        if case .array(let items)? = model["merges"] {
-            (merges, mergesAreStrings) = ModelBulkData.merges(items) ?? (nil, false)
+        switch captured[ModelBulkData.mergesPath] {
+        case .stringPairs(let pairs)?: merges = pairs
+        case .strings(let lines)?: merges = lines.map { ($0, "") }; mergesAreStrings = true
+        default: break
         }
-    }
-
-    /// `{token: id}` entries in file order (duplicates kept; the token table resolves them as HF does).
-    private static func vocabObject(_ members: [(key: String, value: JSONValue)]) -> [(String, Double)]? {
-        var out: [(String, Double)] = []
-        out.reserveCapacity(members.count)
-        for (token, value) in members {
-            guard let id = value.double else { return nil }
-            out.append((token, id))
-        }
-        return out
-    }
-
-    /// Unigram's `[[piece, score], ...]`.
-    private static func vocabArray(_ items: [JSONValue]) -> [(String, Double)]? {
-        var out: [(String, Double)] = []
-        out.reserveCapacity(items.count)
-        for item in items {
-            guard case .array(let pair) = item, pair.count == 2, let piece = pair[0].string,
-                  let score = pair[1].double else { return nil }
-            out.append((piece, score))
-        }
-        return out
-    }
-
-    /// `[["a", "b"], ...]` (tokenizers >= 0.20) or legacy `["a b", ...]`; a mix is left to Codable.
-    private static func merges(_ items: [JSONValue]) -> ([(String, String)], Bool)? {
-        var out: [(String, String)] = []
-        out.reserveCapacity(items.count)
-        let strings = items.first?.string != nil
-        for item in items {
-            if strings {
-                guard let line = item.string else { return nil }
-                out.append((line, ""))
-            } else {
-                guard case .array(let pair) = item, pair.count == 2, let a = pair[0].string, let b = pair[1].string else {
-                    return nil
-                }
-                out.append((a, b))
-            }
-        }
-        return (out, strings)
+        if vocab == nil && merges == nil { return nil }
     }
 }
