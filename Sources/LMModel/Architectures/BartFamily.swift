@@ -53,8 +53,6 @@ enum BartFamily {
         return ""
     }
 
-    static func buffer(_ t: Tensor) -> FloatBuffer { FloatBuffer(t.storage) }
-
     /// The first of `keys` the checkpoint holds, loaded with `shape`. Tables already loaded
     /// (`loaded`) are reused, also under another key when their contents are identical (old
     /// checkpoints store tied tables several times), so a tied 58k×512 table exists once.
@@ -62,7 +60,7 @@ enum BartFamily {
                              loaded: inout [String: FloatBuffer]) throws -> FloatBuffer {
         for key in keys where weights.contains(key) {
             if let existing = loaded[key] { return existing }
-            let table = buffer(try weights.tensor(key, shape: shape))
+            let table = try weights.buffer(key, shape: shape)
             for other in loaded.values where other.count == table.count
                 && memcmp(other.pointer, table.pointer, table.count * MemoryLayout<Float>.stride) == 0 {
                 loaded[key] = other
@@ -117,13 +115,12 @@ enum BartFamily {
         switch config.positions {
         case .learned(let offset):
             let rows = config.maxPositions + offset
-            let table = try weights.tensor(stackKey + ".embed_positions.weight", shape: [rows, d])
-            return (buffer(table), rows, offset)
+            return (try weights.buffer(stackKey + ".embed_positions.weight", shape: [rows, d]), rows, offset)
         case .sinusoidalMarian:
             let rows = config.maxPositions
             let key = stackKey + ".embed_positions.weight"
             if weights.contains(key) {
-                return (buffer(try weights.tensor(key, shape: [rows, d])), rows, 0)
+                return (try weights.buffer(key, shape: [rows, d]), rows, 0)
             }
             return (Sinusoidal.marian(positions: rows, dim: d), rows, 0)
         case .sinusoidalFairseq(let paddingIndex):
@@ -216,7 +213,7 @@ enum BartFamily {
         var logitsBias: FloatBuffer? = nil
         if config.finalLogitsBias, weights.contains("final_logits_bias") {
             // transformers treats a missing final_logits_bias as zeros.
-            logitsBias = buffer(try weights.tensor("final_logits_bias", shape: [1, vocab]))
+            logitsBias = try weights.buffer("final_logits_bias", shape: [1, vocab])
         }
         let decoder = Decoder(
             embeddings: try embeddings("decoder", tokens: tables.tables[1], vocab: vocab),

@@ -79,10 +79,9 @@ package struct Linear: Sendable {
     /// Loads `<name>.weight` (out, in) and, when `bias`, `<name>.bias` (out).
     package init(_ scope: WeightScope, _ name: String, in inFeatures: Int, out outFeatures: Int,
                 bias: Bool) throws {
-        let w = try scope.tensor(name + ".weight", shape: [outFeatures, inFeatures])
-        self.storage = .plain(FloatBuffer(w.storage))
+        self.storage = .plain(try scope.buffer(name + ".weight", shape: [outFeatures, inFeatures]))
         if bias {
-            self.bias = FloatBuffer(try scope.tensor(name + ".bias", shape: [outFeatures]).storage)
+            self.bias = try scope.buffer(name + ".bias", shape: [outFeatures])
         } else {
             self.bias = nil
         }

@@ -10,10 +10,10 @@ package struct Norm: Sendable {
 
     /// Loads `<name>.weight` (and `<name>.bias` for layer norm).
     package init(_ scope: WeightScope, _ name: String, dim: Int, config: ModelConfig) throws {
-        weight = FloatBuffer(try scope.tensor(name + ".weight", shape: [dim]).storage)
+        weight = try scope.buffer(name + ".weight", shape: [dim])
         switch config.normalization {
         case .layerNorm:
-            bias = FloatBuffer(try scope.tensor(name + ".bias", shape: [dim]).storage)
+            bias = try scope.buffer(name + ".bias", shape: [dim])
         case .rmsNorm:
             bias = nil
         }

@@ -54,6 +54,11 @@ package struct WeightScope: Sendable {
         try store.tensor(key(name), shape: shape)
     }
 
+    /// The tensor `name` of this scope as a FloatBuffer, checked to have exactly `shape`.
+    package func buffer(_ name: String, shape: [Int]) throws -> FloatBuffer {
+        try store.buffer(key(name), shape: shape)
+    }
+
     /// The tensor `name` if the checkpoint has it (optional biases, for instance), else nil.
     package func optionalTensor(_ name: String, shape: [Int]) throws -> Tensor? {
         contains(name) ? try tensor(name, shape: shape) : nil

@@ -73,46 +73,67 @@ package final class WeightStore: Sendable {
     /// The tensor `key` as float32 (F16 and BF16 are widened exactly).
     /// - Throws: `InputError.format` when the key is missing, `.unsupported` for other dtypes.
     package func tensor(_ key: String) throws -> Tensor {
+        let stored = try readable(key)
+        let count = stored.info.elementCount
+        let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let dst = buffer.baseAddress { decode(stored, into: dst) }
+            initialized = count
+        }
+        return Tensor(shape: stored.info.shape, storage: storage)
+    }
+
+    /// The tensor `key` as float32 in a new FloatBuffer, checked to have exactly `shape`: what the
+    /// layers keep, decoded straight from the mapped file (no intermediate array: a second copy of
+    /// every weight, in time and in peak memory).
+    package func buffer(_ key: String, shape: [Int]) throws -> FloatBuffer {
+        let stored = try readable(key, shape: shape)
+        let out = FloatBuffer(count: stored.info.elementCount, zeroed: false)
+        decode(stored, into: out.pointer)
+        return out
+    }
+
+    /// `key`'s stored tensor, checked to be readable as float32 (and to have `shape` when given).
+    private func readable(_ key: String, shape: [Int]? = nil) throws -> StoredTensor {
         let stored = try lookup(key)
         let info = stored.info
+        if let shape, info.shape != shape {
+            throw InputError.format("\(info.file): tensor '\(key)' has shape \(info.shape), expected \(shape)")
+        }
         guard info.dtype.isReadableAsFloat else {
             throw InputError.unsupported("\(info.file): tensor '\(key)' has dtype \(info.dtype.rawValue); "
                 + "only F32, F16 and BF16 tensors can be read as float32")
         }
+        return stored
+    }
+
+    /// Writes `stored` as float32 to `dst` (elementCount floats), then releases its mapped pages.
+    private func decode(_ stored: StoredTensor, into dst: UnsafeMutablePointer<Float>) {
+        let info = stored.info
         let count = info.elementCount
-        let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            // A non-empty tensor lies inside a non-empty mapping (validated), so both pointers exist.
-            guard let dst = buffer.baseAddress, count > 0, let base = stored.file.bytes.baseAddress else {
-                buffer.initialize(repeating: 0)
-                initialized = count
-                return
+        // A non-empty tensor lies inside a non-empty mapping (validated), so both pointers exist.
+        guard count > 0, let base = stored.file.bytes.baseAddress else {
+            dst.initialize(repeating: 0, count: max(0, count))
+            return
+        }
+        MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
+        if stored.isContiguous {
+            stored.file.willNeed(stored.byteRange)
+            FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
+        } else {
+            // A strided PyTorch view: gather it in row-major order first.
+            let bytes = stored.contiguousBytes()
+            bytes.withUnsafeBytes { raw in
+                guard let src = raw.baseAddress else { return }
+                FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
             }
-            MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
-            if stored.isContiguous {
-                stored.file.willNeed(stored.byteRange)
-                FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
-            } else {
-                // A strided PyTorch view: gather it in row-major order first.
-                let bytes = stored.contiguousBytes()
-                bytes.withUnsafeBytes { raw in
-                    guard let src = raw.baseAddress else { return }
-                    FloatDecoding.convert(info.dtype, from: src, to: dst, count: count)
-                }
-            }
-            initialized = count
         }
         stored.file.release(stored.byteRange)
-        return Tensor(shape: info.shape, storage: storage)
     }
 
     /// The tensor `key` as float32, checked to have exactly `shape`.
     /// - Throws: `InputError.format` naming the file, the tensor and both shapes on a mismatch.
     package func tensor(_ key: String, shape: [Int]) throws -> Tensor {
-        let stored = try lookup(key)
-        guard stored.info.shape == shape else {
-            throw InputError.format("\(stored.info.file): tensor '\(key)' has shape \(stored.info.shape), "
-                + "expected \(shape)")
-        }
+        _ = try readable(key, shape: shape)
         return try tensor(key)
     }
 
