@@ -49,16 +49,7 @@ package struct JSONReader {
 
     /// Parses `bytes` as one UTF-8 JSON document with optional surrounding whitespace.
     package static func parse(_ bytes: UnsafeRawBufferPointer, options: Options) throws(ParseError) -> JSONValue {
-        var reader = JSONReader(lexer: JSONLexer(bytes), options: options)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            // Python's json.loads and serde_json both refuse the mark; saying so beats "unexpected byte".
-            throw ParseError(message: "the file starts with a UTF-8 byte order mark, which JSON readers reject", offset: 0)
-        }
-        reader.lexer.skipWhitespace()
-        let value = try reader.value(depth: 0)
-        reader.lexer.skipWhitespace()
-        guard reader.lexer.atEnd else { throw reader.lexer.error("unexpected data after the JSON value") }
-        return value
+        try parse(bytes, options: options, capturing: []).value
     }
 
     /// Parses like `parse(_:options:)`, but a member at one of `paths` (member names from the root,
@@ -71,6 +62,7 @@ package struct JSONReader {
         reader.capturePaths = options.duplicateKeys == .keepAll ? paths : []
         reader.captureDepth = reader.capturePaths.map(\.count).max() ?? 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            // Python's json.loads and serde_json both refuse the mark; saying so beats "unexpected byte".
             throw ParseError(message: "the file starts with a UTF-8 byte order mark, which JSON readers reject", offset: 0)
         }
         reader.lexer.skipWhitespace()
