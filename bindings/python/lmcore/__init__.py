@@ -11,6 +11,7 @@ installed (lists otherwise).
 import ctypes
 import math
 
+from . import _arguments as _args
 from ._library import GenerationParams, ModelInfo, ModelParams, TOKEN_CALLBACK, declare, load_library
 
 try:  # optional
@@ -20,6 +21,13 @@ except ImportError:  # pragma: no cover
 
 _lib, LIBRARY_PATH = load_library()
 FUNCTIONS = declare(_lib)
+
+# The struct layouts in _library.py are those of this ABI version of lmcore.h; another library would
+# read or write past them.
+ABI_VERSION = 2
+if _lib.lmcore_abi_version() != ABI_VERSION:
+    raise ImportError(f"{LIBRARY_PATH} has lmcore ABI version {_lib.lmcore_abi_version()}; this package "
+                      f"needs version {ABI_VERSION} (rebuild the library or reinstall the package)")
 
 __all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "version", "abi_version", "LIBRARY_PATH", "metrics"]
 
@@ -94,30 +102,31 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
     p = GenerationParams()
     _lib.lmcore_generation_default_params_by_ref(ctypes.byref(p))
 
-    def opt_int(value):
-        return -1 if value is None else int(value)
+    # -1 and NaN mean "unset" in C, so a negative count must not pass through as one.
+    def opt_int(name, value):
+        return -1 if value is None else _args.integer(name, value)
 
-    def opt_float(value):
-        return math.nan if value is None else float(value)
+    def opt_float(name, value):
+        return math.nan if value is None else _args.real(name, value)
 
-    p.max_new_tokens = opt_int(max_new_tokens)
-    p.min_new_tokens = opt_int(min_new_tokens)
-    p.max_length = opt_int(max_length)
-    p.min_length = opt_int(min_length)
-    p.beam_size = opt_int(beams)
-    p.num_return_sequences = opt_int(num_return_sequences)
-    p.length_penalty = opt_float(length_penalty)
+    p.max_new_tokens = opt_int("max_new_tokens", max_new_tokens)
+    p.min_new_tokens = opt_int("min_new_tokens", min_new_tokens)
+    p.max_length = opt_int("max_length", max_length)
+    p.min_length = opt_int("min_length", min_length)
+    p.beam_size = opt_int("beam_size" if beam_size is not None else "num_beams", beams)
+    p.num_return_sequences = opt_int("num_return_sequences", num_return_sequences)
+    p.length_penalty = opt_float("length_penalty", length_penalty)
     if early_stopping not in _EARLY_STOPPING:
         raise ValueError("early_stopping must be None, True, False or 'never'")
     p.early_stopping = _EARLY_STOPPING[early_stopping]
-    p.repetition_penalty = opt_float(repetition_penalty)
-    p.no_repeat_ngram_size = opt_int(no_repeat_ngram_size)
-    p.encoder_no_repeat_ngram_size = opt_int(encoder_no_repeat_ngram_size)
+    p.repetition_penalty = opt_float("repetition_penalty", repetition_penalty)
+    p.no_repeat_ngram_size = opt_int("no_repeat_ngram_size", no_repeat_ngram_size)
+    p.encoder_no_repeat_ngram_size = opt_int("encoder_no_repeat_ngram_size", encoder_no_repeat_ngram_size)
     p.do_sample = -1 if do_sample is None else int(bool(do_sample))
-    p.temperature = opt_float(temperature)
-    p.top_k = opt_int(top_k)
-    p.top_p = opt_float(top_p)
-    p.seed = opt_int(seed)
+    p.temperature = opt_float("temperature", temperature)
+    p.top_k = opt_int("top_k", top_k)
+    p.top_p = opt_float("top_p", top_p)
+    p.seed = -1 if seed is None else _args.integer("seed", seed, maximum=_args.INT64_MAX)
     p.return_scores = 1 if return_scores else 0
     keep = None
     if callback is not None:
@@ -141,7 +150,8 @@ def _as_lists(sequences):
 
 
 def _id_arrays(sequences):
-    sequences = [[int(x) for x in s] for s in _as_lists(sequences)]
+    sequences = [[_args.token_id(f"input {i} id {k}", x) for k, x in enumerate(s)]
+                 for i, s in enumerate(_as_lists(sequences))]
     n = len(sequences)
     arrays = [(ctypes.c_int32 * max(1, len(s)))(*s) for s in sequences]
     pointers = (ctypes.POINTER(ctypes.c_int32) * max(1, n))(
@@ -153,7 +163,7 @@ def _id_arrays(sequences):
 def _text_array(texts):
     if isinstance(texts, str):
         raise TypeError("expected a list of strings, got a single string")
-    encoded = [t.encode("utf-8") if isinstance(t, str) else bytes(t) for t in texts]
+    encoded = [_args.text(f"input {i}", t) for i, t in enumerate(texts)]
     return (ctypes.c_char_p * max(1, len(encoded)))(*encoded), len(encoded)
 
 
@@ -226,7 +236,7 @@ class Tokenizer:
 
     def encode(self, text, add_special_tokens=True):
         """Ids of `text`, as transformers' tokenizer(text)["input_ids"]."""
-        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        data = _args.text("text", text)
         n = ctypes.c_size_t()
         _check(_lib.lmcore_tokenize(self._handle, data, int(add_special_tokens), None, 0, ctypes.byref(n)))
         buf = (ctypes.c_int32 * max(1, n.value))()
@@ -238,7 +248,7 @@ class Tokenizer:
 
     def decode(self, ids, skip_special_tokens=False):
         """Text of `ids`, as transformers' decode(ids, skip_special_tokens=...)."""
-        ids = [int(x) for x in (ids.tolist() if hasattr(ids, "tolist") else ids)]
+        ids = [_args.token_id(f"id {k}", x) for k, x in enumerate(ids.tolist() if hasattr(ids, "tolist") else ids)]
         arr = (ctypes.c_int32 * max(1, len(ids)))(*ids)
         n = ctypes.c_size_t()
         _check(_lib.lmcore_detokenize(self._handle, arr, len(ids), int(skip_special_tokens), None, 0, ctypes.byref(n)))
@@ -260,11 +270,12 @@ class Tokenizer:
 
     def id_to_token(self, token_id):
         n = ctypes.c_size_t()
-        status = _lib.lmcore_tokenizer_id_to_token(self._handle, int(token_id), None, 0, ctypes.byref(n))
+        token_id = _args.token_id("token_id", token_id)
+        status = _lib.lmcore_tokenizer_id_to_token(self._handle, token_id, None, 0, ctypes.byref(n))
         if status != 0:
             return None
         buf = ctypes.create_string_buffer(n.value + 1)
-        _check(_lib.lmcore_tokenizer_id_to_token(self._handle, int(token_id), buf, n.value + 1, ctypes.byref(n)))
+        _check(_lib.lmcore_tokenizer_id_to_token(self._handle, token_id, buf, n.value + 1, ctypes.byref(n)))
         return buf.raw[: n.value].decode("utf-8")
 
 
@@ -277,7 +288,7 @@ class Model:
         "int8_float32" or "auto" (lmcore's choice for this CPU); the arithmetic is float32."""
         if not isinstance(compute_type, str):
             raise TypeError(f"compute_type must be a string, not {type(compute_type).__name__}")
-        params = ModelParams(int(threads), 1 if load_tokenizer else 0, compute_type.encode())
+        params = ModelParams(_args.integer("threads", threads), 1 if load_tokenizer else 0, compute_type.encode())
         handle = ctypes.c_void_p()
         _check(_lib.lmcore_model_load(str(path).encode(), ctypes.byref(params), ctypes.byref(handle)))
         self._handle = handle

@@ -92,7 +92,7 @@ def test_encode_pooled_is_the_mean_of_token_states(model):
 def test_bad_text_input_raises_not_crash(model):
     with pytest.raises((lmcore.LMCoreError, TypeError)):
         model.translate([None])
-    with pytest.raises(lmcore.LMCoreError):
+    with pytest.raises(ValueError, match="beam_size"):  # checked in Python: -1 would mean "unset" in C
         model.translate([">>fr<< 1"], beam_size=-3)
     with pytest.raises(lmcore.LMCoreError):
         model.translate([">>fr<< 1"], top_p=-0.5, do_sample=True)  # transformers: ValueError
