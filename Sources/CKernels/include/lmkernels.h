@@ -74,6 +74,25 @@ void lmk_gemm_packed_i8_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, 
                              const int8_t *tail, const float *scales, int64_t n, const float *bias, float *y,
                              int64_t ldy, int64_t p0, int64_t p1);
 
+/* Integer products (gemm_int8_vnni.c): int8 weights in "quad panels" (16 output features x
+ * groups of four k, k zero-padded to a multiple of 4: 16 * 4 * lmk_i8q_groups(k) bytes per panel),
+ * one scale per feature as lmk_pack_i8 computes it, and each feature's sum of int8 weights
+ * (`sums`, n values). Activations are quantized per row at each product, q = round-to-nearest-even
+ * (x / s) with s = max|x_row| / 127, and stored as u = q + 128 (u8, lmk_i8q_groups(k) * 4 bytes per
+ * row). k must be at most 65536 (the int32 sums cannot overflow). */
+int64_t lmk_i8q_groups(int64_t k);
+void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int32_t *sums, int64_t p0,
+                  int64_t p1);
+/* Row `row` of W from quad panels, dequantized and times `factor` (k floats). */
+void lmk_i8q_row(const int8_t *packed, const float *scales, int64_t k, int64_t row, float factor, float *out);
+/* AVX-512 (F, BW, VL, VNNI): call only when lmk_cpu_features() has LMK_CPU_AVX512_VNNI. */
+void lmk_quantize_rows_u8(const float *x, int64_t ldx, int64_t m, int64_t k, uint8_t *u, float *row_scales);
+/* y(m, n), rows ldy apart, for the features of panels [p0, p1): (Σ u·w - 128 · sum) · s_row · scale
+ * (+ bias). */
+void lmk_gemm_i8q_vnni(const uint8_t *u, const float *row_scales, int64_t m, int64_t k, const int8_t *packed,
+                       const float *scales, const int32_t *sums, int64_t n, const float *bias, float *y, int64_t ldy,
+                       int64_t p0, int64_t p1);
+
 #ifdef __cplusplus
 }
 #endif

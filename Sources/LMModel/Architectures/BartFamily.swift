@@ -76,34 +76,40 @@ enum BartFamily {
         config.scaleAttention ? 1 / Float(headDim).squareRoot() : 1
     }
 
-    static func linear(_ scope: WeightScope, _ name: String, in i: Int, out o: Int, _ config: ModelConfig) throws -> Linear {
-        try Linear(scope, name, in: i, out: o, bias: config.linearBias)
+    static func linear(_ scope: WeightScope, _ name: String, in i: Int, out o: Int, _ config: ModelConfig,
+                       packing: PackedType? = nil) throws -> Linear {
+        try Linear(scope, name, in: i, out: o, bias: config.linearBias, packing: packing)
     }
 
-    static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws -> SelfAttention {
+    /// - Parameter packing: the decoder's weight type (nil: the encoder, plain weights on OpenBLAS).
+    static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
+                              packing: PackedType? = nil) throws -> SelfAttention {
         let d = config.dModel, inner = stack.innerDim
         return SelfAttention(
             q: try linear(scope, "q_proj", in: d, out: inner, config),
             k: try linear(scope, "k_proj", in: d, out: inner, config),
             v: try linear(scope, "v_proj", in: d, out: inner, config),
-            out: try linear(scope, "out_proj", in: inner, out: d, config),
-            heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim))
+            out: try linear(scope, "out_proj", in: inner, out: d, config, packing: packing),
+            heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim),
+            packing: packing)
     }
 
-    static func crossAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws -> CrossAttention {
+    static func crossAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
+                               packing: PackedType) throws -> CrossAttention {
         let d = config.dModel, inner = stack.innerDim
         return CrossAttention(
-            q: try linear(scope, "q_proj", in: d, out: inner, config),
+            q: try linear(scope, "q_proj", in: d, out: inner, config, packing: packing),
             k: try linear(scope, "k_proj", in: d, out: inner, config),
             v: try linear(scope, "v_proj", in: d, out: inner, config),
-            out: try linear(scope, "out_proj", in: inner, out: d, config),
+            out: try linear(scope, "out_proj", in: inner, out: d, config, packing: packing),
             heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim))
     }
 
-    static func feedForward(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws -> FeedForward {
+    static func feedForward(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
+                            packing: PackedType? = nil) throws -> FeedForward {
         let d = config.dModel
-        return FeedForward(fc1: try linear(scope, "fc1", in: d, out: stack.ffnDim, config), gate: nil,
-                           fc2: try linear(scope, "fc2", in: stack.ffnDim, out: d, config),
+        return FeedForward(fc1: try linear(scope, "fc1", in: d, out: stack.ffnDim, config, packing: packing), gate: nil,
+                           fc2: try linear(scope, "fc2", in: stack.ffnDim, out: d, config, packing: packing),
                            activation: config.activation)
     }
 
@@ -200,13 +206,13 @@ enum BartFamily {
         let decoderLayers = try (0..<config.decoder.layers).map { i -> DecoderLayer in
             let s = decoderScope.scope("layers.\(i)")
             return DecoderLayer(
-                selfAttention: try selfAttention(s.scope("self_attn"), config, config.decoder),
+                selfAttention: try selfAttention(s.scope("self_attn"), config, config.decoder, packing: weightType),
                 selfAttentionNorm: try Norm(s, "self_attn_layer_norm", dim: d, config: config),
-                crossAttention: try crossAttention(s.scope("encoder_attn"), config, config.decoder),
+                crossAttention: try crossAttention(s.scope("encoder_attn"), config, config.decoder, packing: weightType),
                 crossAttentionNorm: try Norm(s, "encoder_attn_layer_norm", dim: d, config: config),
-                feedForward: try feedForward(s, config, config.decoder),
+                feedForward: try feedForward(s, config, config.decoder, packing: weightType),
                 finalNorm: try Norm(s, "final_layer_norm", dim: d, config: config),
-                preNorm: config.preNorm, weights: weightType)
+                preNorm: config.preNorm)
         }
 
         let lmHead = Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: vocab)

@@ -68,16 +68,19 @@ enum T5Loader {
         let decoderScope = root.scope("decoder")
         let decoderLayers = try (0..<config.decoder.layers).map { i -> DecoderLayer in
             let block = decoderScope.scope("block.\(i).layer")
-            let cross = try attentionProjections(block.scope("1.EncDecAttention"), config, config.decoder)
+            let cross = try attentionProjections(block.scope("1.EncDecAttention"), config, config.decoder,
+                                                 packQ: weightType, packO: weightType)
             return DecoderLayer(
-                selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.decoder),
+                selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.decoder,
+                                                 packing: weightType),
                 selfAttentionNorm: try norm(block, "0.layer_norm"),
                 crossAttention: CrossAttention(q: cross.q, k: cross.k, v: cross.v, out: cross.o,
                                                heads: config.decoder.heads, headDim: config.decoder.headDim, scale: 1),
                 crossAttentionNorm: try norm(block, "1.layer_norm"),
-                feedForward: try feedForward(block.scope("2.DenseReluDense"), config, config.decoder),
+                feedForward: try feedForward(block.scope("2.DenseReluDense"), config, config.decoder,
+                                             packing: weightType),
                 finalNorm: try norm(block, "2.layer_norm"),
-                preNorm: true, weights: weightType)
+                preNorm: true)
         }
         let decoder = Decoder(
             embeddings: embeddings(tables.tables[1]), layers: decoderLayers,
@@ -88,34 +91,38 @@ enum T5Loader {
         return (encoder, decoder)
     }
 
-    /// q, k, v (inner, D) and o (D, inner), without biases.
-    static func attentionProjections(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws
+    /// q, k, v (inner, D) and o (D, inner), without biases; `packQ` / `packO` pack those two as
+    /// they load (the decoder's per-step projections; k and v are fused, then packed or not, later).
+    static func attentionProjections(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
+                                     packQ: PackedType? = nil, packO: PackedType? = nil) throws
         -> (q: Linear, k: Linear, v: Linear, o: Linear) {
         let d = config.dModel, inner = stack.innerDim
-        return (try Linear(scope, "q", in: d, out: inner, bias: false),
+        return (try Linear(scope, "q", in: d, out: inner, bias: false, packing: packQ),
                 try Linear(scope, "k", in: d, out: inner, bias: false),
                 try Linear(scope, "v", in: d, out: inner, bias: false),
-                try Linear(scope, "o", in: inner, out: d, bias: false))
+                try Linear(scope, "o", in: inner, out: d, bias: false, packing: packO))
     }
 
     /// T5 does not scale attention scores (the scaling is folded into its initialisation).
-    static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws
-        -> SelfAttention {
-        let p = try attentionProjections(scope, config, stack)
-        return SelfAttention(q: p.q, k: p.k, v: p.v, out: p.o, heads: stack.heads, headDim: stack.headDim, scale: 1)
+    /// - Parameter packing: the decoder's weight type (nil: the encoder).
+    static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
+                              packing: PackedType? = nil) throws -> SelfAttention {
+        let p = try attentionProjections(scope, config, stack, packO: packing)
+        return SelfAttention(q: p.q, k: p.k, v: p.v, out: p.o, heads: stack.heads, headDim: stack.headDim, scale: 1,
+                             packing: packing)
     }
 
     /// T5DenseActDense (wi, wo) or T5DenseGatedActDense (act(wi_0·x) ⊙ wi_1·x, then wo).
-    static func feedForward(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack) throws
-        -> FeedForward {
+    static func feedForward(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
+                            packing: PackedType? = nil) throws -> FeedForward {
         let d = config.dModel, f = stack.ffnDim
-        let wo = try Linear(scope, "wo", in: f, out: d, bias: false)
+        let wo = try Linear(scope, "wo", in: f, out: d, bias: false, packing: packing)
         if config.gatedFeedForward {
-            return FeedForward(fc1: try Linear(scope, "wi_0", in: d, out: f, bias: false),
-                               gate: try Linear(scope, "wi_1", in: d, out: f, bias: false),
+            return FeedForward(fc1: try Linear(scope, "wi_0", in: d, out: f, bias: false, packing: packing),
+                               gate: try Linear(scope, "wi_1", in: d, out: f, bias: false, packing: packing),
                                fc2: wo, activation: config.activation)
         }
-        return FeedForward(fc1: try Linear(scope, "wi", in: d, out: f, bias: false), gate: nil, fc2: wo,
-                           activation: config.activation)
+        return FeedForward(fc1: try Linear(scope, "wi", in: d, out: f, bias: false, packing: packing), gate: nil,
+                           fc2: wo, activation: config.activation)
     }
 }

@@ -4,8 +4,10 @@ import LMTensor
 /// encoder output, so they are computed once per input (`project`) and shared by every row
 /// (beam) decoding that input.
 package struct CrossAttention: Sendable {
+    /// Per step: packed by the loader for the decoder's compute type.
     package let q: Linear
-    /// k and v fused into one (2·inner, D) layer.
+    /// k and v fused into one (2·inner, D) layer, plain: it runs once per input over every encoder
+    /// position (hundreds of rows), where OpenBLAS is faster.
     package let kv: Linear
     package let out: Linear
     package let heads: Int
@@ -13,23 +15,12 @@ package struct CrossAttention: Sendable {
     package let scale: Float
 
     package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
-        self.init(q: q, kv: Linear.fused([k, v]), out: out, heads: heads, headDim: headDim, scale: scale)
-    }
-
-    private init(q: Linear, kv: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
         self.q = q
-        self.kv = kv
+        self.kv = Linear.fused([k, v])
         self.out = out
         self.heads = heads
         self.headDim = headDim
         self.scale = scale
-    }
-
-    /// The per-step projections (q, out) on packed weights; kv stays with OpenBLAS, since it runs once
-    /// per input over every encoder position (hundreds of rows).
-    package func packedForDecoding(_ type: PackedType) -> CrossAttention {
-        CrossAttention(q: q.packedForDecoding(type), kv: kv, out: out.packedForDecoding(type), heads: heads,
-                       headDim: headDim, scale: scale)
     }
 
     package var innerDim: Int { heads * headDim }

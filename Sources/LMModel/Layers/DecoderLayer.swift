@@ -1,7 +1,8 @@
 import LMTensor
 
 /// One decoder layer: causal self-attention (cached), cross-attention over the encoder output,
-/// then feed-forward; residuals and pre-/post-LN as in EncoderLayer.
+/// then feed-forward; residuals and pre-/post-LN as in EncoderLayer. A decoder step multiplies 1-256
+/// rows, so the loaders build its projections on packed weights (`packing:`), no per-call packing.
 package struct DecoderLayer: Sendable {
     package let selfAttention: SelfAttention
     package let selfAttentionNorm: Norm
@@ -12,14 +13,12 @@ package struct DecoderLayer: Sendable {
     package let preNorm: Bool
 
     package init(selfAttention: SelfAttention, selfAttentionNorm: Norm, crossAttention: CrossAttention,
-                crossAttentionNorm: Norm, feedForward: FeedForward, finalNorm: Norm, preNorm: Bool,
-                weights: PackedType) {
-        // A decoder step multiplies 1-256 rows: packed weights, no per-call packing.
-        self.selfAttention = selfAttention.packedForDecoding(weights)
+                crossAttentionNorm: Norm, feedForward: FeedForward, finalNorm: Norm, preNorm: Bool) {
+        self.selfAttention = selfAttention
         self.selfAttentionNorm = selfAttentionNorm
-        self.crossAttention = crossAttention.packedForDecoding(weights)
+        self.crossAttention = crossAttention
         self.crossAttentionNorm = crossAttentionNorm
-        self.feedForward = feedForward.packedForDecoding(weights)
+        self.feedForward = feedForward
         self.finalNorm = finalNorm
         self.preNorm = preNorm
     }

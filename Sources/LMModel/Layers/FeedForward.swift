@@ -16,12 +16,6 @@ package struct FeedForward: Sendable {
         self.activation = activation
     }
 
-    /// Every projection on packed weights (see `Linear.packedForDecoding`).
-    package func packedForDecoding(_ type: PackedType) -> FeedForward {
-        FeedForward(fc1: fc1.packedForDecoding(type), gate: gate?.packedForDecoding(type),
-                    fc2: fc2.packedForDecoding(type), activation: activation)
-    }
-
     package var hiddenDim: Int { fc1.outFeatures }
 
     /// y(rows, D) = FFN(x(rows, D)). `hidden` needs rows·hiddenDim floats (2× for gated).

@@ -2,8 +2,9 @@ import LMTensor
 
 /// A linear layer y = x·Wᵀ + b. The weight is either the checkpoint's (out, in) layout, multiplied
 /// by OpenBLAS (the encoder and the cross-attention keys/values: hundreds of rows per call), or
-/// packed once for lmcore's own kernels (`packedForDecoding`: the decoder's per-step products of
-/// 1-256 rows, where OpenBLAS's per-call packing costs as much as the arithmetic).
+/// packed once for lmcore's own kernels (`packing:` as it loads, or `packedForDecoding` as a copy):
+/// the decoder's per-step products of 1-256 rows, where OpenBLAS's per-call packing costs as much
+/// as the arithmetic.
 package struct Linear: Sendable {
     package enum Weight: Sendable {
         case plain(FloatBuffer)
@@ -18,6 +19,17 @@ package struct Linear: Sendable {
             }
         }
 
+        /// A weight buffer the caller has just made and holds alone, packed as `type` (float32 in
+        /// place) when given and the CPU has the kernels, else plain.
+        package static func packing(_ buffer: FloatBuffer, outFeatures n: Int, inFeatures k: Int,
+                                    as type: PackedType?) -> Weight {
+            guard let type else { return .plain(buffer) }
+            let packed = type == .float32
+                ? PackedMatrix(packingInPlace: buffer, outFeatures: n, inFeatures: k)
+                : PackedMatrix(weight: buffer.pointer, outFeatures: n, inFeatures: k, type: type)
+            return packed.map { .packed($0) } ?? .plain(buffer)
+        }
+
         /// The token tables of a model whose lm head is `head` (vocab, dim): a table that is the head's
         /// own buffer (tied embeddings) becomes the packed head, so the model keeps one copy; the
         /// others stay plain.
@@ -27,11 +39,8 @@ package struct Linear: Sendable {
         /// loader's references.
         package static func tokenTables(_ tables: [FloatBuffer], head: FloatBuffer, vocab: Int, dim: Int,
                                         type: PackedType) -> (tables: [Weight], head: Weight) {
-            let packed = type == .float32
-                ? PackedMatrix(packingInPlace: head, outFeatures: vocab, inFeatures: dim)
-                : PackedMatrix(weight: head.pointer, outFeatures: vocab, inFeatures: dim, type: type)
-            guard let packed else { return (tables.map { .plain($0) }, .plain(head)) }
-            return (tables.map { $0 === head ? .packed(packed) : .plain($0) }, .packed(packed))
+            let packed = packing(head, outFeatures: vocab, inFeatures: dim, as: type)
+            return (tables.map { $0 === head ? packed : .plain($0) }, packed)
         }
     }
 
@@ -76,10 +85,13 @@ package struct Linear: Sendable {
         return Linear(storage: .packed(packed), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
-    /// Loads `<name>.weight` (out, in) and, when `bias`, `<name>.bias` (out).
+    /// Loads `<name>.weight` (out, in) and, when `bias`, `<name>.bias` (out); with `packing`, packs
+    /// the weight as it is loaded (in place for float32: the buffer was just made, so nothing else
+    /// holds it, and the layer's weight never exists twice).
     package init(_ scope: WeightScope, _ name: String, in inFeatures: Int, out outFeatures: Int,
-                bias: Bool) throws {
-        self.storage = .plain(try scope.buffer(name + ".weight", shape: [outFeatures, inFeatures]))
+                bias: Bool, packing: PackedType? = nil) throws {
+        let weight = try scope.buffer(name + ".weight", shape: [outFeatures, inFeatures])
+        self.storage = Linear.Weight.packing(weight, outFeatures: outFeatures, inFeatures: inFeatures, as: packing)
         if bias {
             self.bias = try scope.buffer(name + ".bias", shape: [outFeatures])
         } else {
@@ -90,8 +102,9 @@ package struct Linear: Sendable {
     }
 
     /// Stacks layers with the same input into one (their outputs side by side), so that e.g.
-    /// q, k and v projections run as a single GEMM.
-    package static func fused(_ parts: [Linear]) -> Linear {
+    /// q, k and v projections run as a single GEMM; with `packing`, the new stacked weight is packed
+    /// (in place for float32, as it was just made).
+    package static func fused(_ parts: [Linear], packing: PackedType? = nil) -> Linear {
         let inFeatures = parts.first?.inFeatures ?? 0
         let outFeatures = parts.reduce(0) { $0 + $1.outFeatures }
         let weight = FloatBuffer(count: outFeatures * inFeatures, zeroed: false)
@@ -105,7 +118,8 @@ package struct Linear: Sendable {
             }
             row += p.outFeatures
         }
-        return Linear(weight: weight, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
+        return Linear(storage: Linear.Weight.packing(weight, outFeatures: outFeatures, inFeatures: inFeatures, as: packing),
+                      bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
     /// Writes the (out, in) weight row-major to `out`.

@@ -9,22 +9,15 @@ package struct SelfAttention: Sendable {
     package let headDim: Int
     package let scale: Float
 
-    package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
-        self.init(qkv: Linear.fused([q, k, v]), out: out, heads: heads, headDim: headDim, scale: scale)
-    }
-
-    private init(qkv: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
-        self.qkv = qkv
+    /// - Parameter packing: the decoder's weight type: the fused qkv is packed as it is made (`out`
+    ///   comes packed from the loader); nil for the encoder (OpenBLAS on plain weights).
+    package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float,
+                 packing: PackedType? = nil) {
+        self.qkv = Linear.fused([q, k, v], packing: packing)
         self.out = out
         self.heads = heads
         self.headDim = headDim
         self.scale = scale
-    }
-
-    /// The decoder's form: both projections on packed weights (see `Linear.packedForDecoding`).
-    package func packedForDecoding(_ type: PackedType) -> SelfAttention {
-        SelfAttention(qkv: qkv.packedForDecoding(type), out: out.packedForDecoding(type), heads: heads,
-                      headDim: headDim, scale: scale)
     }
 
     package var innerDim: Int { heads * headDim }
