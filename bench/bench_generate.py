@@ -16,8 +16,11 @@ tokens (min = max = --new-tokens, so every engine runs the same number of decode
   hf              transformers' model.generate, torch fp32, torch.set_num_threads(2), inference mode
   lmcore-openblas (not by default) lmcore with LMCORE_PACKED_GEMM=0: every product through OpenBLAS,
                   as before the packed decoder kernels (the kernels' A/B within one build)
-  lmcore-float16, lmcore-int8  (not by default) lmcore with compute_type "float16" / "int8_float32"
-                  (decoder weights stored in half precision / int8, float32 arithmetic)
+  lmcore-float16, lmcore-int8-float32  (not by default) lmcore with compute_type "float16" /
+                  "int8_float32" (decoder weights stored in half precision / int8, float32 arithmetic)
+  lmcore-int8     (not by default) lmcore with compute_type "int8" (int8 weights and activations,
+                  int32 sums, where the CPU has AVX-512 VNNI; int8_float32 elsewhere). Until
+                  the commit that added int8, this name ran int8_float32 (bench/README.md's AVX2 table)
   ct2             CTranslate2 Translator(intra_threads=2, inter_threads=1, compute_type="float32")
   ct2-int8        (not by default) the same with compute_type="int8" (quantized at load)
 Each engine lives in its own subprocess (so ru_maxrss is per engine), loads once, runs a warm-up,
@@ -54,13 +57,14 @@ ENGINES = ["lmcore", "lmcore-haswell", "hf", "ct2"]
 # OPENBLAS_CORETYPE per lmcore variant (None: OpenBLAS's own detection). The "alt" variants run the
 # library given by --alt-library (A/B of two builds on the same batch).
 CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX",
-             "lmcore-openblas": None, "lmcore-float16": None, "lmcore-int8": None,
+             "lmcore-openblas": None, "lmcore-float16": None, "lmcore-int8-float32": None,
+             "lmcore-int8": None,
              "alt": None, "alt-haswell": "Haswell", "alt-skx": "SkylakeX"}
 # Extra environment per lmcore variant: lmcore-openblas turns lmcore's packed decoder kernels off
 # (every product through OpenBLAS), the A/B of the kernels within one build.
 LMCORE_ENV = {"lmcore-openblas": {"LMCORE_PACKED_GEMM": "0"}}
 # lmcore's compute_type per variant (default float32).
-LMCORE_COMPUTE = {"lmcore-float16": "float16", "lmcore-int8": "int8_float32"}
+LMCORE_COMPUTE = {"lmcore-float16": "float16", "lmcore-int8-float32": "int8_float32", "lmcore-int8": "int8"}
 # CTranslate2 variants: compute_type per engine name.
 CT2_TYPES = {"ct2": "float32", "ct2-int8": "int8"}
 
@@ -415,7 +419,8 @@ def main():
     ratios = {}
     pairs = [(a, b) for a in CORETYPES if not a.startswith("alt") for b in ("hf", *CT2_TYPES)]
     pairs += [("lmcore-haswell", "lmcore"), ("lmcore-skx", "lmcore"), ("lmcore-skx", "lmcore-haswell"),
-              ("lmcore", "lmcore-openblas"), ("lmcore-float16", "lmcore"), ("lmcore-int8", "lmcore")]
+              ("lmcore", "lmcore-openblas"), ("lmcore-float16", "lmcore"), ("lmcore-int8-float32", "lmcore"),
+              ("lmcore-int8", "lmcore")]
     pairs += [(f"alt{v}", f"lmcore{v}") for v in ("", "-haswell", "-skx")]
     for a, b in pairs:
         if a in by and b in by:

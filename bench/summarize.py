@@ -11,9 +11,11 @@ import json
 import sys
 from pathlib import Path
 
-ORDER = ["lmcore", "lmcore-float16", "lmcore-int8", "lmcore-openblas", "lmcore-haswell", "lmcore-skx", "hf",
+ORDER = ["lmcore", "lmcore-float16", "lmcore-int8-float32", "lmcore-int8", "lmcore-openblas", "lmcore-haswell", "lmcore-skx", "hf",
          "ct2", "ct2-int8", "alt", "alt-haswell", "alt-skx"]
-TYPES = [("lmcore", "float32"), ("lmcore-float16", "float16"), ("lmcore-int8", "int8_float32")]
+TYPES = [("lmcore", "float32"), ("lmcore-float16", "float16"), ("lmcore-int8-float32", "int8_float32"),
+         ("lmcore-int8", "int8")]
+SHORT = {"float32": "f32", "float16": "f16", "int8_float32": "i8f32", "int8": "i8"}
 
 
 def median(r, key):
@@ -40,7 +42,8 @@ def matrix(paths):
     print(f"CPU flags: {'; '.join(flags)}\n")
     print("| model | batch | search | " + " | ".join(f"{t} / ct2" for _, t in TYPES) + " | "
           + " | ".join(f"{t} / ct2-int8" for _, t in TYPES)
-          + " | peak RSS MB (f32, f16, int8 / ct2, ct2-int8) | greedy = HF (f32, f16, int8 / ct2-int8) |")
+          + f" | peak RSS MB ({', '.join(SHORT[t] for _, t in TYPES)} / ct2, ct2-int8)"
+          + f" | greedy = HF ({', '.join(SHORT[t] for _, t in TYPES)} / ct2-int8) |")
     print("|---|---:|---|" + "---:|" * (2 * len(TYPES)) + "---|---|")
     for r in sorted(runs, key=lambda r: (r["args"]["model"], r["args"]["batch"], r["args"]["beams"])):
         a, e = r["args"], r["engines"]
@@ -49,7 +52,7 @@ def matrix(paths):
         print(f"| {a['model']} | {a['batch']} | {r['mode']} | "
               + " | ".join(median(r, f"{n}/ct2") for n, _ in TYPES) + " | "
               + " | ".join(median(r, f"{n}/ct2-int8") for n, _ in TYPES) + " | "
-              + f"{rss('lmcore')}, {rss('lmcore-float16')}, {rss('lmcore-int8')} / {rss('ct2')}, {rss('ct2-int8')} | "
+              + ", ".join(rss(n) for n, _ in TYPES) + f" / {rss('ct2')}, {rss('ct2-int8')} | "
               + (", ".join(agreement(r, n) for n, _ in TYPES) + f" / {agreement(r, 'ct2-int8')}" if greedy else "n/a (beam)")
               + " |")
 

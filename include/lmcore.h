@@ -111,11 +111,14 @@ typedef struct lmcore_model_params {
     /* 1: also load the folder's tokenizer if it has one (tokenizer.json, source.spm/target.spm
      * + vocab.json, spiece.model). 0: ids only. */
     int32_t load_tokenizer;
-    /* How the decoder's weights are stored; the arithmetic is float32 in every type, and the
-     * encoder is float32 in every type. NULL or "float32" (default); "float16" (half the bytes
-     * per decoding step); "int8_float32" (int8 weights, a float32 scale per output feature: a
-     * quarter); "auto" (lmcore's choice for this CPU: int8_float32 where its packed kernels run,
-     * else float32). Any other value is LMCORE_INVALID_ARGUMENT. Added in ABI version 2. */
+    /* How the weights are stored and multiplied. NULL or "float32" (default); "float16" (decoder
+     * weights in half precision: half the bytes per decoding step, float32 arithmetic);
+     * "int8_float32" (decoder weights in int8 with a float32 scale per output feature: a quarter of
+     * the bytes, float32 arithmetic); "int8" (encoder and decoder weights in int8 times activations
+     * quantized to int8 per row at each product, int32 sums, as CTranslate2's int8; needs AVX-512
+     * VNNI, and loads as int8_float32 elsewhere); "auto" (lmcore's choice for this CPU: int8 with
+     * AVX-512 VNNI, else int8_float32 where the packed kernels run, else float32). Any other value
+     * is LMCORE_INVALID_ARGUMENT. Added in ABI version 2 ("int8" in lmcore 0.x of 2026-12-07). */
     const char *compute_type;
 } lmcore_model_params;
 
@@ -146,9 +149,10 @@ typedef struct lmcore_model_info {
     int32_t eos_token_id;       /* the first EOS id */
     int32_t decoder_start_token_id;
     int32_t has_tokenizer;
-    const char *compute_type;   /* in effect: "float32", "float16" or "int8_float32"; owned by the model.
-                                 * float32 when a reduced type was asked for on a CPU without the packed
-                                 * kernels (AVX2+FMA+F16C). Added in ABI version 2. */
+    const char *compute_type;   /* in effect: "float32", "float16", "int8_float32" or "int8"; owned by
+                                 * the model. float32 when a reduced type was asked for on a CPU without
+                                 * the packed kernels (AVX2+FMA+F16C); int8_float32 for int8 without
+                                 * AVX-512 VNNI. Added in ABI version 2. */
 } lmcore_model_info;
 
 /* Fills *info. */

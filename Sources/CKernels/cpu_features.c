@@ -33,7 +33,8 @@ uint32_t lmk_cpu_features(void) {
     if (fma && f16c && ((b7 >> 5) & 1)) f |= LMK_CPU_AVX2_FMA;
     if (zmm && ((b7 >> 16) & 1)) {
         f |= LMK_CPU_AVX512F;
-        if ((c7 >> 11) & 1) f |= LMK_CPU_AVX512_VNNI;
+        /* The integer kernels also use BW and VL instructions. */
+        if (((c7 >> 11) & 1) && ((b7 >> 30) & 1) && ((b7 >> 31) & 1)) f |= LMK_CPU_AVX512_VNNI;
         if ((a71 >> 5) & 1) f |= LMK_CPU_AVX512_BF16;
     }
     if ((a71 >> 4) & 1) f |= LMK_CPU_AVX_VNNI;

@@ -8,23 +8,29 @@ import LMInput
 import LMModel
 import LMTokenizer
 
-/// How the decoder's weights are stored (`compute_type`); the arithmetic is float32 in every type.
-/// The encoder is float32 in every type (see ARCHITECTURE.md, "Compute types").
+/// How the decoder's weights are stored and multiplied (`compute_type`). The encoder is float32 in
+/// every type (see ARCHITECTURE.md, "Compute types").
 public enum ComputeType: String, Sendable, CaseIterable, Equatable {
     case float32
     /// Decoder weights in IEEE half precision: half the bytes per decoding step.
     case float16
     /// Decoder weights in int8 with a float32 scale per output feature: a quarter of the bytes.
     case int8Float32 = "int8_float32"
+    /// int8 weights times int8 activations (quantized per row at each product), int32 sums:
+    /// CTranslate2's int8. Needs AVX-512 VNNI; elsewhere it loads as int8_float32.
+    case int8
     /// The type lmcore picks for this CPU (`ComputeType.automatic`).
     case auto
 
-    /// What `auto` means on this machine: int8_float32 where the packed kernels run (AVX2+FMA+F16C),
-    /// float32 elsewhere. On AVX2 it was the fastest type at batch 1 (1.6-2.3x float32) and within
-    /// about 10% of the others at batch 32 (bench/README.md), and it keeps the bundled model's
-    /// held-out exact match (the accuracy bar: no drop); CTranslate2's `auto` likewise picks int8 on
-    /// CPUs.
-    public static var automatic: ComputeType { ComputeBackend.packedKernels ? .int8Float32 : .float32 }
+    /// What `auto` means on this machine: the fastest type that keeps the bundled model's held-out
+    /// exact match (the accuracy bar: no drop), as measured in bench/README.md. int8 where the CPU
+    /// has AVX-512 VNNI (2.2-2.7x float32 at batch 32 there); else int8_float32 where the packed
+    /// kernels run (AVX2+FMA+F16C: 1.6-2.3x float32 at batch 1, within about 10% of the others at
+    /// batch 32); else float32. CTranslate2's `auto` likewise picks int8 on CPUs.
+    public static var automatic: ComputeType {
+        guard ComputeBackend.packedKernels else { return .float32 }
+        return ComputeBackend.integerProducts ? .int8 : .int8Float32
+    }
 
     /// The concrete type a load uses (`auto` resolved).
     public var resolved: ComputeType { self == .auto ? ComputeType.automatic : self }
@@ -34,6 +40,7 @@ public enum ComputeType: String, Sendable, CaseIterable, Equatable {
         case .float32, .auto: return .float32
         case .float16: return .float16
         case .int8Float32: return .int8Float32
+        case .int8: return .int8
         }
     }
 }

@@ -20,6 +20,9 @@ package enum ComputeBackend {
     /// reduced compute types load as float32).
     package static var packedKernels: Bool { Kernels.packed }
 
+    /// Whether the int8 integer products run here (AVX-512 VNNI; else int8 loads as int8_float32).
+    package static var integerProducts: Bool { Kernels.integerProducts }
+
     /// Which kernels run and why ("OpenBLAS (SkylakeX kernels; ...); packed float32 GEMM, AVX2+FMA (decoder)").
     package static var description: String { BLAS.status + "; " + Kernels.description }
 }

@@ -19,9 +19,9 @@ package final class Seq2SeqModel: Sendable {
     /// Threads for the engine's own parallel loops (OpenBLAS threads are set separately).
     package let threads: Int
 
-    /// The decoder's weight storage in effect: the requested type, or float32 when this CPU has no
-    /// packed kernels (everything then runs on OpenBLAS).
-    package var computeType: ComputeType { ComputeBackend.packedKernels ? config.computeType : .float32 }
+    /// The decoder's weight storage in effect: the requested type as this CPU runs it
+    /// (`ComputeType.effective`).
+    package var computeType: ComputeType { config.computeType.effective }
 
     package init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String,
                 storedDtypes: [String: Int], threads: Int) {

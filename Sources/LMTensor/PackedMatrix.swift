@@ -11,14 +11,21 @@ package enum PackedType: String, Sendable, CaseIterable {
     case float32
     /// IEEE half, round to nearest even.
     case float16
-    /// int8 with one float32 scale per output feature (max |w| / 127, as CTranslate2 quantizes).
+    /// int8 with one float32 scale per output feature (max |w| / 127, as CTranslate2 quantizes),
+    /// widened to float32 in registers (weight-only quantization).
     case int8
+    /// The same int8 weights in groups of four k for VNNI's dot product: each product quantizes its
+    /// activations per row to int8 and accumulates in int32 (CTranslate2's int8). Only where
+    /// `Kernels.integerProducts`; a matrix asked for elsewhere (or with K > 65536, where the int32
+    /// sums could overflow) is stored as `int8`.
+    case int8Compute
 
     var code: Int32 {
         switch self {
         case .float32: return 0
         case .float16: return 1
         case .int8: return 2
+        case .int8Compute: return 3
         }
     }
 
@@ -27,7 +34,7 @@ package enum PackedType: String, Sendable, CaseIterable {
         switch self {
         case .float32: return 4
         case .float16: return 2
-        case .int8: return 1
+        case .int8, .int8Compute: return 1
         }
     }
 }
@@ -47,22 +54,28 @@ package final class PackedMatrix: Sendable {
     private let tail: FloatBuffer?
     /// int8: one scale per output feature.
     private let scales: FloatBuffer?
+    /// int8Compute: each output feature's sum of int8 weights (Int32 bit patterns).
+    private let sums: FloatBuffer?
 
     private static var panel: Int { Int(LMK_PANEL) }
 
     /// Packs `weight` (N, K) as `type` into new buffers, or returns nil when this CPU has no packed
     /// kernel (then callers keep the plain weight and OpenBLAS).
-    package init?(weight: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int, type: PackedType = .float32) {
+    package init?(weight: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int, type requested: PackedType = .float32) {
         guard Kernels.packed, n > 0, k > 0 else { return nil }
+        let type = requested == .int8Compute && !(Kernels.integerProducts && k <= 65536) ? .int8 : requested
         self.type = type
         outFeatures = n
         inFeatures = k
         let panelCount = (n + Self.panel - 1) / Self.panel
-        let bytes = panelCount * Self.panel * k * type.size
+        let depth = type == .int8Compute ? Int(lmk_i8q_groups(Int64(k))) * 4 : k
+        let bytes = panelCount * Self.panel * depth * type.size
         panels = FloatBuffer(count: (bytes + 3) / 4, zeroed: false)
         tail = nil
-        scales = type == .int8 ? FloatBuffer(count: n) : nil
+        scales = type == .int8 || type == .int8Compute ? FloatBuffer(count: n) : nil
+        sums = type == .int8Compute ? FloatBuffer(count: n) : nil
         let raw = UnsafeMutableRawPointer(panels.pointer), scalePointer = scales?.pointer
+        let sumPointer = sums.map { UnsafeMutableRawPointer($0.pointer).assumingMemoryBound(to: Int32.self) }
         Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: 64) { range in
             let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
             switch type {
@@ -72,6 +85,9 @@ package final class PackedMatrix: Sendable {
                 lmk_pack_f16(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: UInt16.self), p0, p1)
             case .int8:
                 lmk_pack_i8(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: Int8.self), scalePointer, p0, p1)
+            case .int8Compute:
+                lmk_pack_i8q(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: Int8.self), scalePointer,
+                             sumPointer, p0, p1)
             }
         }
     }
@@ -87,6 +103,7 @@ package final class PackedMatrix: Sendable {
         inFeatures = k
         panels = buffer
         scales = nil
+        sums = nil
         let tailBuffer = n % Self.panel == 0 ? nil : FloatBuffer(count: Self.panel * k, zeroed: false)
         tail = tailBuffer
         let scratch = FloatBuffer(count: Self.panel * k, zeroed: false)
@@ -105,6 +122,10 @@ package final class PackedMatrix: Sendable {
         let packed = UnsafeRawPointer(panels.pointer), tail = self.tail.map { UnsafeRawPointer($0.pointer) }
         let scales = self.scales.map { UnsafePointer($0.pointer) }
         let type = self.type
+        if type == .int8Compute {
+            integerLinear(x, rows: m, bias: bias, into: y, minimumPanelsPerThread: minimum)
+            return
+        }
         Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
             let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
             switch type {
@@ -118,12 +139,42 @@ package final class PackedMatrix: Sendable {
                 lmk_gemm_packed_i8_avx2(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: Int8.self),
                                         tail?.assumingMemoryBound(to: Int8.self), scales, Int64(n), bias, y, Int64(n),
                                         p0, p1)
+            case .int8Compute:
+                break  // integerLinear
             }
+        }
+    }
+
+    /// int8Compute: quantizes x's rows once (u8 = q + 128, one scale per row), then the panels run
+    /// vpdpbusd products split across threads.
+    private func integerLinear(_ x: UnsafePointer<Float>, rows m: Int, bias: UnsafePointer<Float>?,
+                               into y: UnsafeMutablePointer<Float>, minimumPanelsPerThread minimum: Int) {
+        let n = outFeatures, k = inFeatures
+        let width = Int(lmk_i8q_groups(Int64(k))) * 4
+        let quantized = UnsafeMutablePointer<UInt8>.allocate(capacity: m * width)
+        let rowScales = UnsafeMutablePointer<Float>.allocate(capacity: m)
+        defer {
+            quantized.deallocate()
+            rowScales.deallocate()
+        }
+        lmk_quantize_rows_u8(x, Int64(k), Int64(m), Int64(k), quantized, rowScales)
+        let packed = UnsafeRawPointer(panels.pointer).assumingMemoryBound(to: Int8.self)
+        let scales = self.scales.map { UnsafePointer($0.pointer) }
+        let sums = self.sums.map { UnsafeRawPointer($0.pointer).assumingMemoryBound(to: Int32.self) }
+        let panelCount = (n + Self.panel - 1) / Self.panel
+        Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
+            lmk_gemm_i8q_vnni(quantized, rowScales, Int64(m), Int64(k), packed, scales, sums, Int64(n), bias, y,
+                              Int64(n), Int64(range.lowerBound), Int64(range.upperBound))
         }
     }
 
     /// Row `row` (< N) of W, dequantized, times `factor`, into out (K floats).
     private func row(_ row: Int, factor: Float, into out: UnsafeMutablePointer<Float>) {
+        if type == .int8Compute, let scales {
+            lmk_i8q_row(UnsafeRawPointer(panels.pointer).assumingMemoryBound(to: Int8.self), scales.pointer,
+                        Int64(inFeatures), Int64(row), factor, out)
+            return
+        }
         lmk_packed_row(type.code, panels.pointer, tail?.pointer, scales?.pointer, Int64(outFeatures),
                        Int64(inFeatures), Int64(row), factor, out)
     }
@@ -140,7 +191,7 @@ package final class PackedMatrix: Sendable {
     }
 
     /// Bytes held (panels, tail, scales).
-    package var storedBytes: Int { 4 * (panels.count + (tail?.count ?? 0) + (scales?.count ?? 0)) }
+    package var storedBytes: Int { 4 * (panels.count + (tail?.count ?? 0) + (scales?.count ?? 0) + (sums?.count ?? 0)) }
 }
 
 /// Which of lmcore's own kernels run on this CPU, chosen once from cpuid.
@@ -154,6 +205,10 @@ package enum Kernels {
         if let env = getenv("LMCORE_PACKED_GEMM"), String(cString: env) == "0" { return false }
         return cpuFeatures & UInt32(LMK_CPU_AVX2_FMA) != 0
     }()
+
+    /// Whether the int8 integer products (`PackedType.int8Compute`) run here: AVX-512 F, BW, VL and
+    /// VNNI, with the packed kernels on.
+    package static let integerProducts: Bool = packed && cpuFeatures & UInt32(LMK_CPU_AVX512_VNNI) != 0
 
     /// Threads the packed kernels split a product over; the model's thread setting (process-wide,
     /// as OpenBLAS's is).
@@ -169,7 +224,8 @@ package enum Kernels {
     /// What runs, for `inspect` and `bench`.
     package static var description: String {
         let features = cpuFeatureNames.isEmpty ? "none" : cpuFeatureNames.joined(separator: " ")
-        return packed ? "packed GEMM kernels AVX2+FMA+F16C (CPU features: \(features))"
+        let integer = integerProducts ? ", int8 products AVX-512 VNNI" : ""
+        return packed ? "packed GEMM kernels AVX2+FMA+F16C\(integer) (CPU features: \(features))"
             : "OpenBLAS only (packed kernels off: CPU features \(features))"
     }
 

@@ -10,7 +10,7 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .long, help: "A Hugging Face model folder.")
     var model: String
 
-    @Option(name: .long, help: ArgumentHelp("The compute type to load with (float32, float16, int8_float32, auto).",
+    @Option(name: .long, help: ArgumentHelp("The compute type to load with (float32, float16, int8_float32, int8, auto).",
                                             valueName: "type"))
     var computeType: ComputeType = .float32
 

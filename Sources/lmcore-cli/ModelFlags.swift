@@ -11,7 +11,7 @@ struct ModelFlags: ParsableArguments {
     var threads = 0
 
     @Option(name: .long, help: ArgumentHelp(
-        "How the decoder's weights are stored: float32, float16, int8_float32 or auto (arithmetic is float32).",
+        "How weights are stored and multiplied: float32, float16 or int8_float32 (decoder weights; float32 arithmetic), int8 (int8 products, AVX-512 VNNI) or auto.",
         valueName: "type"))
     var computeType: ComputeType = .float32
 

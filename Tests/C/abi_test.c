@@ -95,6 +95,16 @@ int main(int argc, char **argv) {
         lmcore_model_free(model);
         model = NULL;
     }
+    mp.compute_type = "int8"; /* int8_float32 without AVX-512 VNNI */
+    CHECK(lmcore_model_load(dir, &mp, &model) == LMCORE_OK);
+    if (model != NULL) {
+        lmcore_model_info reduced;
+        CHECK(lmcore_model_get_info(model, &reduced) == LMCORE_OK);
+        CHECK(strcmp(reduced.compute_type, "int8") == 0 || strcmp(reduced.compute_type, "int8_float32") == 0
+              || strcmp(reduced.compute_type, "float32") == 0);
+        lmcore_model_free(model);
+        model = NULL;
+    }
     mp.compute_type = NULL;
 
     CHECK(lmcore_model_load(dir, &mp, &model) == LMCORE_OK);

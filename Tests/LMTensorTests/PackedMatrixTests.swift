@@ -29,6 +29,8 @@ import Testing
         let packed = try #require(original.withUnsafeBufferPointer {
             PackedMatrix(weight: $0.baseAddress!, outFeatures: n, inFeatures: k, type: type)
         })
+        // int8Compute is stored as int8 where the integer kernels do not run (or K > 65536).
+        #expect(packed.type == (type == .int8Compute && !Kernels.integerProducts ? .int8 : type))
         var w = [Float](repeating: .nan, count: n * k)
         w.withUnsafeMutableBufferPointer { packed.unpack(into: $0.baseAddress!) }
         switch type {
@@ -39,7 +41,7 @@ import Testing
             for i in 0..<(n * k) where abs(original[i]) > 1e-4 {
                 #expect(abs(w[i] - original[i]) <= abs(original[i]) * 0x1p-11, "float16 weight \(i)")
             }
-        case .int8:
+        case .int8, .int8Compute:
             for r in 0..<n {
                 let row = original[(r * k)..<((r + 1) * k)]
                 let scale = (row.map(abs).max() ?? 0) / 127
@@ -80,9 +82,45 @@ import Testing
                         worst = max(worst, abs(Double(y[r * n + c]) - sum) / max(bound, .leastNormalMagnitude))
                     }
                 }
+                if packed.type == .int8Compute {
+                    try expectIntegerProduct(y, x: x, w: w, bias: withBias ? bias : nil, m: m, n: n, k: k,
+                                             note: "threads \(threads) bias \(withBias)")
+                    continue
+                }
                 #expect(worst <= 1, "\(type) m \(m) n \(n) k \(k) threads \(threads) bias \(withBias): \(worst) of the bound")
             }
         }
+    }
+
+    /// int8Compute products against the integer arithmetic they must do: each row of x quantized
+    /// as the kernel documents (q = round-to-nearest-even(x · (127 / max|x|)) in float32, clamped
+    /// to ±127), the int8 weights recovered from the unpacked ones (w / scale, exact), the dot
+    /// product summed exactly in integers, then scaled. Only the last float32 steps (the int32 sum
+    /// to float, two products and the bias, and the scale recovered from the unpacked weights) may round: 8 ulps of their magnitude.
+    func expectIntegerProduct(_ y: [Float], x: [Float], w: [Float], bias: [Float]?, m: Int, n: Int, k: Int,
+                              note: String) throws {
+        var weightScales = [Float](repeating: 0, count: n)
+        for c in 0..<n { weightScales[c] = (w[(c * k)..<((c + 1) * k)].map(abs).max() ?? 0) / 127 }
+        var worst = 0.0
+        for r in 0..<m {
+            let row = x[(r * k)..<((r + 1) * k)]
+            let amax = row.map(abs).max() ?? 0
+            let inverse: Float = amax > 0 ? 127 / amax : 0
+            let q = row.map { max(-127, min(127, ($0 * inverse).rounded(.toNearestOrEven))) }
+            let rowScale = Double(amax / 127)
+            for c in 0..<n {
+                var sum = 0
+                for i in 0..<k {
+                    let wq = weightScales[c] > 0 ? (w[c * k + i] / weightScales[c]).rounded() : 0
+                    sum += Int(q[i]) * Int(wq)
+                }
+                let product = Double(sum) * rowScale * Double(weightScales[c])
+                let expected = product + Double(bias?[c] ?? 0)
+                let bound = 8 * 0x1p-24 * (abs(product) + abs(Double(bias?[c] ?? 0))) + 1e-30
+                worst = max(worst, abs(Double(y[r * n + c]) - expected) / bound)
+            }
+        }
+        #expect(worst <= 1, "int8Compute m \(m) n \(n) k \(k) \(note): \(worst) of the bound")
     }
 
     /// Packing in place (the lm head) gives the same matrix as packing a copy: the same rows back,

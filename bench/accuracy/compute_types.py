@@ -41,7 +41,7 @@ def main():
     print(f"{len(sources)} held-out inputs, {args.model}")
     print(f"{'compute type':14s} {'beams':>5s} {'exact':>12s} {'%':>7s} {'vs float32':>12s} {'seconds':>8s}")
     baseline = {}
-    for compute_type in ("float32", "float16", "int8_float32"):
+    for compute_type in ("float32", "float16", "int8_float32", "int8"):
         with lmcore.Model(args.model, threads=args.threads, compute_type=compute_type) as model:
             in_effect = model.info["compute_type"]
             for beams in (1, 4):

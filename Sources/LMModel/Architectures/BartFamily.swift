@@ -81,7 +81,7 @@ enum BartFamily {
         try Linear(scope, name, in: i, out: o, bias: config.linearBias, packing: packing)
     }
 
-    /// - Parameter packing: the decoder's weight type (nil: the encoder, plain weights on OpenBLAS).
+    /// - Parameter packing: the decoder's weight type, or the encoder's (nil: plain weights on OpenBLAS).
     static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
                               packing: PackedType? = nil) throws -> SelfAttention {
         let d = config.dModel, inner = stack.innerDim
@@ -95,14 +95,15 @@ enum BartFamily {
     }
 
     static func crossAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
-                               packing: PackedType) throws -> CrossAttention {
+                               packing: PackedType, kvPacking: PackedType?) throws -> CrossAttention {
         let d = config.dModel, inner = stack.innerDim
         return CrossAttention(
             q: try linear(scope, "q_proj", in: d, out: inner, config, packing: packing),
             k: try linear(scope, "k_proj", in: d, out: inner, config),
             v: try linear(scope, "v_proj", in: d, out: inner, config),
             out: try linear(scope, "out_proj", in: inner, out: d, config, packing: packing),
-            heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim))
+            heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim),
+            kvPacking: kvPacking)
     }
 
     static func feedForward(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
@@ -159,7 +160,7 @@ enum BartFamily {
         let shared = root + "shared.weight"
         let encoderKey = root + "encoder.embed_tokens.weight", decoderKey = root + "decoder.embed_tokens.weight"
         let vocab = config.decoderVocabSize
-        let weightType = config.computeType.decoderWeights
+        let weightType = config.computeType.decoderWeights, sequenceType = config.computeType.sequenceWeights
         // In a closure so the plain float32 tables are released before the layers load (a reduced
         // compute type packs the head into a new buffer; holding both would raise the peak).
         let tables = try { () throws -> (tables: [Linear.Weight], head: Linear.Weight) in
@@ -190,9 +191,9 @@ enum BartFamily {
         let encoderLayers = try (0..<config.encoder.layers).map { i -> EncoderLayer in
             let s = encoderScope.scope("layers.\(i)")
             return EncoderLayer(
-                selfAttention: try selfAttention(s.scope("self_attn"), config, config.encoder),
+                selfAttention: try selfAttention(s.scope("self_attn"), config, config.encoder, packing: sequenceType),
                 selfAttentionNorm: try Norm(s, "self_attn_layer_norm", dim: d, config: config),
-                feedForward: try feedForward(s, config, config.encoder),
+                feedForward: try feedForward(s, config, config.encoder, packing: sequenceType),
                 finalNorm: try Norm(s, "final_layer_norm", dim: d, config: config),
                 preNorm: config.preNorm)
         }
@@ -208,7 +209,8 @@ enum BartFamily {
             return DecoderLayer(
                 selfAttention: try selfAttention(s.scope("self_attn"), config, config.decoder, packing: weightType),
                 selfAttentionNorm: try Norm(s, "self_attn_layer_norm", dim: d, config: config),
-                crossAttention: try crossAttention(s.scope("encoder_attn"), config, config.decoder, packing: weightType),
+                crossAttention: try crossAttention(s.scope("encoder_attn"), config, config.decoder, packing: weightType,
+                                                   kvPacking: sequenceType),
                 crossAttentionNorm: try Norm(s, "encoder_attn_layer_norm", dim: d, config: config),
                 feedForward: try feedForward(s, config, config.decoder, packing: weightType),
                 finalNorm: try Norm(s, "final_layer_norm", dim: d, config: config),

@@ -18,7 +18,7 @@ enum T5Loader {
         // Token tables resolved as transformers 5 ties them (every one is tied to `shared`, which
         // T5 always ties): a module uses its own key when the checkpoint has it, else `shared`,
         // else another table tied to it. A stored lm_head with its own values stays untied.
-        let weightType = config.computeType.decoderWeights
+        let weightType = config.computeType.decoderWeights, sequenceType = config.computeType.sequenceWeights
         // In a closure so the plain float32 tables are released before the layers load.
         let tables = try { () throws -> (tables: [Linear.Weight], head: Linear.Weight) in
             var loaded: [String: FloatBuffer] = [:]
@@ -54,9 +54,11 @@ enum T5Loader {
         let encoderLayers = try (0..<config.encoder.layers).map { i -> EncoderLayer in
             let block = encoderScope.scope("block.\(i).layer")
             return EncoderLayer(
-                selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.encoder),
+                selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.encoder,
+                                                 packing: sequenceType),
                 selfAttentionNorm: try norm(block, "0.layer_norm"),
-                feedForward: try feedForward(block.scope("1.DenseReluDense"), config, config.encoder),
+                feedForward: try feedForward(block.scope("1.DenseReluDense"), config, config.encoder,
+                                             packing: sequenceType),
                 finalNorm: try norm(block, "1.layer_norm"),
                 preNorm: true)
         }
@@ -75,7 +77,8 @@ enum T5Loader {
                                                  packing: weightType),
                 selfAttentionNorm: try norm(block, "0.layer_norm"),
                 crossAttention: CrossAttention(q: cross.q, k: cross.k, v: cross.v, out: cross.o,
-                                               heads: config.decoder.heads, headDim: config.decoder.headDim, scale: 1),
+                                               heads: config.decoder.heads, headDim: config.decoder.headDim, scale: 1,
+                                               kvPacking: sequenceType),
                 crossAttentionNorm: try norm(block, "1.layer_norm"),
                 feedForward: try feedForward(block.scope("2.DenseReluDense"), config, config.decoder,
                                              packing: weightType),
@@ -104,7 +107,7 @@ enum T5Loader {
     }
 
     /// T5 does not scale attention scores (the scaling is folded into its initialisation).
-    /// - Parameter packing: the decoder's weight type (nil: the encoder).
+    /// - Parameter packing: the decoder's weight type, or the encoder's (nil: plain weights on OpenBLAS).
     static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
                               packing: PackedType? = nil) throws -> SelfAttention {
         let p = try attentionProjections(scope, config, stack, packO: packing)

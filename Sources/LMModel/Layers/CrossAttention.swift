@@ -6,17 +6,19 @@ import LMTensor
 package struct CrossAttention: Sendable {
     /// Per step: packed by the loader for the decoder's compute type.
     package let q: Linear
-    /// k and v fused into one (2·inner, D) layer, plain: it runs once per input over every encoder
-    /// position (hundreds of rows), where OpenBLAS is faster.
+    /// k and v fused into one (2·inner, D) layer: it runs once per input over every encoder position
+    /// (hundreds of rows), so it is plain for OpenBLAS unless the compute type has integer products
+    /// (`ComputeType.sequenceWeights`).
     package let kv: Linear
     package let out: Linear
     package let heads: Int
     package let headDim: Int
     package let scale: Float
 
-    package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float) {
+    package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float,
+                 kvPacking: PackedType? = nil) {
         self.q = q
-        self.kv = Linear.fused([k, v])
+        self.kv = Linear.fused([k, v], packing: kvPacking)
         self.out = out
         self.heads = heads
         self.headDim = headDim

@@ -9,8 +9,9 @@ package struct SelfAttention: Sendable {
     package let headDim: Int
     package let scale: Float
 
-    /// - Parameter packing: the decoder's weight type: the fused qkv is packed as it is made (`out`
-    ///   comes packed from the loader); nil for the encoder (OpenBLAS on plain weights).
+    /// - Parameter packing: how the fused qkv is packed as it is made (`out` comes packed from the
+    ///   loader): the decoder's weight type, or the encoder's (`ComputeType.sequenceWeights`, nil for
+    ///   OpenBLAS on plain weights).
     package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float,
                  packing: PackedType? = nil) {
         self.qkv = Linear.fused([q, k, v], packing: packing)

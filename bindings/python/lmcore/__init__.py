@@ -284,8 +284,10 @@ class Model:
     many threads at once (each call has its own decoder state)."""
 
     def __init__(self, path, threads=0, load_tokenizer=True, compute_type="float32"):
-        """compute_type: how the decoder's weights are stored: "float32" (default), "float16",
-        "int8_float32" or "auto" (lmcore's choice for this CPU); the arithmetic is float32."""
+        """compute_type: how weights are stored and multiplied: "float32" (default), "float16" or
+        "int8_float32" (reduced decoder weights, float32 arithmetic), "int8" (int8 weights and
+        activations, int32 sums, with AVX-512 VNNI; int8_float32 elsewhere) or "auto" (lmcore's
+        choice for this CPU). `info["compute_type"]` tells the type in effect."""
         if not isinstance(compute_type, str):
             raise TypeError(f"compute_type must be a string, not {type(compute_type).__name__}")
         params = ModelParams(_args.integer("threads", threads), 1 if load_tokenizer else 0, compute_type.encode())
