@@ -126,19 +126,22 @@ package final class PackedMatrix: Sendable {
             integerLinear(x, rows: m, bias: bias, into: y, minimumPanelsPerThread: minimum)
             return
         }
+        let wide = Kernels.avx512
         Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
             let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
             switch type {
             case .float32:
-                lmk_gemm_packed_avx2(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: Float.self),
-                                     tail?.assumingMemoryBound(to: Float.self), Int64(n), bias, y, Int64(n), p0, p1)
+                let kernel = wide ? lmk_gemm_packed_avx512 : lmk_gemm_packed_avx2
+                kernel(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: Float.self),
+                       tail?.assumingMemoryBound(to: Float.self), Int64(n), bias, y, Int64(n), p0, p1)
             case .float16:
-                lmk_gemm_packed_f16_avx2(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: UInt16.self),
-                                         tail?.assumingMemoryBound(to: UInt16.self), Int64(n), bias, y, Int64(n), p0, p1)
+                let kernel = wide ? lmk_gemm_packed_f16_avx512 : lmk_gemm_packed_f16_avx2
+                kernel(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: UInt16.self),
+                       tail?.assumingMemoryBound(to: UInt16.self), Int64(n), bias, y, Int64(n), p0, p1)
             case .int8:
-                lmk_gemm_packed_i8_avx2(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: Int8.self),
-                                        tail?.assumingMemoryBound(to: Int8.self), scales, Int64(n), bias, y, Int64(n),
-                                        p0, p1)
+                let kernel = wide ? lmk_gemm_packed_i8_avx512 : lmk_gemm_packed_i8_avx2
+                kernel(x, Int64(k), Int64(m), Int64(k), packed.assumingMemoryBound(to: Int8.self),
+                       tail?.assumingMemoryBound(to: Int8.self), scales, Int64(n), bias, y, Int64(n), p0, p1)
             case .int8Compute:
                 break  // integerLinear
             }
@@ -199,16 +202,30 @@ package enum Kernels {
     /// The CPU features cpuid reports (LMK_CPU_* bits).
     package static let cpuFeatures: UInt32 = lmk_cpu_features()
 
-    /// Whether the packed GEMMs run here: AVX2 + FMA + F16C, unless LMCORE_PACKED_GEMM=0 asks for
-    /// OpenBLAS everywhere (for A/B runs; reduced compute types then fall back to float32).
-    package static let packed: Bool = {
-        if let env = getenv("LMCORE_PACKED_GEMM"), String(cString: env) == "0" { return false }
-        return cpuFeatures & UInt32(LMK_CPU_AVX2_FMA) != 0
-    }()
+    /// Which packed kernels run: LMCORE_PACKED_GEMM=0 sends every product to OpenBLAS (reduced
+    /// compute types then load as float32) and =avx2 keeps the AVX2 kernels on an AVX-512 CPU (no
+    /// AVX-512 float kernels, no integer products), both for A/B runs; otherwise the widest the
+    /// CPU has.
+    private static let setting: String = getenv("LMCORE_PACKED_GEMM").map { String(cString: $0) } ?? ""
+
+    /// Whether the packed GEMMs run here: AVX2 + FMA + F16C, unless LMCORE_PACKED_GEMM=0.
+    package static let packed: Bool = setting != "0" && cpuFeatures & UInt32(LMK_CPU_AVX2_FMA) != 0
+
+    /// Whether the AVX-512F float kernels (12-row tiles of 16-wide ZMM panels) can run here.
+    package static let avx512Available: Bool =
+        packed && setting != "avx2" && cpuFeatures & UInt32(LMK_CPU_AVX512F) != 0
+
+    /// Whether the float kernels are the AVX-512F ones: where available, unless set to false (tests
+    /// run both kernels on an AVX-512 CPU). Setting true where unavailable has no effect.
+    package static var avx512: Bool {
+        get { wideSetting.load(ordering: .relaxed) }
+        set { wideSetting.store(newValue && avx512Available, ordering: .relaxed) }
+    }
+    private static let wideSetting = Atomic<Bool>(avx512Available)
 
     /// Whether the int8 integer products (`PackedType.int8Compute`) run here: AVX-512 F, BW, VL and
-    /// VNNI, with the packed kernels on.
-    package static let integerProducts: Bool = packed && cpuFeatures & UInt32(LMK_CPU_AVX512_VNNI) != 0
+    /// VNNI.
+    package static let integerProducts: Bool = avx512Available && cpuFeatures & UInt32(LMK_CPU_AVX512_VNNI) != 0
 
     /// Threads the packed kernels split a product over; the model's thread setting (process-wide,
     /// as OpenBLAS's is).
@@ -225,7 +242,8 @@ package enum Kernels {
     package static var description: String {
         let features = cpuFeatureNames.isEmpty ? "none" : cpuFeatureNames.joined(separator: " ")
         let integer = integerProducts ? ", int8 products AVX-512 VNNI" : ""
-        return packed ? "packed GEMM kernels AVX2+FMA+F16C\(integer) (CPU features: \(features))"
+        let float = avx512Available ? "AVX-512F" : "AVX2+FMA+F16C"
+        return packed ? "packed GEMM kernels \(float)\(integer) (CPU features: \(features))"
             : "OpenBLAS only (packed kernels off: CPU features \(features))"
     }
 

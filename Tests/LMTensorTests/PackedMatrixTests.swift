@@ -2,11 +2,11 @@ import LMTensor
 import Testing
 
 /// The packed GEMMs against a float64 reference dot product: every row count of a register tile
-/// (1-6) and past it, output counts around the 16-wide panel (partial last panels), odd inner
+/// (1-6 for AVX2, 1-12 for AVX-512 and the int8 products) and past it, output counts around the 16-wide panel (partial last panels), odd inner
 /// sizes, with and without bias, on one thread and on several, for each weight type. Reduced types
 /// are checked twice: the stored weights against the originals (round-to-nearest bounds), and the
 /// product against the reference over the stored (dequantized) weights.
-@Suite struct PackedMatrixTests {
+@Suite(.serialized) struct PackedMatrixTests {
     static func random(_ count: Int, seed: UInt64) -> [Float] {
         var s = seed
         return (0..<count).map { _ in
@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test(arguments: [(1, 16, 8), (2, 17, 3), (3, 31, 64), (4, 33, 5), (5, 15, 129), (6, 48, 512),
-                      (7, 1, 7), (13, 100, 33), (40, 64, 2048), (130, 70, 40)])
+                      (7, 1, 7), (8, 18, 12), (11, 20, 9), (12, 16, 16), (13, 100, 33), (40, 64, 2048),
+                      (130, 70, 40)])
     func matchesReference(m: Int, n: Int, k: Int) throws {
         for type in PackedType.allCases { try matchesReference(m: m, n: n, k: k, type: type) }
     }
@@ -50,10 +51,15 @@ import Testing
                 }
             }
         }
-        let saved = Kernels.threads
-        defer { Kernels.threads = saved }
-        for threads in [1, 3] {
+        let saved = Kernels.threads, savedWide = Kernels.avx512
+        defer {
+            Kernels.threads = saved
+            Kernels.avx512 = savedWide
+        }
+        // Both float kernels where the CPU has AVX-512F (the AVX2 one is the fallback of every CPU).
+        for (threads, wide) in [(1, false), (3, false), (1, true), (3, true)] where !wide || Kernels.avx512Available {
             Kernels.threads = threads
+            Kernels.avx512 = wide
             for withBias in [false, true] {
                 var y = [Float](repeating: .nan, count: m * n)
                 x.withUnsafeBufferPointer { xp in
@@ -87,7 +93,7 @@ import Testing
                                              note: "threads \(threads) bias \(withBias)")
                     continue
                 }
-                #expect(worst <= 1, "\(type) m \(m) n \(n) k \(k) threads \(threads) bias \(withBias): \(worst) of the bound")
+                #expect(worst <= 1, "\(type) m \(m) n \(n) k \(k) threads \(threads) avx512 \(wide) bias \(withBias): \(worst) of the bound")
             }
         }
     }

@@ -74,6 +74,18 @@ void lmk_gemm_packed_i8_avx2(const float *x, int64_t ldx, int64_t m, int64_t k, 
                              const int8_t *tail, const float *scales, int64_t n, const float *bias, float *y,
                              int64_t ldy, int64_t p0, int64_t p1);
 
+/* The same three products with AVX-512F (one ZMM per panel row, 12-row tiles): call only when
+ * lmk_cpu_features() has LMK_CPU_AVX512F. Same results up to float32 summation order. */
+void lmk_gemm_packed_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed,
+                            const float *tail, int64_t n, const float *bias, float *y, int64_t ldy, int64_t p0,
+                            int64_t p1);
+void lmk_gemm_packed_f16_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const uint16_t *packed,
+                                const uint16_t *tail, int64_t n, const float *bias, float *y, int64_t ldy,
+                                int64_t p0, int64_t p1);
+void lmk_gemm_packed_i8_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const int8_t *packed,
+                               const int8_t *tail, const float *scales, int64_t n, const float *bias, float *y,
+                               int64_t ldy, int64_t p0, int64_t p1);
+
 /* Integer products (gemm_int8_vnni.c): int8 weights in "quad panels" (16 output features x
  * groups of four k, k zero-padded to a multiple of 4: 16 * 4 * lmk_i8q_groups(k) bytes per panel),
  * one scale per feature as lmk_pack_i8 computes it, and each feature's sum of int8 weights

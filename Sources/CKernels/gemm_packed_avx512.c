@@ -1,0 +1,112 @@
+/* y = x · Wᵀ (+ bias) on packed weight panels (lmkernels.h), AVX-512F, for weights stored as
+ * float32, float16 or int8 with one float32 scale per output feature: the same products as
+ * gemm_packed_avx2.c, with a panel's 16 columns in one ZMM register.
+ *
+ * The register tile is up to 12 rows x 16 columns: 12 accumulators, the weight vector and the
+ * broadcasts (folded into the FMAs as {1to16} memory operands) use 14 of the 32 ZMM registers, and
+ * each weight vector loaded serves 12 FMAs (the AVX2 tile: 6 rows, 2 vectors each). One row splits
+ * k over four accumulators to hide the FMA latency. Weights are widened to float32 in registers, so
+ * the arithmetic is float32 and the results equal the AVX2 kernel's up to summation order. */
+#include "lmkernels.h"
+#include <immintrin.h>
+#include <string.h>
+
+#define TARGET __attribute__((target("avx512f,fma,f16c")))
+#define INLINE static inline __attribute__((always_inline))
+
+enum { W_F32 = 0, W_F16 = 1, W_I8 = 2 };
+
+INLINE int64_t weight_size(const int type) { return type == W_F32 ? 4 : type == W_F16 ? 2 : 1; }
+
+/* Weights i*16 .. i*16+15 of a panel as one float32 vector. */
+TARGET INLINE __m512 load16(const int type, const void *panel, int64_t i) {
+    if (type == W_F32) return _mm512_load_ps((const float *)panel + i * LMK_PANEL);
+    if (type == W_F16) return _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)((const uint16_t *)panel + i * LMK_PANEL)));
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *)((const int8_t *)panel + i * LMK_PANEL))));
+}
+
+/* Writes acc · scale + bias for one row of 16, masked to the columns that exist. */
+TARGET INLINE void store_row(float *y, __m512 acc, __m512 scale, __m512 bias, __mmask16 mask) {
+    _mm512_mask_storeu_ps(y, mask, _mm512_fmadd_ps(acc, scale, bias));
+}
+
+/* rows (1-12, a constant after inlining) x 16 columns over the whole k. */
+TARGET INLINE void tile(const int type, const int rows, const float *x, int64_t ldx, int64_t k, const void *panel,
+                        __m512 scale, __m512 bias, float *y, int64_t ldy, __mmask16 mask) {
+    if (rows == 1) {
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        int64_t i = 0;
+        for (; i + 4 <= k; i += 4) {
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[i]), load16(type, panel, i), a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[i + 1]), load16(type, panel, i + 1), a1);
+            a2 = _mm512_fmadd_ps(_mm512_set1_ps(x[i + 2]), load16(type, panel, i + 2), a2);
+            a3 = _mm512_fmadd_ps(_mm512_set1_ps(x[i + 3]), load16(type, panel, i + 3), a3);
+        }
+        for (; i < k; i++) a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[i]), load16(type, panel, i), a0);
+        store_row(y, _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)), scale, bias, mask);
+        return;
+    }
+    __m512 c[12];
+    for (int r = 0; r < rows; r++) c[r] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < k; i++) {
+        const __m512 w = load16(type, panel, i);
+        for (int r = 0; r < rows; r++) c[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + i]), w, c[r]);
+    }
+    for (int r = 0; r < rows; r++) store_row(y + r * ldy, c[r], scale, bias, mask);
+}
+
+TARGET INLINE void gemm(const int type, const float *x, int64_t ldx, int64_t m, int64_t k, const void *packed,
+                        const void *tail, const float *scales, int64_t n, const float *bias, float *y, int64_t ldy,
+                        int64_t p0, int64_t p1) {
+    if (m <= 0 || p0 >= p1) return;
+    if (k <= 0) {
+        /* An empty product is the bias (or zero). */
+        for (int64_t r = 0; r < m; r++)
+            for (int64_t c = p0 * LMK_PANEL; c < p1 * LMK_PANEL && c < n; c++) y[r * ldy + c] = bias ? bias[c] : 0.0f;
+        return;
+    }
+    const int64_t full = n / LMK_PANEL;
+    const int64_t panel_bytes = LMK_PANEL * k * weight_size(type);
+    /* Rows per block: as many as keep the block of x within ~192 KB (L2), a multiple of 12. */
+    int64_t block = (192 * 1024 / 4) / k / 12 * 12;
+    if (block < 12) block = 12;
+    for (int64_t r0 = 0; r0 < m; r0 += block) {
+        const int64_t r1 = r0 + block < m ? r0 + block : m;
+        for (int64_t p = p0; p < p1; p++) {
+            const void *panel = (p >= full && tail) ? tail : (const char *)packed + p * panel_bytes;
+            const int64_t c0 = p * LMK_PANEL;
+            const int64_t cols = n - c0 < LMK_PANEL ? n - c0 : LMK_PANEL;
+            const __mmask16 mask = (__mmask16)((1u << cols) - 1u);
+            const __m512 scale = scales ? _mm512_maskz_loadu_ps(mask, scales + c0) : _mm512_set1_ps(1.0f);
+            const __m512 bias16 = bias ? _mm512_maskz_loadu_ps(mask, bias + c0) : _mm512_setzero_ps();
+            float *yp = y + c0;
+            int64_t r = r0;
+            for (; r + 12 <= r1; r += 12)
+                tile(type, 12, x + r * ldx, ldx, k, panel, scale, bias16, yp + r * ldy, ldy, mask);
+#define TAIL(R) case R: tile(type, R, x + r * ldx, ldx, k, panel, scale, bias16, yp + r * ldy, ldy, mask); break;
+            switch (r1 - r) {
+            TAIL(11) TAIL(10) TAIL(9) TAIL(8) TAIL(7) TAIL(6) TAIL(5) TAIL(4) TAIL(3) TAIL(2) TAIL(1)
+            default: break;
+            }
+#undef TAIL
+        }
+    }
+}
+
+TARGET void lmk_gemm_packed_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed,
+                                   const float *tail, int64_t n, const float *bias, float *y, int64_t ldy,
+                                   int64_t p0, int64_t p1) {
+    gemm(W_F32, x, ldx, m, k, packed, tail, NULL, n, bias, y, ldy, p0, p1);
+}
+
+TARGET void lmk_gemm_packed_f16_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const uint16_t *packed,
+                                       const uint16_t *tail, int64_t n, const float *bias, float *y, int64_t ldy,
+                                       int64_t p0, int64_t p1) {
+    gemm(W_F16, x, ldx, m, k, packed, tail, NULL, n, bias, y, ldy, p0, p1);
+}
+
+TARGET void lmk_gemm_packed_i8_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const int8_t *packed,
+                                      const int8_t *tail, const float *scales, int64_t n, const float *bias,
+                                      float *y, int64_t ldy, int64_t p0, int64_t p1) {
+    gemm(W_I8, x, ldx, m, k, packed, tail, scales, n, bias, y, ldy, p0, p1);
+}
