@@ -414,7 +414,8 @@ def main():
         results["engines"][e.name] = {"tokens": e.tokens, "seconds": e.times, "cpu_seconds": e.cpu,
                                       "tok_s_best": best, "tok_s_median": med,
                                       "peak_rss_mb": e.maxrss_kb / 1024, "rss_after_warmup_mb": r["rss_loaded_kb"] / 1024,
-                                      "rss_interpreter_mb": r["rss_start_kb"] / 1024, "info": r["info"]}
+                                      "rss_interpreter_mb": r["rss_start_kb"] / 1024, "info": r["info"],
+                                      "load_seconds": r["load_seconds"], "warmup_seconds": r["warmup_seconds"]}
     by = {e.name: e for e in engines}
     ratios = {}
     pairs = [(a, b) for a in CORETYPES if not a.startswith("alt") for b in ("hf", *CT2_TYPES)]

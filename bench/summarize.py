@@ -55,6 +55,24 @@ def matrix(paths):
               + ", ".join(rss(n) for n, _ in TYPES) + f" / {rss('ct2')}, {rss('ct2-int8')} | "
               + (", ".join(agreement(r, n) for n, _ in TYPES) + f" / {agreement(r, 'ct2-int8')}" if greedy else "n/a (beam)")
               + " |")
+    startup(runs)
+
+
+def startup(runs):
+    """Load seconds and first call / median later call per engine, for runs that recorded them."""
+    names = [n for n, _ in TYPES] + ["ct2", "ct2-int8"]
+    print("\n| model | batch | search | " + " | ".join(f"{n} load s (first / later)" for n in names) + " |")
+    print("|---|---:|---|" + "---:|" * len(names))
+    for r in sorted(runs, key=lambda r: (r["args"]["model"], r["args"]["batch"], r["args"]["beams"])):
+        a, e = r["args"], r["engines"]
+
+        def cell(n):
+            x = e.get(n)
+            if not x or "load_seconds" not in x:
+                return "-"
+            later = sorted(x["seconds"])[len(x["seconds"]) // 2]
+            return f"{x['load_seconds']:.2f} ({x['warmup_seconds'] / later:.2f})"
+        print(f"| {a['model']} | {a['batch']} | {r['mode']} | " + " | ".join(cell(n) for n in names) + " |")
 
 
 def ratio(r, key):

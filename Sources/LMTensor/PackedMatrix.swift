@@ -127,7 +127,7 @@ package final class PackedMatrix: Sendable {
             return
         }
         let wide = Kernels.avx512
-        Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
+        Kernels.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
             let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
             switch type {
             case .float32:
@@ -165,7 +165,7 @@ package final class PackedMatrix: Sendable {
         let scales = self.scales.map { UnsafePointer($0.pointer) }
         let sums = self.sums.map { UnsafeRawPointer($0.pointer).assumingMemoryBound(to: Int32.self) }
         let panelCount = (n + Self.panel - 1) / Self.panel
-        Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
+        Kernels.chunks(panelCount, threads: Kernels.threads, minimumPerThread: minimum) { range in
             lmk_gemm_i8q_vnni(quantized, rowScales, Int64(m), Int64(k), packed, scales, sums, Int64(n), bias, y,
                               Int64(n), Int64(range.lowerBound), Int64(range.upperBound))
         }
@@ -195,6 +195,19 @@ package final class PackedMatrix: Sendable {
 
     /// Bytes held (panels, tail, scales).
     package var storedBytes: Int { 4 * (panels.count + (tail?.count ?? 0) + (scales?.count ?? 0) + (sums?.count ?? 0)) }
+}
+
+/// One `Kernels.chunks` call as the pool's C task sees it (through an unretained pointer, valid
+/// for the call: lmk_pool_run returns only after every piece has run).
+private final class PoolWork {
+    let body: (Range<Int>) -> Void
+    let per: Int
+    let count: Int
+    init(body: @escaping (Range<Int>) -> Void, per: Int, count: Int) {
+        self.body = body
+        self.per = per
+        self.count = count
+    }
 }
 
 /// Which of lmcore's own kernels run on this CPU, chosen once from cpuid.
@@ -234,6 +247,34 @@ package enum Kernels {
         set { threadSetting.store(Swift.max(1, newValue), ordering: .relaxed) }
     }
     private static let threadSetting = Atomic<Int>(1)
+
+    /// Runs `body(range)` over `0..<count` in contiguous pieces on `threads` threads of the kernels'
+    /// own pool (CKernels/thread_pool.c: workers that spin briefly for the next product instead of
+    /// sleeping in the kernel between the 60-odd products of a decoding step), as `Parallel.chunks`
+    /// does with libdispatch, which serves a call while the pool is busy with another thread's.
+    /// Four pieces per thread, handed out one at a time, so a late worker does not hold a product.
+    package static func chunks(_ count: Int, threads: Int, minimumPerThread: Int, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumPerThread)))
+        if workers == 1 {
+            body(0..<count)
+            return
+        }
+        let per = (count + workers * 4 - 1) / (workers * 4)
+        let pieces = (count + per - 1) / per
+        withoutActuallyEscaping(body) { body in
+            let work = PoolWork(body: body, per: per, count: count)
+            let status = withExtendedLifetime(work) {
+                lmk_pool_run(Int32(workers), { context, index in
+                    guard let context else { return }
+                    let work = Unmanaged<PoolWork>.fromOpaque(context).takeUnretainedValue()
+                    let start = Int(index) * work.per
+                    work.body(start..<Swift.min(work.count, start + work.per))
+                }, Unmanaged.passUnretained(work).toOpaque(), Int64(pieces))
+            }
+            if status != 0 { Parallel.chunks(count, threads: threads, minimumPerThread: minimumPerThread, body) }
+        }
+    }
 
     /// Returns freed heap memory to the operating system (glibc's malloc_trim; nothing elsewhere).
     package static func releaseFreedMemory() { lmk_release_free_memory() }

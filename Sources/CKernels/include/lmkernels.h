@@ -29,6 +29,13 @@ extern "C" {
 #define LMK_CPU_AMX 32u
 uint32_t lmk_cpu_features(void);
 
+/* Runs task(context, i) for every i in [0, count) on `threads` threads: the caller and up to
+ * threads - 1 pool workers that spin briefly for work before they sleep (thread_pool.c). Returns 0
+ * when done, or -1 without running anything when the pool is serving another thread's call (or
+ * on a platform without it): the caller then runs the work another way. */
+typedef void (*lmk_task)(void *context, int64_t index);
+int lmk_pool_run(int threads, lmk_task task, void *context, int64_t count);
+
 /* Returns freed heap memory to the operating system (glibc's malloc_trim(0); a no-op elsewhere):
  * after a load has freed the float32 copies of packed weights. */
 void lmk_release_free_memory(void);
