@@ -118,7 +118,8 @@ typedef struct lmcore_model_params {
      * quantized to int8 per row at each product, int32 sums, as CTranslate2's int8; needs AVX-512
      * VNNI, and loads as int8_float32 elsewhere); "auto" (lmcore's choice for this CPU: int8 with
      * AVX-512 VNNI, else int8_float32 where the packed kernels run, else float32). Any other value
-     * is LMCORE_INVALID_ARGUMENT. Added in ABI version 2 ("int8" in lmcore 0.x of 2026-12-07). */
+     * is LMCORE_INVALID_ARGUMENT. Added in ABI version 2 ("int8" accepted since 2026-12-07: a new
+     * value of the same field, so the ABI version is unchanged). */
     const char *compute_type;
 } lmcore_model_params;
 

@@ -13,7 +13,7 @@
  * (k padded with zeros to a multiple of 4) it stores 64 bytes: feature j's four weights at
  * bytes 4j..4j+3. One 512-bit load is then one group of the whole panel, and one broadcast 32-bit
  * word of u is the same group of one input row. */
-#include "lmkernels.h"
+#include "kernel_common.h"
 #include <immintrin.h>
 #include <string.h>
 
@@ -21,13 +21,6 @@
 #define INLINE static inline __attribute__((always_inline))
 
 int64_t lmk_i8q_groups(int64_t k) { return (k + 3) / 4; }
-
-/* Round to nearest, ties to even, without libm (as pack.c's; the default rounding mode). */
-static float round_even(float v) {
-    const float big = 8388608.0f;
-    if (v >= big || v <= -big) return v;
-    return v >= 0 ? (v + big) - big : (v - big) + big;
-}
 
 void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int32_t *sums, int64_t p0,
                   int64_t p1) {
@@ -39,20 +32,13 @@ void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scal
             const int64_t row = p * LMK_PANEL + j;
             if (row >= n) continue;
             const float *src = w + row * k;
-            float amax = 0.0f;
-            for (int64_t i = 0; i < k; i++) {
-                const float a = src[i] < 0 ? -src[i] : src[i];
-                if (a > amax) amax = a;
-            }
-            scales[row] = amax / 127.0f;
-            const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
+            const float amax = lmk_abs_max(src, k), inverse = lmk_i8_inverse(amax);
+            scales[row] = amax / 127.0f; /* as lmk_pack_i8 quantizes */
             int32_t sum = 0;
             for (int64_t i = 0; i < k; i++) {
-                float q = round_even(src[i] * inverse);
-                if (q > 127.0f) q = 127.0f;
-                if (q < -127.0f) q = -127.0f;
-                panel[(i / 4) * 64 + j * 4 + (i % 4)] = (int8_t)q;
-                sum += (int32_t)q;
+                const int8_t q = lmk_quantize_i8(src[i], inverse);
+                panel[(i / 4) * 64 + j * 4 + (i % 4)] = q;
+                sum += q;
             }
             sums[row] = sum;
         }
@@ -89,7 +75,7 @@ TARGET void lmk_quantize_rows_u8(const float *x, int64_t ldx, int64_t m, int64_t
         /* A NaN or infinite activation has no int8 image: the row's scale is NaN or infinite and so
          * is every output of the row, as float32 arithmetic would propagate it. */
         row_scales[r] = amax / 127.0f;
-        const float inverse = amax > 0 && amax <= 3.4e38f ? 127.0f / amax : 0.0f;
+        const float inverse = lmk_i8_inverse(amax);
         /* cvtps_epi32 rounds to nearest even (the default MXCSR mode); the clamp is for rounding
          * at ±127.x only, since |x · inverse| <= 127 up to one ulp. */
         const __m512 vinv = _mm512_set1_ps(inverse);
@@ -100,13 +86,7 @@ TARGET void lmk_quantize_rows_u8(const float *x, int64_t ldx, int64_t m, int64_t
             q = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), bias);
             _mm_storeu_si128((__m128i *)(dst + i), _mm512_cvtepi32_epi8(q));
         }
-        for (; i < k; i++) {
-            float q = round_even(src[i] * inverse);
-            if (q > 127.0f) q = 127.0f;
-            if (q < -127.0f) q = -127.0f;
-            if (q != q) q = 0.0f;
-            dst[i] = (uint8_t)((int32_t)q + 128);
-        }
+        for (; i < k; i++) dst[i] = (uint8_t)(lmk_quantize_i8(src[i], inverse) + 128);
         for (; i < width; i++) dst[i] = 128; /* times a zero weight */
     }
 }
@@ -118,7 +98,7 @@ INLINE int32_t word_at(const uint8_t *p) {
     return w;
 }
 
-/* Writes (acc - 128·sum) · row_scale · scale + bias for one row, or its first `cols` values. */
+/* Writes (acc - 128·sum) · row_scale · scale + bias for one row, masked to the features that exist. */
 TARGET INLINE void store_row(float *y, __m512i acc, __m512i shift, float row_scale, __m512 scale, __m512 bias,
                              __mmask16 mask) {
     const __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, shift));
@@ -134,15 +114,15 @@ TARGET INLINE void tile(const int rows, const uint8_t *u, int64_t width, const f
     __m512i c[12];
     if (rows == 1) {
         __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-                int64_t g = 0;
+        int64_t g = 0;
         for (; g + 4 <= groups; g += 4) {
-            a0 = _mm512_dpbusd_epi32(a0, _mm512_set1_epi32(word_at(u + (g) * 4)), _mm512_load_si512(panel + g * 64));
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_set1_epi32(word_at(u + g * 4)), _mm512_load_si512(panel + g * 64));
             a1 = _mm512_dpbusd_epi32(a1, _mm512_set1_epi32(word_at(u + (g + 1) * 4)), _mm512_load_si512(panel + g * 64 + 64));
             a2 = _mm512_dpbusd_epi32(a2, _mm512_set1_epi32(word_at(u + (g + 2) * 4)), _mm512_load_si512(panel + g * 64 + 128));
             a3 = _mm512_dpbusd_epi32(a3, _mm512_set1_epi32(word_at(u + (g + 3) * 4)), _mm512_load_si512(panel + g * 64 + 192));
         }
         for (; g < groups; g++)
-            a0 = _mm512_dpbusd_epi32(a0, _mm512_set1_epi32(word_at(u + (g) * 4)), _mm512_load_si512(panel + g * 64));
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_set1_epi32(word_at(u + g * 4)), _mm512_load_si512(panel + g * 64));
         const __m512i acc = _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3));
         store_row(y, acc, shift, row_scales[0], scale, bias, mask);
         return;

@@ -7,21 +7,17 @@
  * each weight vector loaded serves 12 FMAs (the AVX2 tile: 6 rows, 2 vectors each). One row splits
  * k over four accumulators to hide the FMA latency. Weights are widened to float32 in registers, so
  * the arithmetic is float32 and the results equal the AVX2 kernel's up to summation order. */
-#include "lmkernels.h"
+#include "kernel_common.h"
 #include <immintrin.h>
 #include <string.h>
 
 #define TARGET __attribute__((target("avx512f,fma,f16c")))
 #define INLINE static inline __attribute__((always_inline))
 
-enum { W_F32 = 0, W_F16 = 1, W_I8 = 2 };
-
-INLINE int64_t weight_size(const int type) { return type == W_F32 ? 4 : type == W_F16 ? 2 : 1; }
-
 /* Weights i*16 .. i*16+15 of a panel as one float32 vector. */
 TARGET INLINE __m512 load16(const int type, const void *panel, int64_t i) {
-    if (type == W_F32) return _mm512_load_ps((const float *)panel + i * LMK_PANEL);
-    if (type == W_F16) return _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)((const uint16_t *)panel + i * LMK_PANEL)));
+    if (type == LMK_W_F32) return _mm512_load_ps((const float *)panel + i * LMK_PANEL);
+    if (type == LMK_W_F16) return _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)((const uint16_t *)panel + i * LMK_PANEL)));
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *)((const int8_t *)panel + i * LMK_PANEL))));
 }
 
@@ -60,13 +56,11 @@ TARGET INLINE void gemm(const int type, const float *x, int64_t ldx, int64_t m, 
                         int64_t p0, int64_t p1) {
     if (m <= 0 || p0 >= p1) return;
     if (k <= 0) {
-        /* An empty product is the bias (or zero). */
-        for (int64_t r = 0; r < m; r++)
-            for (int64_t c = p0 * LMK_PANEL; c < p1 * LMK_PANEL && c < n; c++) y[r * ldy + c] = bias ? bias[c] : 0.0f;
+        lmk_empty_product(m, n, bias, y, ldy, p0, p1);
         return;
     }
     const int64_t full = n / LMK_PANEL;
-    const int64_t panel_bytes = LMK_PANEL * k * weight_size(type);
+    const int64_t panel_bytes = LMK_PANEL * k * lmk_weight_size(type);
     /* Rows per block: as many as keep the block of x within ~192 KB (L2), a multiple of 12. */
     int64_t block = (192 * 1024 / 4) / k / 12 * 12;
     if (block < 12) block = 12;
@@ -96,17 +90,17 @@ TARGET INLINE void gemm(const int type, const float *x, int64_t ldx, int64_t m, 
 TARGET void lmk_gemm_packed_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const float *packed,
                                    const float *tail, int64_t n, const float *bias, float *y, int64_t ldy,
                                    int64_t p0, int64_t p1) {
-    gemm(W_F32, x, ldx, m, k, packed, tail, NULL, n, bias, y, ldy, p0, p1);
+    gemm(LMK_W_F32, x, ldx, m, k, packed, tail, NULL, n, bias, y, ldy, p0, p1);
 }
 
 TARGET void lmk_gemm_packed_f16_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const uint16_t *packed,
                                        const uint16_t *tail, int64_t n, const float *bias, float *y, int64_t ldy,
                                        int64_t p0, int64_t p1) {
-    gemm(W_F16, x, ldx, m, k, packed, tail, NULL, n, bias, y, ldy, p0, p1);
+    gemm(LMK_W_F16, x, ldx, m, k, packed, tail, NULL, n, bias, y, ldy, p0, p1);
 }
 
 TARGET void lmk_gemm_packed_i8_avx512(const float *x, int64_t ldx, int64_t m, int64_t k, const int8_t *packed,
                                       const int8_t *tail, const float *scales, int64_t n, const float *bias,
                                       float *y, int64_t ldy, int64_t p0, int64_t p1) {
-    gemm(W_I8, x, ldx, m, k, packed, tail, scales, n, bias, y, ldy, p0, p1);
+    gemm(LMK_W_I8, x, ldx, m, k, packed, tail, scales, n, bias, y, ldy, p0, p1);
 }

@@ -1,5 +1,5 @@
 /* Weight packing for lmk_gemm_packed_*: see lmkernels.h for the panel layout. */
-#include "lmkernels.h"
+#include "kernel_common.h"
 #include <string.h>
 
 int64_t lmk_packed_count(int64_t n, int64_t k) {
@@ -55,13 +55,6 @@ void lmk_pack_f16(const float *w, int64_t n, int64_t k, uint16_t *out, int64_t p
     }
 }
 
-/* Round to nearest, ties to even (nearbyint under the default rounding mode, without libm). */
-static float round_even(float v) {
-    const float big = 8388608.0f; /* 2^23: adding and subtracting it rounds to an integer */
-    if (v >= big || v <= -big) return v;
-    return v >= 0 ? (v + big) - big : (v - big) + big;
-}
-
 void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
         int8_t *panel = out + p * LMK_PANEL * k;
@@ -72,20 +65,9 @@ void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scale
                 continue;
             }
             const float *src = w + row * k;
-            float amax = 0.0f;
-            for (int64_t i = 0; i < k; i++) {
-                const float a = src[i] < 0 ? -src[i] : src[i];
-                if (a > amax) amax = a;
-            }
-            const float scale = amax / 127.0f;
-            scales[row] = scale;
-            const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
-            for (int64_t i = 0; i < k; i++) {
-                float q = round_even(src[i] * inverse);
-                if (q > 127.0f) q = 127.0f;
-                if (q < -127.0f) q = -127.0f;
-                panel[i * LMK_PANEL + j] = (int8_t)q;
-            }
+            const float amax = lmk_abs_max(src, k), inverse = lmk_i8_inverse(amax);
+            scales[row] = amax / 127.0f;
+            for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = lmk_quantize_i8(src[i], inverse);
         }
     }
 }
@@ -93,12 +75,12 @@ void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scale
 void lmk_packed_row(int type, const void *packed, const void *tail, const float *scales, int64_t n, int64_t k,
                     int64_t row, float factor, float *out) {
     const int64_t p = row / LMK_PANEL, j = row % LMK_PANEL;
-    const int64_t size = type == 0 ? 4 : type == 1 ? 2 : 1;
+    const int64_t size = lmk_weight_size(type);
     const void *panel = (p >= n / LMK_PANEL && tail) ? tail : (const char *)packed + p * LMK_PANEL * k * size;
-    if (type == 0) {
+    if (type == LMK_W_F32) {
         const float *f = (const float *)panel + j;
         for (int64_t i = 0; i < k; i++) out[i] = f[i * LMK_PANEL] * factor;
-    } else if (type == 1) {
+    } else if (type == LMK_W_F16) {
         const uint16_t *h = (const uint16_t *)panel + j;
         for (int64_t i = 0; i < k; i++) out[i] = from_half(h[i * LMK_PANEL]) * factor;
     } else {

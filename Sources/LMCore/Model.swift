@@ -8,8 +8,8 @@ import LMInput
 import LMModel
 import LMTokenizer
 
-/// How the decoder's weights are stored and multiplied (`compute_type`). The encoder is float32 in
-/// every type (see ARCHITECTURE.md, "Compute types").
+/// How weights are stored and multiplied (`compute_type`): float16 and int8_float32 reduce the
+/// decoder's weights only, int8 the encoder's too (see ARCHITECTURE.md, "Compute types").
 public enum ComputeType: String, Sendable, CaseIterable, Equatable {
     case float32
     /// Decoder weights in IEEE half precision: half the bytes per decoding step.

@@ -22,7 +22,8 @@ public struct ModelSummary {
         lines.append("parameters: \(i.parameters)")
         let dtypes = i.storedDtypes.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
         lines.append("dtypes: \(dtypes) (computed in F32)")
-        lines.append("compute type: \(i.computeType) (decoder weights; the encoder is float32)")
+        let scope = i.computeType == "int8" ? "encoder and decoder weights" : "decoder weights; the encoder is float32"
+        lines.append("compute type: \(i.computeType) (\(scope))")
         lines.append("special ids: pad \(i.padTokenId), eos \(i.eosTokenIds), bos \(i.bosTokenId.map(String.init) ?? "none"), decoder_start \(i.decoderStartTokenId)")
         lines.append("tokenizer: \(i.hasTokenizer ? "yes" : "none")")
         lines.append("compute: \(i.compute)")

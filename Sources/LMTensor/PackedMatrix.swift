@@ -255,7 +255,7 @@ package enum Kernels {
     /// Four pieces per thread, handed out one at a time, so a late worker does not hold a product.
     package static func chunks(_ count: Int, threads: Int, minimumPerThread: Int, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumPerThread)))
+        let workers = Parallel.workers(count, threads: threads, minimumPerThread: minimumPerThread)
         if workers == 1 {
             body(0..<count)
             return

@@ -12,7 +12,7 @@ package enum Parallel {
     package static func chunks(_ count: Int, threads: Int, minimumPerThread: Int = 1,
                               _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumPerThread)))
+        let workers = workers(count, threads: threads, minimumPerThread: minimumPerThread)
         if workers == 1 {
             body(0..<count)
             return
@@ -28,6 +28,14 @@ package enum Parallel {
                 if start < end { shared.value(start..<end) }
             }
         }
+    }
+}
+
+extension Parallel {
+    /// Threads worth using for `count` items: at most `threads`, each with `minimumPerThread`.
+    @inlinable
+    package static func workers(_ count: Int, threads: Int, minimumPerThread: Int) -> Int {
+        Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumPerThread)))
     }
 }
 

@@ -227,8 +227,7 @@ enum BartFamily {
             embeddings: try embeddings("decoder", tokens: tables.tables[1], vocab: vocab),
             layers: decoderLayers,
             finalNorm: config.finalLayerNorm ? try Norm(decoderScope, "layer_norm", dim: d, config: config) : nil,
-            positionBias: nil, lmHead: lmHead, finalLogitsBias: logitsBias, outputScale: config.outputScale, dim: d,
-            weights: weightType)
+            positionBias: nil, lmHead: lmHead, finalLogitsBias: logitsBias, outputScale: config.outputScale, dim: d)
         return (encoder, decoder)
     }
 }

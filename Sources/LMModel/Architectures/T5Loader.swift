@@ -90,7 +90,7 @@ enum T5Loader {
             finalNorm: try norm(decoderScope, "final_layer_norm"),
             positionBias: try bias(decoderScope, config.decoder, bidirectional: false),
             lmHead: Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: config.decoderVocabSize),
-            finalLogitsBias: nil, outputScale: config.outputScale, dim: d, weights: weightType)
+            finalLogitsBias: nil, outputScale: config.outputScale, dim: d)
         return (encoder, decoder)
     }
 

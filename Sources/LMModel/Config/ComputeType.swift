@@ -1,12 +1,13 @@
 import LMTensor
 
-/// How a model's decoder weights are stored and computed, chosen at load (`compute_type`).
+/// How a model's weights are stored and computed, chosen at load (`compute_type`).
 ///
-/// Reduced types apply to the products a decoding step runs (self- and cross-attention
+/// float16 and int8_float32 apply to the products a decoding step runs (self- and cross-attention
 /// projections, feed-forward, the lm head, and a token table tied to the head): with 1-256 rows per
 /// step they are bound by the bytes of weight they stream, so halving or quartering those bytes is
-/// what speeds them up. The encoder and the cross-attention keys/values (hundreds of rows per call,
-/// bound by arithmetic) stay float32 on OpenBLAS in every type. float16 and int8_float32 widen the
+/// what speeds them up. In those types the encoder and the cross-attention keys/values (hundreds of
+/// rows per call, bound by arithmetic) stay float32 on OpenBLAS; int8 packs them too
+/// (`sequenceWeights`). float16 and int8_float32 widen the
 /// weights to float32 in registers (the arithmetic is float32); int8 multiplies int8 weights by
 /// activations quantized to int8 at each product, in int32 (AVX-512 VNNI), which is faster where
 /// the products are bound by arithmetic (many rows per step) at the cost of activation rounding.

@@ -22,11 +22,10 @@ package struct Decoder: Sendable {
     let outputProjection: Linear
 
     /// - Parameters:
-    ///   - lmHead: (vocab, D), the token table's own storage when tied.
-    ///   - weights: how a plain lm head is packed.
+    ///   - lmHead: (vocab, D), the token table's own storage when tied, packed by the loader
+    ///     (`Linear.Weight.tokenTables`).
     package init(embeddings: Embeddings, layers: [DecoderLayer], finalNorm: Norm?, positionBias: PositionBias?,
-                lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int,
-                weights: PackedType) {
+                lmHead: Linear, finalLogitsBias: FloatBuffer?, outputScale: Float, dim: Int) {
         self.embeddings = embeddings
         self.layers = layers
         self.finalNorm = finalNorm
@@ -49,7 +48,7 @@ package struct Decoder: Sendable {
                 bias = logitsBias
             }
         }
-        outputProjection = lmHead.replacingBias(bias).packedForDecoding(weights)
+        outputProjection = lmHead.replacingBias(bias)
     }
 
     package var vocabularySize: Int { outputProjection.outFeatures }

@@ -2,9 +2,9 @@ import LMTensor
 
 /// A linear layer y = x·Wᵀ + b. The weight is either the checkpoint's (out, in) layout, multiplied
 /// by OpenBLAS (the encoder and the cross-attention keys/values: hundreds of rows per call), or
-/// packed once for lmcore's own kernels (`packing:` as it loads, or `packedForDecoding` as a copy):
-/// the decoder's per-step products of 1-256 rows, where OpenBLAS's per-call packing costs as much
-/// as the arithmetic.
+/// packed once, as it loads (`packing:`), for lmcore's own kernels: the decoder's per-step products
+/// of 1-256 rows, where OpenBLAS's per-call packing costs as much as the arithmetic (and, in int8,
+/// every product: `ComputeType.sequenceWeights`).
 package struct Linear: Sendable {
     package enum Weight: Sendable {
         case plain(FloatBuffer)
@@ -72,17 +72,6 @@ package struct Linear: Sendable {
     /// The same weight with another bias.
     package func replacingBias(_ bias: FloatBuffer?) -> Linear {
         Linear(storage: storage, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
-    }
-
-    /// The same layer on packed panels, when this CPU has the packed kernels (else unchanged). The
-    /// plain weight is released unless something else (a tied embedding table) holds it.
-    package func packedForDecoding(_ type: PackedType) -> Linear {
-        guard case .plain(let w) = storage,
-              let packed = PackedMatrix(weight: w.pointer, outFeatures: outFeatures, inFeatures: inFeatures,
-                                        type: type) else {
-            return self
-        }
-        return Linear(storage: .packed(packed), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
     /// Loads `<name>.weight` (out, in) and, when `bias`, `<name>.bias` (out); with `packing`, packs
