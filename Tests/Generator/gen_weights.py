@@ -8,6 +8,7 @@ stored beside them as JSON (float32 values, exact). Malicious pickles are built 
 with `pickle` would run a command; lmcore must refuse them without running anything.
 
 Run with the pinned reference venv:  /opt/lmcore-ref/bin/python Tests/Generator/gen_weights.py
+Only the numpy fixtures (npz/), leaving every other file as it is:  ... gen_weights.py npz
 """
 import collections
 import io
@@ -313,8 +314,323 @@ def gen_marian():
                         "first": [float(v) for v in flat[:4].tolist()]}
     write_json(OUT / "marian.expected.json", {"versions": versions(), "tensors": summary})
 
+# ---------------------------------------------------------------------------------------------------
+# numpy .npz archives (numpy.savez / numpy.savez_compressed) and the raw deflate streams under them.
+
+def npz_versions():
+    import numpy as np
+    import zlib
+    return {**versions(), "numpy": np.__version__, "zlib": zlib.ZLIB_RUNTIME_VERSION}
+
+
+def lcg(seed):
+    """The 64-bit LCG (Knuth's MMIX constants) the Swift tests replay to rebuild the deflate inputs."""
+    x = seed
+    while True:
+        x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+        yield x
+
+
+WORDS = [b"the", b"model", b"weights", b"of", b"a", b"small", b"encoder", b"decoder", b"numpy", b"archive",
+         b"with", b"deflate", b"blocks", b"and", b"tensors", b"zip"]
+
+
+def lcg_bytes(kind, seed, length):
+    """'random': the top byte of each LCG state; 'text': LCG-chosen words, each followed by a space."""
+    g = lcg(seed)
+    out = bytearray()
+    if kind == "random":
+        for _ in range(length):
+            out.append(next(g) >> 56)
+    else:
+        while len(out) < length:
+            out += WORDS[(next(g) >> 33) % len(WORDS)] + b" "
+    return bytes(out[:length])
+
+
+class BitWriter:
+    """Deflate's bit order: fields least significant bit first, Huffman codes most significant first."""
+
+    def __init__(self):
+        self.bits = []
+
+    def field(self, value, n):
+        self.bits += [(value >> i) & 1 for i in range(n)]
+
+    def code(self, code, n):
+        self.bits += [(code >> (n - 1 - i)) & 1 for i in range(n)]
+
+    def bytes(self):
+        padded = self.bits + [0] * (-len(self.bits) % 8)
+        return bytes(sum(b << i for i, b in enumerate(padded[k:k + 8])) for k in range(0, len(padded), 8))
+
+
+def canonical(lengths):
+    """RFC 1951 3.2.2: symbol -> (code, length) for the nonzero lengths."""
+    counts = collections.Counter(l for l in lengths if l)
+    code, first = 0, {}
+    for n in range(1, 16):
+        code = (code + counts.get(n - 1, 0)) << 1
+        first[n] = code
+    out = {}
+    for s, n in enumerate(lengths):
+        if n:
+            out[s] = (first[n], n)
+            first[n] += 1
+    return out
+
+
+def make_zip(entries):
+    """A zip of (name, data, method, crc, uncompressed size) written field by field, so that the
+    malformed fixtures can say whatever they like about their entries."""
+    import struct
+    out, central = b"", b""
+    for name, data, method, crc, size in entries:
+        offset = len(out)
+        n = name.encode()
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(data), size, len(n), 0)
+        out += n + data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(data), size,
+                               len(n), 0, 0, 0, 0, 0, offset) + n
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(out), 0)
+    return out + central + end
+
+
+def npy_bytes(header, data=b"", version=(1, 0)):
+    """A .npy file with a header literal of our choosing, padded as numpy pads it."""
+    import struct
+    h = header.encode("latin1")
+    prefix = 10 if version[0] == 1 else 12
+    pad = -(prefix + len(h) + 1) % 64
+    h = h + b" " * pad + b"\n"
+    length = struct.pack("<H", len(h)) if version[0] == 1 else struct.pack("<I", len(h))
+    return b"\x93NUMPY" + bytes(version) + length + h + data
+
+
+def gen_npz():
+    import numpy as np
+    import time
+    import zlib
+
+    d = OUT / "npz"
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    # zipfile stamps entries with the current time: fix it, so the same arrays give the same bytes.
+    real_localtime = time.localtime
+    time.localtime = lambda *args: time.struct_time((1980, 1, 1, 0, 0, 0, 1, 1, -1))
+    try:
+        with np.errstate(over="ignore"):  # the special values overflow float16/float32 on purpose
+            write_npz_arrays(d, np)
+        write_npz_malformed(d, np, zlib)
+    finally:
+        time.localtime = real_localtime
+    write_deflate_streams(d / "deflate", zlib)
+
+
+def write_npz_arrays(d, np):
+    rng = np.random.default_rng(7)
+    f64_special = np.array([0.1, 1 / 3, 1 + 2**-24, 1 + 3 * 2**-24, -(1 + 2**-24), 3.4028235677973366e38,
+                            3.5e38, 1e-46, 1.4e-45, 1e300, -1e300, float("nan"), float("inf"), -0.0, 5e-324,
+                            2.0**-149 * 1.5, 65504.0], dtype=np.float64)
+    arrays = {
+        "encoder.rnn.weight_ih_l0": rng.standard_normal((8, 4)).astype(np.float32),
+        "encoder.rnn.bias_ih_l0": rng.standard_normal(8).astype(np.float32),
+        "decoder.out.weight": rng.standard_normal((3, 5)).astype(np.float16),
+        "decoder.special_f16": special_values().numpy().astype(np.float16),
+        "decoder.attention.v": rng.standard_normal((2, 3, 2)),  # float64
+        "f64_special": f64_special,
+        "odd_f64": rng.standard_normal(13),                      # a tail after the 8-wide SIMD groups
+        "scalar": np.array(-0.3),                                # float64, shape ()
+        "scalar_f32": np.array(1.5, dtype=np.float32),
+        "empty": np.zeros((0, 4), dtype=np.float32),
+        "ids": np.arange(6, dtype=np.int64).reshape(2, 3),
+        "long.run": np.tile(np.arange(16, dtype=np.float32), 24),  # repetitive: matches in the deflate stream
+    }
+    np.savez(d / "arrays.npz", **arrays)
+    np.savez_compressed(d / "arrays-compressed.npz", **arrays)
+    (d / "folder").mkdir()
+    shutil.copy(d / "arrays-compressed.npz", d / "folder" / "model.npz")
+    names = {np.float32: "F32", np.float16: "F16", np.float64: "F64", np.int64: "I64"}
+    golden = {}
+    for key, a in arrays.items():
+        entry = {"dtype": names[a.dtype.type], "shape": list(a.shape)}
+        if a.dtype.kind == "f":
+            # What np.load(...).astype(np.float32) gives, as bit patterns (exact; JSON has no nan or inf).
+            entry["bits"] = [int(b) for b in a.astype(np.float32).reshape(-1).view(np.uint32)]
+        golden[key] = entry
+    loaded = np.load(d / "arrays-compressed.npz")
+    assert sorted(loaded.files) == sorted(arrays), loaded.files
+    write_json(d / "arrays.expected.json", {"versions": npz_versions(), "tensors": golden})
+
+
+def write_npz_malformed(d, np, zlib):
+    m = d / "malformed"
+    m.mkdir()
+    f32 = np.arange(6, dtype=np.float32).tobytes()
+    good = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", f32)
+
+    def stored(name, npy):
+        return (name, npy, 0, zlib.crc32(npy), len(npy))
+
+    def deflated(name, stream, output, size=None, crc=None):
+        return (name, stream, 8, zlib.crc32(output) if crc is None else crc, len(output) if size is None else size)
+
+    def raw_deflate(data, level=9):
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return c.compress(data) + c.flush()
+
+    with open(d / "arrays.npz", "rb") as f:
+        whole = f.read()
+    files = {"truncated": whole[:len(whole) // 2]}
+    np.savez(m / "fortran-order.npz", w=np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3)))
+    np.savez(m / "big-endian.npz", w=np.arange(3, dtype=">f4"))
+    np.savez(m / "object-array.npz", w=np.array([{"a": 1}, None], dtype=object))
+    headers = {
+        "bad-magic": b"\x93NUMPZ" + good[6:],
+        "bad-version": b"\x93NUMPY\x04\x00" + good[8:],
+        "bad-header-syntax": npy_bytes("{'descr': '<f4' 'fortran_order': False, 'shape': (2, 3), }", f32),
+        "bad-header-keys": npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'extra': False}", f32),
+        "bad-header-negative": npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3), }", f32),
+        "bad-header-not-tuple": npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (6), }", f32),
+        "bad-header-trailing": npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } x", f32),
+        "size-mismatch": npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", f32[:20]),
+        "shape-overflow": npy_bytes("{'descr': '<f8', 'fortran_order': False, "
+                                    "'shape': (4294967296, 4294967296), }", f32),
+        "version-2": npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", f32, (2, 0)),
+        "version-3": npy_bytes("{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2, 3,)}", f32, (3, 0)),
+    }
+    for name, npy in headers.items():
+        files[name] = make_zip([stored("w.npy", npy)])
+
+    # Deflate streams made by hand (BitWriter), each checked to be refused by zlib as well.
+    def fixed_match_first():
+        w = BitWriter()
+        w.field(1, 1); w.field(1, 2)          # final, fixed Huffman
+        w.code(1, 7)                          # length symbol 257 (length 3)
+        w.code(0, 5)                          # distance symbol 0 (distance 1): nothing written yet
+        w.code(0, 7)                          # end of block
+        return w.bytes()
+
+    def oversubscribed_code_lengths():
+        w = BitWriter()
+        w.field(1, 1); w.field(2, 2)          # final, dynamic
+        w.field(0, 5); w.field(0, 5); w.field(15, 4)
+        for _ in range(19):
+            w.field(1, 3)                     # nineteen 1-bit codes
+        return w.bytes() + bytes(8)
+
+    def incomplete_literal_code():
+        # Code-length code: 18 -> "0", 0 -> "10", 2 -> "11" (complete); literal/length code: symbols 0 and
+        # 256 of two bits each, which leaves half the patterns unused (incomplete, and not one 1-bit code).
+        order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
+        clen = [0] * 19
+        clen[18], clen[0], clen[2] = 1, 2, 2
+        codes = canonical(clen)
+        w = BitWriter()
+        w.field(1, 1); w.field(2, 2)
+        w.field(0, 5); w.field(0, 5); w.field(16 - 4, 4)
+        for s in order[:16]:
+            w.field(clen[s], 3)
+        w.code(*codes[2])                                 # literal 0: length 2
+        w.code(*codes[18]); w.field(138 - 11, 7)          # 138 zeros
+        w.code(*codes[18]); w.field(117 - 11, 7)          # 117 zeros (literals 1..255)
+        w.code(*codes[2])                                 # end of block: length 2
+        w.code(*codes[0])                                 # the one distance code: unused
+        w.code(0, 2)                                      # a would-be literal
+        return w.bytes()
+
+    def stored_length_mismatch():
+        return bytes([0x01, 0x05, 0x00, 0x00, 0x00]) + b"hello"
+
+    def reserved_block_type():
+        return bytes([0x07, 0x00, 0x00])
+
+    valid = raw_deflate(good)
+    streams = {
+        "deflate-reserved-type": (reserved_block_type(), good),
+        "deflate-distance-too-far": (fixed_match_first(), good),
+        "deflate-oversubscribed": (oversubscribed_code_lengths(), good),
+        "deflate-incomplete": (incomplete_literal_code(), good),
+        "deflate-stored-length": (stored_length_mismatch(), good),
+        "deflate-truncated": (valid[:len(valid) // 2], good),
+    }
+    verdicts = {}
+    for name, (stream, output) in streams.items():
+        try:
+            out = zlib.decompressobj(-15)
+            result = out.decompress(stream)
+            verdicts[name] = "zlib: " + ("incomplete stream" if not out.eof else f"accepted {len(result)} bytes")
+        except zlib.error as e:
+            verdicts[name] = f"zlib: {e}"
+        assert not verdicts[name].startswith("zlib: accepted"), (name, verdicts[name])
+        files[name] = make_zip([deflated("w.npy", stream, output)])
+    files["crc-mismatch"] = make_zip([deflated("w.npy", valid, good, crc=zlib.crc32(good) ^ 1)])
+    files["size-smaller"] = make_zip([deflated("w.npy", valid, good, size=len(good) - 16)])
+    files["size-larger"] = make_zip([deflated("w.npy", valid, good, size=len(good) + 16)])
+    files["size-impossible"] = make_zip([deflated("w.npy", valid, good, size=10**9)])
+    files["method-bzip2"] = make_zip([("w.npy", valid, 12, zlib.crc32(good), len(good))])
+    # Deflated entries that are fine (a control for the malformed ones above), and a non-array entry.
+    files["valid-deflated"] = make_zip([deflated("w.npy", valid, good), stored("notes.txt", b"not an array")])
+    for name, data in files.items():
+        (m / f"{name}.npz").write_bytes(data)
+    write_json(m / "zlib-verdicts.json", {"versions": npz_versions(), "tensors": verdicts})
+
+
+def part_json(part):
+    kind, seed, length = part
+    return {"kind": kind, "seed": seed, "length": length}
+
+
+def write_deflate_streams(d, zlib):
+    """Raw deflate streams by zlib (levels 0, 1, 9) over LCG bytes, and one stream with a stored, a fixed
+    and a dynamic block; the expected JSON says how to rebuild each input, its length and zlib's CRC-32."""
+    d.mkdir()
+    cases = {
+        "random-l0": (0, [("random", 11, 3000)]),
+        "random-l1": (1, [("random", 12, 3000)]),
+        "random-l9": (9, [("random", 13, 3000)]),
+        "text-l0": (0, [("text", 14, 2000)]),
+        "text-l1": (1, [("text", 15, 33000)]),   # past the 32 KB window
+        "text-l9": (9, [("text", 16, 33000)]),
+    }
+    expected = {}
+    for name, (level, parts) in cases.items():
+        data = b"".join(lcg_bytes(*p) for p in parts)
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        stream = c.compress(data) + c.flush()
+        (d / f"{name}.deflate").write_bytes(stream)
+        expected[name] = {"parts": [part_json(p) for p in parts], "length": len(data),
+                          "crc32": zlib.crc32(data), "level": level}
+    # Stored, then fixed, then dynamic: three compressors, each flushed with Z_FULL_FLUSH (byte-aligned, no
+    # references across the flush) and the last finished, concatenate into one valid stream.
+    parts = [("random", 21, 1000), ("text", 22, 2000), ("text", 23, 4000)]
+    segments = []
+    for (level, strategy), part, flush in zip([(0, zlib.Z_DEFAULT_STRATEGY), (6, zlib.Z_FIXED),
+                                               (9, zlib.Z_DEFAULT_STRATEGY)], parts,
+                                              [zlib.Z_FULL_FLUSH, zlib.Z_FULL_FLUSH, zlib.Z_FINISH]):
+        c = zlib.compressobj(level, zlib.DEFLATED, -15, 8, strategy)
+        segments.append(c.compress(lcg_bytes(*part)) + c.flush(flush))
+    # First block header of each segment: BFINAL + BTYPE << 1 = stored (0), fixed (2), final dynamic (5).
+    assert [segments[0][0] & 7, segments[1][0] & 7, segments[2][0] & 7] == [0, 2, 5], [s[0] & 7 for s in segments]
+    stream = b"".join(segments)
+    data = b"".join(lcg_bytes(*p) for p in parts)
+    assert zlib.decompress(stream, -15) == data
+    (d / "mixed.deflate").write_bytes(stream)
+    expected["mixed"] = {"parts": [part_json(p) for p in parts], "length": len(data), "crc32": zlib.crc32(data),
+                         "blocks": ["stored", "fixed", "dynamic"]}
+    write_json(d / "deflate.expected.json", {"versions": npz_versions(), "tensors": expected})
+
+
 
 def main():
+    sections = sys.argv[1:]
+    if sections:
+        if sections != ["npz"]:
+            sys.exit("usage: gen_weights.py [npz]  (only the npz section can be regenerated alone)")
+        gen_npz()
+        print(f"wrote {OUT / 'npz'}")
+        return
     # Start clean, keeping the hand-written README.
     OUT.mkdir(parents=True, exist_ok=True)
     for item in OUT.iterdir():
@@ -326,6 +642,7 @@ def main():
     gen_conformance()
     gen_torch()
     gen_marian()
+    gen_npz()
     write_json(OUT / "VERSIONS.json", versions())
     print(f"wrote {OUT}")
 

@@ -1,7 +1,7 @@
 /// An element type of a stored tensor, spelled as the safetensors format spells it (the raw value).
 ///
 /// Every dtype the format defines is listed so that any valid file can be opened and inspected; only
-/// `f32`, `f16` and `bf16` can be read as float32 tensors.
+/// `f32`, `f16`, `bf16` and `f64` can be read as float32 tensors.
 // Follows the Dtype enum of the safetensors crate (huggingface/safetensors, 0.8).
 package enum DType: String, Sendable, CaseIterable {
     case bool = "BOOL"
@@ -46,7 +46,7 @@ package enum DType: String, Sendable, CaseIterable {
 
     /// True for the dtypes `WeightStore.tensor` converts to float32.
     package var isReadableAsFloat: Bool {
-        self == .f32 || self == .f16 || self == .bf16
+        self == .f32 || self == .f16 || self == .bf16 || self == .f64
     }
 }
 

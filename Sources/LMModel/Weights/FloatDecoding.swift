@@ -1,5 +1,8 @@
 /// Conversion of stored elements to float32.
 ///
+/// F64 is rounded to the nearest float32, ties to even, overflow to infinity (`cvtpd2ps`, what numpy's
+/// `astype(np.float32)` and torch's `.float()` do).
+///
 /// The package is compiled for x86-64-v3 (see Package.swift), so `Float(Float16)` becomes F16C's
 /// `vcvtph2ps` and the loops below vectorise; sources may be unaligned (safetensors only aligns the
 /// header to 8 bytes, and other writers promise nothing), so they are read with unaligned loads.
@@ -15,6 +18,8 @@ enum FloatDecoding {
             convertF16(from: src, to: dst, count: count)
         case .bf16:
             convertBF16(from: src, to: dst, count: count)
+        case .f64:
+            convertF64(from: src, to: dst, count: count)
         default:
             break
         }
@@ -47,6 +52,19 @@ enum FloatDecoding {
         while i < count {
             let raw = src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)
             dst[i] = Float(bitPattern: UInt32(raw) << 16)
+            i += 1
+        }
+    }
+
+    static func convertF64(from src: UnsafeRawPointer, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let wide = src.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8<Float>(wide), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            dst[i] = Float(src.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
             i += 1
         }
     }

@@ -4,11 +4,13 @@ extension WeightStore {
     /// Checkpoint file names in a model folder, in the order transformers prefers them.
     package static let checkpointNames = [
         "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
+        "model.npz",
     ]
 
     /// Opens a model folder: `model.safetensors`, or shards listed in `model.safetensors.index.json`, or
-    /// `pytorch_model.bin`, or shards listed in `pytorch_model.bin.index.json` — the first present, in
-    /// that order (safetensors first, as transformers does).
+    /// `pytorch_model.bin`, or shards listed in `pytorch_model.bin.index.json`, or a numpy `model.npz` —
+    /// the first present, in that order (safetensors first, as transformers does; numpy, which
+    /// transformers never writes, last).
     package static func open(directory: String) throws -> WeightStore {
         guard WeightFiles.isDirectory(directory) else {
             throw InputError.io("\(directory): not a folder")

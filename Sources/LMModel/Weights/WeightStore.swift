@@ -38,7 +38,8 @@ package final class WeightStore: Sendable {
         self.keys = byKey.keys.sorted()
     }
 
-    /// Opens explicit checkpoint files: `.safetensors`, or PyTorch `.bin`/`.pt`/`.pth` (zip or legacy format).
+    /// Opens explicit checkpoint files: `.safetensors`, PyTorch `.bin`/`.pt`/`.pth` (zip or legacy format),
+    /// or numpy `.npz` (`savez` or `savez_compressed`).
     /// Keys must be unique across the files.
     package static func open(files: [String]) throws -> WeightStore {
         guard !files.isEmpty else {
@@ -70,7 +71,7 @@ package final class WeightStore: Sendable {
         tensors[key]?.info
     }
 
-    /// The tensor `key` as float32 (F16 and BF16 are widened exactly).
+    /// The tensor `key` as float32 (F16 and BF16 are widened exactly, F64 rounded to nearest even).
     /// - Throws: `InputError.format` when the key is missing, `.unsupported` for other dtypes.
     package func tensor(_ key: String) throws -> Tensor {
         let stored = try readable(key)
@@ -101,7 +102,7 @@ package final class WeightStore: Sendable {
         }
         guard info.dtype.isReadableAsFloat else {
             throw InputError.unsupported("\(info.file): tensor '\(key)' has dtype \(info.dtype.rawValue); "
-                + "only F32, F16 and BF16 tensors can be read as float32")
+                + "only F32, F16, BF16 and F64 tensors can be read as float32")
         }
         return stored
     }

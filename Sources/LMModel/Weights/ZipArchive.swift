@@ -1,18 +1,36 @@
 import LMInput
 
-/// The entry table of a zip archive whose entries are stored (uncompressed), as `torch.save` writes them.
+/// The entry table of a zip archive: stored (uncompressed) entries, as `torch.save` writes them, and,
+/// when asked for, entries of any method (`numpy.savez_compressed` deflates; see `inflated(_:from:)`).
 ///
 /// Only the central directory is trusted for sizes (torch writes local headers with zero sizes and a
 /// trailing data descriptor); each entry's local header is still checked to match. ZIP64 records, which
-/// torch always writes, supply the 64-bit sizes and offsets.
+/// torch and numpy always write, supply the 64-bit sizes and offsets.
 // Follows the zip format of PKWARE's APPNOTE.TXT 6.3, sections 4.3 and 4.5.3.
 
 struct ZipArchive {
     struct Entry {
         let name: String
-        /// Offset of the entry's first data byte in the file.
+        /// Offset of the entry's first data byte (compressed or not) in the file.
         let dataOffset: Int
+        /// The uncompressed size (for a stored entry, also the bytes at `dataOffset`).
         let size: Int
+        /// The bytes the entry occupies at `dataOffset`; equal to `size` for a stored entry.
+        let compressedSize: Int
+        /// 0 = stored, 8 = deflated; other values are only recorded, for the reader to refuse.
+        let method: UInt16
+        /// The CRC-32 of the uncompressed bytes, as the central directory gives it.
+        let crc32: UInt32
+
+        var isStored: Bool { method == 0 }
+    }
+
+    /// Which compression methods the archive's reader takes.
+    enum Methods {
+        /// Only stored entries, anything else refused while the directory is read (PyTorch checkpoints).
+        case storedOnly
+        /// Every method recorded in `Entry.method`; the reader decides (numpy archives).
+        case any
     }
 
     let path: String
@@ -29,7 +47,7 @@ struct ZipArchive {
     private static let centralHeader: UInt32 = 0x0201_4B50
     private static let localHeader: UInt32 = 0x0403_4B50
 
-    init(file: MappedFile) throws {
+    init(file: MappedFile, methods: Methods = .storedOnly) throws {
         let path = file.path
         self.path = path
         let bytes = file.bytes
@@ -93,7 +111,8 @@ struct ZipArchive {
         for number in 0..<entryCount {
             guard reader.u32(position) == ZipArchive.centralHeader, position + 46 <= directoryEnd,
                   let flags = reader.u16(position + 8), let method = reader.u16(position + 10),
-                  let compressed32 = reader.u32(position + 20), let uncompressed32 = reader.u32(position + 24),
+                  let crc = reader.u32(position + 16), let compressed32 = reader.u32(position + 20),
+                  let uncompressed32 = reader.u32(position + 24),
                   let nameLength = reader.u16(position + 28), let extraLength = reader.u16(position + 30),
                   let commentLength = reader.u16(position + 32), let local32 = reader.u32(position + 42) else {
                 throw InputError.format("\(path): bad zip central directory: entry \(number) of \(entryCount) "
@@ -133,12 +152,12 @@ struct ZipArchive {
             if flags & 1 != 0 {
                 throw InputError.unsupported("\(path): zip entry '\(name)' is encrypted")
             }
-            if method != 0 {
+            if method != 0 && methods == .storedOnly {
                 throw InputError.unsupported("\(path): zip entry '\(name)' is compressed (method \(method)); "
                     + "only stored entries, as torch.save writes them, are supported: re-save the checkpoint with "
                     + "torch.save or convert it to safetensors")
             }
-            guard compressed == uncompressed else {
+            guard method != 0 || compressed == uncompressed else {
                 throw InputError.format("\(path): zip entry '\(name)' is stored but its sizes differ "
                     + "(\(compressed) vs \(uncompressed))")
             }
@@ -154,21 +173,96 @@ struct ZipArchive {
                     + "or does not match the central directory")
             }
             let dataOffset = localOffset + 30 + Int(nameLength) + Int(localExtraLength)
-            let (dataEnd, sizeOverflow) = dataOffset.addingReportingOverflow(uncompressed)
+            let (dataEnd, sizeOverflow) = dataOffset.addingReportingOverflow(compressed)
             guard !sizeOverflow, dataEnd <= directoryOffset else {
-                throw InputError.format("\(path): zip entry '\(name)': \(uncompressed) bytes at offset \(dataOffset) "
+                throw InputError.format("\(path): zip entry '\(name)': \(compressed) bytes at offset \(dataOffset) "
                     + "run past the entry area (truncated or corrupt archive)")
             }
             guard indexByName[name] == nil else {
                 throw InputError.format("\(path): zip entry '\(name)' appears twice")
             }
             indexByName[name] = entries.count
-            entries.append(Entry(name: name, dataOffset: dataOffset, size: uncompressed))
+            entries.append(Entry(name: name, dataOffset: dataOffset, size: uncompressed, compressedSize: compressed,
+                                 method: method, crc32: crc))
             position = next
         }
         self.entries = entries
         self.indexByName = indexByName
     }
+}
+
+extension ZipArchive {
+    /// The most a deflate stream can expand: one 1-bit length code and one 1-bit distance code give 258
+    /// bytes for 2 bits, so 1032 bytes per input byte. A declared size beyond it is a lie, and is refused
+    /// before anything is allocated for it.
+    static let maxDeflateRatio = 1032
+
+    /// The uncompressed bytes of a deflated `entry`, inflated into memory that the returned file owns
+    /// (named after the archive, so tensors read from it name the archive in errors), with the size and
+    /// CRC-32 checked against the central directory.
+    func inflated(_ entry: Entry, from file: MappedFile) throws -> MappedFile {
+        let what = "\(path): zip entry '\(entry.name)'"
+        guard entry.method == 8 else {
+            throw InputError.unsupported("\(what) is compressed with method \(entry.method); only stored (0) and "
+                + "deflated (8) entries can be read")
+        }
+        // Division, not multiplication: no overflow whatever the directory says.
+        guard entry.size / ZipArchive.maxDeflateRatio <= entry.compressedSize else {
+            throw InputError.format("\(what): declares \(entry.size) uncompressed bytes, more than "
+                + "\(entry.compressedSize) deflated bytes can hold (corrupt directory)")
+        }
+        let input = file.slice(entry.dataOffset..<(entry.dataOffset + entry.compressedSize))
+        let output = try MappedFile(path: path, inMemoryCount: entry.size) { buffer in
+            try Inflate.inflate(input, into: buffer, what: what)
+            let crc = ZipArchive.crc32(UnsafeRawBufferPointer(buffer))
+            guard crc == entry.crc32 else {
+                throw InputError.format("\(what): CRC-32 of the inflated bytes is \(ZipArchive.hex(crc)), the zip "
+                    + "directory says \(ZipArchive.hex(entry.crc32)) (corrupt archive)")
+            }
+        }
+        return output
+    }
+
+    private static func hex(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// CRC-32 (the reflected polynomial 0xEDB88320 of zip, zlib and PNG), table-driven four bytes a step.
+    static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let t = crcTables
+        var crc: UInt32 = 0xFFFF_FFFF
+        var i = 0
+        let n = bytes.count
+        while i + 4 <= n {
+            crc ^= bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian
+            crc = t[3 * 256 + Int(crc & 0xFF)] ^ t[2 * 256 + Int((crc >> 8) & 0xFF)]
+                ^ t[256 + Int((crc >> 16) & 0xFF)] ^ t[Int(crc >> 24)]
+            i += 4
+        }
+        while i < n {
+            crc = t[Int((crc ^ UInt32(bytes[i])) & 0xFF)] ^ (crc >> 8)
+            i += 1
+        }
+        return ~crc
+    }
+
+    /// Slicing-by-4 tables: table k gives the CRC of a byte followed by k zero bytes.
+    private static let crcTables: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 4 * 256)
+        for n in 0..<256 {
+            var c = UInt32(n)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            t[n] = c
+        }
+        for k in 1..<4 {
+            for n in 0..<256 {
+                let prev = t[(k - 1) * 256 + n]
+                t[k * 256 + n] = t[Int(prev & 0xFF)] ^ (prev >> 8)
+            }
+        }
+        return t
+    }()
 }
 
 /// Bounds-checked little-endian reads from a byte buffer: every read returns nil past the end.
