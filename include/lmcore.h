@@ -1,6 +1,7 @@
 /*
- * lmcore — an embeddable engine for Transformer encoder-decoder models (Marian/OPUS-MT,
- * BART/mBART, T5, M2M100, Pegasus) loaded from Hugging Face model folders.
+ * lmcore — an embeddable engine for encoder-decoder models (Marian/OPUS-MT, BART/mBART, T5,
+ * M2M100, Pegasus, and GRU/LSTM rnn_seq2seq with Bahdanau/Luong attention) loaded from
+ * Hugging Face-style model folders.
  *
  * Data flow: text -> tokenizer -> ids -> encoder (once) -> decoder with caches -> search
  *            (greedy / beam / sampling) -> ids -> text.
@@ -129,7 +130,7 @@ LMCORE_API lmcore_model_params lmcore_model_default_params(void);
 LMCORE_API void lmcore_model_default_params_by_ref(lmcore_model_params *params);
 
 /* Loads a Hugging Face model folder: config.json, model.safetensors (or sharded, or
- * pytorch_model.bin), optional generation_config.json and tokenizer files. `params` may be NULL
+ * pytorch_model.bin, or model.npz), optional generation_config.json and tokenizer files. `params` may be NULL
  * (defaults). On success *out_model owns the model; release it with lmcore_model_free. */
 LMCORE_API lmcore_status lmcore_model_load(const char *path, const lmcore_model_params *params, lmcore_model **out_model);
 
@@ -137,8 +138,9 @@ LMCORE_API lmcore_status lmcore_model_load(const char *path, const lmcore_model_
 LMCORE_API void lmcore_model_free(lmcore_model *model);
 
 typedef struct lmcore_model_info {
-    const char *model_type; /* "marian", "bart", ...; owned by the model */
-    int32_t d_model;
+    const char *model_type; /* "marian", "bart", ..., "rnn_seq2seq"; owned by the model */
+    int32_t d_model;        /* the width of an encoder output row (lmcore_encode); for rnn_seq2seq
+                             * directions x hidden_size. Heads are 0 for rnn_seq2seq. */
     int32_t encoder_layers;
     int32_t decoder_layers;
     int32_t encoder_heads;

@@ -28,7 +28,7 @@ extension Model {
             if let decoderPrefixes, decoderPrefixes.count != sources.count {
                 throw LMCoreError(.invalidArgument, "\(decoderPrefixes.count) decoder prefixes for \(sources.count) inputs")
             }
-            func encode() throws -> DecoderState {
+            func encode() throws -> any DecodingState {
                 try network.startDecoding(network.encode(sources))
             }
             let state = try clock.map { try $0.measure(\.encoderSeconds, encode) } ?? encode()

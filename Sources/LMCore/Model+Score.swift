@@ -13,7 +13,7 @@ extension Model {
                 throw LMCoreError(.invalidArgument, "target \(empty) is empty")
             }
             let encoded = try network.encode(sources)
-            var decoder = ModelStepDecoder(state: network.startDecoding(encoded))
+            var decoder = ModelStepDecoder(state: try network.startDecoding(encoded))
             let start = generationDefaults.decoderStartTokenId ?? Int32(network.config.decoderStartTokenId)
             return try Generation.score(decoder: &decoder, targets: targets, decoderStartTokenId: start)
         }

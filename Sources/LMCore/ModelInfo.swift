@@ -40,6 +40,8 @@ public struct ModelInfo: Sendable, Equatable {
     public let compute: String
     /// The decoder's weight storage this model was loaded with ("float32", "float16", "int8_float32").
     public let computeType: String
+    /// For rnn_seq2seq models, the cell, directions, bridge and attention in words; nil otherwise.
+    public let recurrent: String?
 }
 
 extension Model {
@@ -52,6 +54,7 @@ extension Model {
         case .sinusoidalFairseq: positions = "sinusoidal (fairseq)"
         case .learned(let offset): positions = "learned (offset \(offset))"
         case .relativeBias(let buckets, let distance): positions = "relative bias (\(buckets) buckets, max distance \(distance))"
+        case .recurrence: positions = "none (recurrent)"
         }
         func stack(_ s: ModelConfig.Stack) -> ModelInfo.Stack {
             ModelInfo.Stack(layers: s.layers, heads: s.heads, headDim: s.headDim, ffnDim: s.ffnDim)
@@ -59,10 +62,12 @@ extension Model {
         return ModelInfo(
             modelType: c.modelType, path: path, dModel: c.dModel, encoder: stack(c.encoder), decoder: stack(c.decoder),
             vocabSize: c.vocabSize, decoderVocabSize: c.decoderVocabSize, activation: c.activation.rawValue,
-            gatedFeedForward: c.gatedFeedForward, normalization: c.normalization == .layerNorm ? "layer_norm" : "rms_norm",
+            gatedFeedForward: c.gatedFeedForward,
+            normalization: c.recurrent != nil ? "none" : c.normalization == .layerNorm ? "layer_norm" : "rms_norm",
             preNorm: c.preNorm, positions: positions, maxPositions: c.maxPositions, parameters: network.parameterCount,
             storedDtypes: network.storedDtypes, padTokenId: c.padTokenId, eosTokenIds: c.eosTokenIds,
             bosTokenId: c.bosTokenId, decoderStartTokenId: c.decoderStartTokenId, hasTokenizer: tokenizer != nil,
-            compute: ComputeBackend.description, computeType: network.computeType.rawValue)
+            compute: ComputeBackend.description, computeType: network.computeType.rawValue,
+            recurrent: c.recurrent?.summary)
     }
 }

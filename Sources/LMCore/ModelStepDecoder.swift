@@ -4,13 +4,13 @@ import LMTensor
 
 /// The model's decoder state seen through search's StepDecoder protocol.
 struct ModelStepDecoder: StepDecoder {
-    let state: DecoderState
+    let state: any DecodingState
     /// The model's thread count: between decoder steps those threads would sit idle.
     var searchThreads: Int = 1
     /// When profiling, the clock that decoder steps and reorders are charged to.
     var clock: StepClock? = nil
 
-    var vocabularySize: Int { state.decoder.vocabularySize }
+    var vocabularySize: Int { state.vocabularySize }
 
     mutating func step(_ tokens: [Int32]) throws -> Tensor {
         guard let clock else { return try state.step(tokens) }

@@ -10,8 +10,7 @@ import LMInput
 /// to share between threads; per-request state lives in `DecoderState`.
 package final class Seq2SeqModel: Sendable {
     package let config: ModelConfig
-    package let encoder: Encoder
-    package let decoder: Decoder
+    package let network: Network
     /// The folder the model was loaded from.
     package let directory: String
     /// Dtypes of the stored tensors and how many of each (for `inspect`).
@@ -23,11 +22,10 @@ package final class Seq2SeqModel: Sendable {
     /// (`ComputeType.effective`).
     package var computeType: ComputeType { config.computeType.effective }
 
-    package init(config: ModelConfig, encoder: Encoder, decoder: Decoder, directory: String,
+    package init(config: ModelConfig, network: Network, directory: String,
                 storedDtypes: [String: Int], threads: Int) {
         self.config = config
-        self.encoder = encoder
-        self.decoder = decoder
+        self.network = network
         self.directory = directory
         self.storedDtypes = storedDtypes
         self.threads = max(1, threads)
@@ -54,12 +52,18 @@ package final class Seq2SeqModel: Sendable {
         var (config, architecture) = try resolve(configFile)
         config.computeType = computeType
         let weights = try WeightStore.open(directory: directory)
-        let (encoder, decoder) = try architecture.load(config: config, weights: weights)
+        let network = try architecture.load(config: config, weights: weights)
+        if case .recurrent(let model) = network {
+            // A recurrent config.json need not state the vocabularies: they are the embedding tables'.
+            config.vocabSize = model.encoder.vocabSize
+            config.decoderVocabSize = model.decoder.vocabularySize
+            try checkSpecialIds(config, file: configFile)
+        }
         var dtypes: [String: Int] = [:]
         for key in weights.keys {
             if let info = weights.info(key) { dtypes[info.dtype.rawValue, default: 0] += 1 }
         }
-        return Seq2SeqModel(config: config, encoder: encoder, decoder: decoder, directory: directory,
+        return Seq2SeqModel(config: config, network: network, directory: directory,
                             storedDtypes: dtypes, threads: threads)
     }
 
@@ -79,6 +83,12 @@ package final class Seq2SeqModel: Sendable {
         }
         let config = try architecture.config(from: file)
         try checkLimits(config, file: file)
+        try checkSpecialIds(config, file: file)
+        return (config, architecture)
+    }
+
+    /// The special ids name tokens of the decoder vocabulary, and fit the 32-bit ids used everywhere else.
+    static func checkSpecialIds(_ config: ModelConfig, file: ConfigFile) throws {
         let vocab = config.decoderVocabSize
         for (name, id) in [("pad_token_id", config.padTokenId), ("decoder_start_token_id", config.decoderStartTokenId)]
             where id < 0 || id >= vocab {
@@ -90,16 +100,18 @@ package final class Seq2SeqModel: Sendable {
             where Int32(exactly: id) == nil {
             throw InputError.format("\(file.path): \(name) \(id) is not a 32-bit token id")
         }
-        return (config, architecture)
     }
+
+    /// The largest vocabulary lmcore loads.
+    package static let maxVocabulary = 1 << 24
 
     /// Bounds on a config's dimensions. They sit far above every published seq2seq model but
     /// keep a hostile config.json from asking for terabytes (computed position tables are sized
     /// from the config before any weight shape can contradict it).
     static func checkLimits(_ c: ModelConfig, file: ConfigFile) throws {
         let limits: [(String, Int, Int)] = [
-            ("d_model", c.dModel, 1 << 16), ("vocab_size", c.vocabSize, 1 << 24),
-            ("decoder_vocab_size", c.decoderVocabSize, 1 << 24), ("encoder layers", c.encoder.layers, 1024),
+            ("d_model", c.dModel, 1 << 16), ("vocab_size", c.vocabSize, maxVocabulary),
+            ("decoder_vocab_size", c.decoderVocabSize, maxVocabulary), ("encoder layers", c.encoder.layers, 1024),
             ("decoder layers", c.decoder.layers, 1024), ("encoder heads", c.encoder.heads, 4096),
             ("decoder heads", c.decoder.heads, 4096), ("encoder ffn dim", c.encoder.ffnDim, 1 << 20),
             ("decoder ffn dim", c.decoder.ffnDim, 1 << 20), ("head dim", max(c.encoder.headDim, c.decoder.headDim), 1 << 16),
@@ -114,21 +126,40 @@ package final class Seq2SeqModel: Sendable {
         }
     }
 
+    /// The Transformer's stacks; nil for a recurrent model.
+    package var transformer: (encoder: Encoder, decoder: Decoder)? {
+        if case .transformer(let encoder, let decoder) = network { return (encoder, decoder) }
+        return nil
+    }
+
     /// Runs the encoder over a batch of id sequences (no ids are added).
     package func encode(_ inputs: [[Int32]], observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
-        try encoder(inputs, threads: threads, observer: observer)
+        switch network {
+        case .transformer(let encoder, _): return try encoder(inputs, threads: threads, observer: observer)
+        case .recurrent(let model): return try model.encoder(inputs, threads: threads, observer: observer)
+        }
     }
 
     /// Starts decoding `encoderOutput`: one row per input, no token fed yet.
-    package func startDecoding(_ encoderOutput: EncoderOutput) -> DecoderState {
-        DecoderState(decoder: decoder, encoderOutput: encoderOutput, threads: threads)
+    package func startDecoding(_ encoderOutput: EncoderOutput) throws -> any DecodingState {
+        switch network {
+        case .transformer(_, let decoder):
+            return DecoderState(decoder: decoder, encoderOutput: encoderOutput, threads: threads)
+        case .recurrent(let model):
+            return try RecurrentDecoderState(model: model, encoderOutput: encoderOutput, threads: threads)
+        }
     }
 
     package var parameterCount: Int {
-        var total = encoder.parameterCount + decoder.parameterCount
-        if encoder.embeddings.tokens.isSame(as: decoder.embeddings.tokens) {
-            total -= encoder.embeddings.vocabSize * encoder.embeddings.dim
+        switch network {
+        case .transformer(let encoder, let decoder):
+            var total = encoder.parameterCount + decoder.parameterCount
+            if encoder.embeddings.tokens.isSame(as: decoder.embeddings.tokens) {
+                total -= encoder.embeddings.vocabSize * encoder.embeddings.dim
+            }
+            return total
+        case .recurrent(let model):
+            return model.parameterCount
         }
-        return total
     }
 }

@@ -132,8 +132,9 @@ import Testing
                       ("m2m100-relu-tied", true, true), ("m2m100-gelu-untied", false, false)])
     func lmHeadTying(variant: String, headTied: Bool, tablesShared: Bool) throws {
         let model = try Seq2SeqModel.load(directory: Fixtures.path("models/\(variant)"))
-        #expect(model.decoder.headTied == headTied)
-        #expect(model.encoder.embeddings.tokens.isSame(as: model.decoder.embeddings.tokens) == tablesShared)
+        let stacks = try #require(model.transformer)
+        #expect(stacks.decoder.headTied == headTied)
+        #expect(stacks.encoder.embeddings.tokens.isSame(as: stacks.decoder.embeddings.tokens) == tablesShared)
     }
 
     /// Pad tokens inside an M2M100 input get no position and do not advance the others

@@ -11,11 +11,14 @@ enum Fixtures {
 
     static func path(_ relative: String) -> String { root + "/" + relative }
 
-    /// The tiny model variants made by Tests/Generator/gen_models.py.
-    static let modelVariants = ["marian-swish-tied", "marian-relu-untied", "bart-gelu-tied",
+    /// The tiny model variants made by Tests/Generator/gen_models.py and gen_rnn_models.py.
+    static let modelVariants = recurrentVariants + ["marian-swish-tied", "marian-relu-untied", "bart-gelu-tied",
                                 "bart-gelunew-untied", "mbart-gelu-tied", "mbart-relu-untied",
                                 "t5-relu-tied", "t5-gatedgelu-untied", "t5-gatedsilu-tied", "mt5-gatedgelu-untied",
                                 "m2m100-relu-tied", "m2m100-gelu-untied", "pegasus-gelu-tied"]
+    static let recurrentVariants = ["rnn-gru-bahdanau-bi", "rnn-gru-bahdanau-2x3", "rnn-lstm-bahdanau-final",
+                                    "rnn-lstm-general-feed-bi", "rnn-gru-dot-3layer", "rnn-lstm-concat-zeros-feed",
+                                    "rnn-lstm-none-npz", "rnn-gru-none-bi-linear"]
 }
 
 /// HF transformers' outputs for one tiny model (goldens.json).

@@ -26,7 +26,7 @@ import Testing
     /// Greedy ids for every input decoded together (one row each), cut after EOS.
     static func greedy(_ model: Seq2SeqModel, inputs: [[Int32]], processors: Processors, maxNew: Int, minNew: Int)
         throws -> [[Int32]] {
-        let state = model.startDecoding(try model.encode(inputs))
+        let state = try model.startDecoding(try model.encode(inputs))
         let eos = Set(model.config.eosTokenIds)
         var outputs = [[Int32]](repeating: [], count: inputs.count)
         var done = [Bool](repeating: false, count: inputs.count)

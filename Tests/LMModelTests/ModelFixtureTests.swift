@@ -18,13 +18,18 @@ import Testing
         let output = try model.encode(goldens.inputs.map(\.source_ids)) { layer, states in
             layers[layer] = states.array
         }
-        let d = model.config.dModel
+        // Rows of each observed buffer: d_model wide in a Transformer; a recurrent encoder's
+        // embeddings and layer outputs (both directions) each have their own width.
+        func rows(_ layer: Int, of i: Int) -> ArraySlice<Float> {
+            let states = layers[layer] ?? [], width = states.count / output.sequences.total
+            let start = output.sequences.offsets[i] * width
+            return states[start..<(start + output.sequences.lengths[i] * width)]
+        }
         for (i, input) in goldens.inputs.enumerated() {
-            let start = output.sequences.offsets[i] * d, end = start + output.sequences.lengths[i] * d
-            expectClose(Array(layers[-1]![start..<end]), input.embeddings.flatMap { $0 }, tolerance: Self.tolerance,
+            expectClose(Array(rows(-1, of: i)), input.embeddings.flatMap { $0 }, tolerance: Self.tolerance,
                         "\(variant) input \(i) embeddings")
             for (l, expected) in input.encoder_layers.enumerated() {
-                expectClose(Array(layers[l]![start..<end]), expected.flatMap { $0 }, tolerance: Self.tolerance,
+                expectClose(Array(rows(l, of: i)), expected.flatMap { $0 }, tolerance: Self.tolerance,
                             "\(variant) input \(i) encoder layer \(l)")
             }
             expectClose(output.states(of: i).storage, input.encoder_output.flatMap { $0 },
@@ -37,7 +42,7 @@ import Testing
         let goldens = try ModelGoldens.load(variant)
         let model = try Seq2SeqModel.load(directory: Fixtures.path("models/\(variant)"))
         let output = try model.encode(goldens.inputs.map(\.source_ids))
-        let state = model.startDecoding(output)
+        let state = try model.startDecoding(output)
         // All inputs decode together; each row feeds its own teacher-forced target.
         let steps = goldens.inputs[0].decoder_input_ids.count
         for t in 0..<steps {
@@ -57,7 +62,7 @@ import Testing
         let goldens = try ModelGoldens.load(variant)
         let model = try Seq2SeqModel.load(directory: Fixtures.path("models/\(variant)"))
         let input = goldens.inputs[0]
-        let state = model.startDecoding(try model.encode([input.source_ids, goldens.inputs[1].source_ids]))
+        let state = try model.startDecoding(try model.encode([input.source_ids, goldens.inputs[1].source_ids]))
         try state.reorder([1, 0, 0])
         let targets = input.decoder_input_ids
         for t in 0..<targets.count {
@@ -89,7 +94,7 @@ import Testing
                                               config: Seq2SeqModel.readConfig(directory: Fixtures.path("models/\(variant)")),
                                               computeType: type)
             #expect(model.computeType == type.effective)
-            let state = model.startDecoding(try model.encode(goldens.inputs.map(\.source_ids)))
+            let state = try model.startDecoding(try model.encode(goldens.inputs.map(\.source_ids)))
             var worst: Float = 0
             for t in 0..<goldens.inputs[0].decoder_input_ids.count {
                 let logits = try state.step(goldens.inputs.map { $0.decoder_input_ids[t] })

@@ -76,7 +76,7 @@ import LMInput
 
     @Test func decodingPastThePositionTableIsAnError() throws {
         let model = try Seq2SeqModel.load(directory: Fixtures.path("models/marian-swish-tied"))
-        let state = model.startDecoding(try model.encode([[5, 0]]))
+        let state = try model.startDecoding(try model.encode([[5, 0]]))
         for _ in 0..<model.config.maxPositions { _ = try state.step([95]) }
         #expect(throws: InputError.self) { try state.step([95]) }
     }

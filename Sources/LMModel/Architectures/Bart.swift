@@ -9,7 +9,7 @@ package enum Bart: Architecture {
         try bartLike(file, modelType: "bart", preNorm: false, finalLayerNorm: false)
     }
 
-    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         try BartFamily.load(config: config, weights: weights)
     }
 

@@ -142,13 +142,13 @@ enum BartFamily {
                                       into: table.pointer + p * d)
             }
             return (table, rows, 0)
-        case .relativeBias:
+        case .relativeBias, .recurrence:
             return (nil, 0, 0)
         }
     }
 
     /// Builds encoder and decoder of a BART-family checkpoint.
-    static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         let root = prefix(weights)
         let d = config.dModel
         let model = weights.scope(String(root.dropLast()))
@@ -228,6 +228,6 @@ enum BartFamily {
             layers: decoderLayers,
             finalNorm: config.finalLayerNorm ? try Norm(decoderScope, "layer_norm", dim: d, config: config) : nil,
             positionBias: nil, lmHead: lmHead, finalLogitsBias: logitsBias, outputScale: config.outputScale, dim: d)
-        return (encoder, decoder)
+        return .transformer(encoder, decoder)
     }
 }

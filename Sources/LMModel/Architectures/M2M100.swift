@@ -32,7 +32,7 @@ package enum M2M100: Architecture {
             padTokenId: ids.pad, eosTokenIds: ids.eos, bosTokenId: ids.bos, decoderStartTokenId: ids.start)
     }
 
-    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         try BartFamily.load(config: config, weights: weights)
     }
 }

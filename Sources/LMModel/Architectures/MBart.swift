@@ -8,7 +8,7 @@ package enum MBart: Architecture {
         try Bart.bartLike(file, modelType: "mbart", preNorm: true, finalLayerNorm: true)
     }
 
-    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         try BartFamily.load(config: config, weights: weights)
     }
 }

@@ -12,7 +12,7 @@ package enum MT5: Architecture {
                       scaleDecoderOutputs: false)
     }
 
-    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         try T5Loader.load(config: config, weights: weights)
     }
 }

@@ -25,7 +25,7 @@ package enum Marian: Architecture {
             padTokenId: ids.pad, eosTokenIds: ids.eos, bosTokenId: ids.bos, decoderStartTokenId: ids.start)
     }
 
-    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         try BartFamily.load(config: config, weights: weights)
     }
 }

@@ -23,7 +23,7 @@ package enum T5: Architecture {
                           scaleDecoderOutputs: scale)
     }
 
-    package static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    package static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         try T5Loader.load(config: config, weights: weights)
     }
 

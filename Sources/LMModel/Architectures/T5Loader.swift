@@ -8,7 +8,7 @@ import LMInput
 /// `{encoder,decoder}.final_layer_norm`, `shared`, `lm_head`; the relative attention bias in
 /// `block.0.layer.0.SelfAttention.relative_attention_bias`.
 enum T5Loader {
-    static func load(config: ModelConfig, weights: WeightStore) throws -> (Encoder, Decoder) {
+    static func load(config: ModelConfig, weights: WeightStore) throws -> Network {
         guard case .relativeBias(let buckets, let maxDistance) = config.positions else {
             throw InputError.unsupported("\(config.modelType): T5 layers need relative position bias")
         }
@@ -91,7 +91,7 @@ enum T5Loader {
             positionBias: try bias(decoderScope, config.decoder, bidirectional: false),
             lmHead: Linear(storage: tables.head, bias: nil, inFeatures: d, outFeatures: config.decoderVocabSize),
             finalLogitsBias: nil, outputScale: config.outputScale, dim: d)
-        return (encoder, decoder)
+        return .transformer(encoder, decoder)
     }
 
     /// q, k, v (inner, D) and o (D, inner), without biases; `packQ` / `packO` pack those two as

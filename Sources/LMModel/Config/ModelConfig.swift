@@ -16,6 +16,8 @@ package struct ModelConfig: Sendable, Equatable {
         case learned(offset: Int)
         /// T5: no absolute positions; a learned relative bias added to attention scores.
         case relativeBias(numBuckets: Int, maxDistance: Int)
+        /// Recurrent models: order comes from the recurrence, no position limit.
+        case recurrence
     }
 
     package enum Normalization: Sendable, Equatable {
@@ -84,6 +86,8 @@ package struct ModelConfig: Sendable, Equatable {
     package var eosTokenIds: [Int]
     package var bosTokenId: Int?
     package var decoderStartTokenId: Int
+    /// The recurrent network of an rnn_seq2seq model; nil for the Transformers.
+    package var recurrent: RecurrentConfig? = nil
     /// Storage of the decoder's weights (a load option, not a config.json field).
     package var computeType: ComputeType = .float32
 
@@ -126,7 +130,7 @@ package struct ModelConfig: Sendable, Equatable {
     /// fairseq's on-demand sinusoidal table are).
     package var maxSourceLength: Int? {
         switch positions {
-        case .relativeBias, .sinusoidalFairseq: return nil
+        case .relativeBias, .sinusoidalFairseq, .recurrence: return nil
         case .sinusoidalMarian, .learned: return maxPositions
         }
     }

@@ -9,6 +9,8 @@ package struct EncoderOutput: Sendable {
     /// The source ids, kept for processors that look at them (encoder_no_repeat_ngram).
     package let sourceIds: [[Int32]]
     package let dim: Int
+    /// A recurrent encoder's final states, which the decoder starts from; nil for Transformers.
+    package var finalStates: RecurrentFinalStates? = nil
 
     /// The hidden states of input `i` as a (length, D) tensor.
     package func states(of i: Int) -> Tensor {
@@ -42,6 +44,12 @@ package struct Encoder: Sendable {
 
     /// Checks ids and lengths; the message names the input and the offending id.
     package func validate(_ inputs: [[Int32]]) throws {
+        try Encoder.validate(inputs, vocabSize: embeddings.vocabSize, maxPositions: embeddings.maxPositions)
+    }
+
+    /// Checks ids and lengths against a vocabulary and a position limit (Int.max: none); shared by
+    /// the Transformer and recurrent encoders, so both reject the same inputs in the same words.
+    package static func validate(_ inputs: [[Int32]], vocabSize: Int, maxPositions: Int) throws {
         guard !inputs.isEmpty else { throw InputError.invalidArgument("no inputs given") }
         let total = inputs.reduce(0) { $0 + $1.count }
         guard total <= Encoder.maxBatchTokens else {
@@ -54,13 +62,13 @@ package struct Encoder: Sendable {
                 throw InputError.invalidArgument("input \(i) has \(ids.count) tokens; lmcore accepts at most "
                     + "\(Encoder.maxInputTokens) per input")
             }
-            guard ids.count <= embeddings.maxPositions else {
+            guard ids.count <= maxPositions else {
                 throw InputError.invalidArgument("input \(i) has \(ids.count) tokens; the model accepts at most "
-                    + "\(embeddings.maxPositions) (max_position_embeddings)")
+                    + "\(maxPositions) (max_position_embeddings)")
             }
-            if let bad = ids.first(where: { $0 < 0 || Int($0) >= embeddings.vocabSize }) {
+            if let bad = ids.first(where: { $0 < 0 || Int($0) >= vocabSize }) {
                 throw InputError.invalidArgument("input \(i) holds id \(bad), outside the vocabulary "
-                    + "[0, \(embeddings.vocabSize))")
+                    + "[0, \(vocabSize))")
             }
         }
     }

@@ -5,7 +5,10 @@ import lmcore
 from conftest import FIXTURES, goldens
 
 VARIANTS = ["marian-swish-tied", "marian-relu-untied", "bart-gelu-tied", "bart-gelunew-untied",
-            "mbart-gelu-tied", "mbart-relu-untied"]
+            "mbart-gelu-tied", "mbart-relu-untied",
+            # recurrent (Tests/Generator/gen_rnn_models.py): .bin, safetensors and .npz + weight_map
+            "rnn-gru-bahdanau-bi", "rnn-gru-bahdanau-2x3", "rnn-lstm-bahdanau-final", "rnn-lstm-general-feed-bi",
+            "rnn-gru-dot-3layer", "rnn-lstm-concat-zeros-feed", "rnn-lstm-none-npz", "rnn-gru-none-bi-linear"]
 
 
 def test_version():
@@ -80,3 +83,42 @@ def test_streaming_and_cancel():
         with pytest.raises(lmcore.LMCoreError) as e:
             model.generate_ids([src], max_new_tokens=30, callback=lambda i, s, ids: False)
         assert e.value.status == "LMCORE_ERR_CANCELLED"
+
+
+RECURRENT = [v for v in VARIANTS if v.startswith("rnn-")]
+SEARCH_KEYS = {"num_beams", "num_return_sequences", "max_new_tokens", "min_new_tokens", "length_penalty",
+               "early_stopping", "repetition_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size"}
+
+
+@pytest.mark.parametrize("variant", RECURRENT)
+def test_recurrent_search_matches_reference(variant):
+    """Beam search (n-best, length penalties, processors) on the recurrent fixtures: ids exact,
+    scores within 1e-4 of transformers' generate over the torch reference (gen_rnn_models.py)."""
+    import json
+    search = json.loads((FIXTURES / "models" / variant / "search.json").read_text())
+    with lmcore.Model(FIXTURES / "models" / variant, threads=2) as model:
+        checked = 0
+        for case in search["cases"]:
+            options = case["options"]
+            if not set(options) <= SEARCH_KEYS:
+                continue
+            beams = options.get("num_beams", 1) > 1
+            batches = [case["inputs"]] if case["batched"] else [[s] for s in case["inputs"]]
+            got = [h for batch in batches for h in model.generate_ids(batch, return_scores=beams, **options)]
+            for hyps, want in zip(got, case["outputs"]):
+                assert [h.ids for h in hyps] == want["sequences"], (variant, case["name"])
+                if beams:
+                    assert all(abs(h.score - s) <= 1e-4 for h, s in zip(hyps, want["scores"])), (variant, case["name"])
+            checked += 1
+        assert checked >= 10
+
+
+@pytest.mark.parametrize("variant", RECURRENT)
+def test_recurrent_encoder_outputs_match_reference(variant):
+    """encode() returns the top encoder layer's outputs (both directions), d_model wide."""
+    np = pytest.importorskip("numpy")
+    g = goldens(variant)
+    with lmcore.Model(FIXTURES / "models" / variant) as model:
+        states = model.encode([i["source_ids"] for i in g["inputs"]], pooled=False)
+        for got, i in zip(states, g["inputs"]):
+            assert np.max(np.abs(np.asarray(got) - np.asarray(i["encoder_output"]))) <= 1e-4

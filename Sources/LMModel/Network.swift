@@ -1,0 +1,26 @@
+import LMTensor
+
+/// The layers of a loaded model: a Transformer encoder-decoder or a recurrent one. Both encode a
+/// batch into an `EncoderOutput` and decode it step by step through a `DecodingState`, so search,
+/// scoring and embedding never ask which.
+package enum Network: Sendable {
+    case transformer(Encoder, Decoder)
+    case recurrent(RecurrentModel)
+}
+
+/// The per-request state of decoding one batch, one row per hypothesis: feed a token per row, get
+/// next-token logits; reorder rows between steps (beam search). One per request; not shared.
+package protocol DecodingState: AnyObject {
+    /// Current rows.
+    var rows: Int { get }
+    /// Width of the logits.
+    var vocabularySize: Int { get }
+    /// Feeds one token per row; returns next-token logits (rows, vocab).
+    func step(_ tokens: [Int32]) throws -> Tensor
+    /// Keeps rows `indices` in this order (repeats allowed); state moves with its row.
+    func reorder(_ indices: [Int]) throws
+}
+
+extension DecoderState: DecodingState {
+    package var vocabularySize: Int { decoder.vocabularySize }
+}
