@@ -54,8 +54,18 @@ extern "C" {
 #define LMCORE_VERSION_MAJOR 0
 #define LMCORE_VERSION_MINOR 1
 #define LMCORE_VERSION_PATCH 0
-/* Bumped on any incompatible change of a declaration or struct layout in this header. */
-#define LMCORE_ABI_VERSION 2
+/* Bumped on any incompatible change of a declaration or struct layout in this header.
+ * 3 (2026-12-07): every parameter struct starts with `struct_size`; generation params gained
+ * target language, prefixes, token lists, truncation and batching fields. */
+#define LMCORE_ABI_VERSION 3
+
+/* Parameter structs (lmcore_model_params, lmcore_generation_params, lmcore_evaluation_params)
+ * begin with `size_t struct_size`, which the matching *_default_params() sets to the size of the
+ * struct the library knows. Start from the defaults and change fields; never zero-initialise a
+ * params struct yourself. Fields are only ever appended: a caller built against an older header
+ * passes its smaller struct_size and the library uses defaults for the fields it lacks; a
+ * struct_size smaller than the ABI 3 struct or larger than the library's own is
+ * LMCORE_ERR_INVALID_ARGUMENT. */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define LMCORE_DEPRECATED(message) __attribute__((deprecated(message)))
@@ -107,6 +117,7 @@ LMCORE_API const char *lmcore_last_error(void);
 typedef struct lmcore_model lmcore_model;
 
 typedef struct lmcore_model_params {
+    size_t struct_size; /* sizeof(lmcore_model_params), set by lmcore_model_default_params() */
     /* Threads used by one call (attention, GEMMs). 0 = all available cores. */
     int32_t threads;
     /* 1: also load the folder's tokenizer if it has one (tokenizer.json, source.spm/target.spm
@@ -214,6 +225,7 @@ typedef int32_t (*lmcore_token_callback)(size_t input_index, size_t sequence, co
  * lmcore_generation_default_params() returns) takes the model's generation_config.json value,
  * as transformers' generate() does. */
 typedef struct lmcore_generation_params {
+    size_t struct_size;            /* sizeof(lmcore_generation_params), set by the defaults */
     int32_t max_new_tokens;        /* tokens after the decoder start token (and prefix) */
     int32_t min_new_tokens;        /* EOS is blocked before this many new tokens */
     int32_t max_length;            /* total decoder length including the start token */
@@ -233,6 +245,38 @@ typedef struct lmcore_generation_params {
     int32_t return_scores;         /* 1: per-token log-probs and greedy/sample sequence scores */
     lmcore_token_callback callback; /* NULL: no streaming */
     void *callback_user_data;
+    /* ABI 3. Target language (NULL: none): a code resolved through the model's tokenizer, as
+     * transformers' tgt_lang. M2M100/NLLB ("fr" -> "__fr__", or "fra_Latn" as written) and
+     * mBART-50 ("fr_XX") force the language token as the first generated token; multilingual
+     * Marian puts ">>fr<<" before the source. LMCORE_ERR_INVALID_ARGUMENT if the tokenizer has no
+     * such token, LMCORE_ERR_UNSUPPORTED for models without language tokens. Needs a tokenizer. */
+    const char *target_lang;
+    /* Decoder ids forced after the start token (CTranslate2's target_prefix): NULL, or an array of
+     * n_target_prefixes arrays; target_prefixes[i] has target_prefix_lengths[i] ids. n 1: the same
+     * prefix for every input; else n must equal the number of inputs. Hypotheses include them. */
+    const int32_t *const *target_prefixes;
+    const size_t *target_prefix_lengths;
+    size_t n_target_prefixes;
+    const int32_t *suppress_tokens;        /* never generated (NULL: the model's default) */
+    size_t n_suppress_tokens;
+    const int32_t *begin_suppress_tokens;  /* not generated as the first new token */
+    size_t n_begin_suppress_tokens;
+    /* Id sequences never generated (bad_words_ids): n_bad_words arrays of bad_words_lengths[i] ids. */
+    const int32_t *const *bad_words_ids;
+    const size_t *bad_words_lengths;
+    size_t n_bad_words;
+    int32_t forced_bos_token_id;   /* -1: the model's default */
+    int32_t forced_eos_token_id;   /* -1: the model's default */
+    /* Source truncation. -1 (default): text (lmcore_translate) is cut at the model's position
+     * limit, keeping the tokenizer's special tokens, as transformers' truncation=True; ids are
+     * not cut. 0: never (a too long input is an error). N > 0: sources longer than N tokens are cut
+     * to N (text: special tokens kept; ids: the first N). */
+    int32_t max_input_length;
+    /* Batching inside one call: inputs are sorted by length and cut into batches of at most
+     * max_batch_size inputs (batch_type 0) or source tokens (batch_type 1; a longer input is a
+     * batch alone). Results keep input order and do not depend on batching. -1: 32 inputs. */
+    int32_t max_batch_size;
+    int32_t batch_type;
 } lmcore_generation_params;
 
 LMCORE_API lmcore_generation_params lmcore_generation_default_params(void);
@@ -310,6 +354,7 @@ LMCORE_API void lmcore_result_free(lmcore_result *result);
 typedef struct lmcore_evaluation lmcore_evaluation;
 
 typedef struct lmcore_evaluation_params {
+    size_t struct_size;        /* sizeof(lmcore_evaluation_params), set by the defaults */
     /* Comma-separated metric names: "bleu", "chrf", "chrf++", "ter", "rouge1", "rouge2",
      * "rougeL", "rougeLsum". NULL: "bleu,chrf,ter". */
     const char *metrics;

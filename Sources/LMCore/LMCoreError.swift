@@ -52,3 +52,14 @@ func lmcore<T>(_ body: () throws -> T) throws(LMCoreError) -> T {
         throw LMCoreError.wrap(error)
     }
 }
+
+/// `lmcore(body)` with `context` ("input 3") put before the message, so an error of one input of
+/// a call names it.
+func lmcore<T>(_ body: () throws -> T, context: String) throws(LMCoreError) -> T {
+    do {
+        return try body()
+    } catch {
+        let e = LMCoreError.wrap(error)
+        throw LMCoreError(e.kind, "\(context): \(e.message)")
+    }
+}

@@ -13,37 +13,74 @@ public struct Translation: Sendable, Equatable {
 }
 
 extension Model {
-    /// The whole pipeline: text → tokenizer → ids → encoder (once) → search with a step decoder
-    /// over cached state → ids → text. Inputs are processed in batches of `batchSize`; each
-    /// input's result is independent of its batch. Returns each input's hypotheses, best first.
+    /// The whole pipeline: text → tokenizer → ids → encoder (once per batch) → search with a step
+    /// decoder over cached state → ids → text. `request` chooses the target language and prefixes,
+    /// truncation (by default at the model's position limit, as CTranslate2's max_input_length)
+    /// and batching; each input's result is independent of its batch. Returns each input's
+    /// hypotheses, best first, in input order.
     public func translate(_ texts: [String], options: GenerationOptions = GenerationOptions(),
-                          batchSize: Int = 32, onTokens: TokenCallback? = nil) throws(LMCoreError) -> [[Translation]] {
+                          request: RequestOptions = RequestOptions(),
+                          onTokens: TokenCallback? = nil) throws(LMCoreError) -> [[Translation]] {
         let tokenizer = try requireTokenizer()
-        guard batchSize > 0 else { throw LMCoreError(.invalidArgument, "batch size must be at least 1") }
-        var results: [[Translation]] = []
-        results.reserveCapacity(texts.count)
-        var start = 0
-        while start < texts.count {
-            let end = min(texts.count, start + batchSize)
-            let sources = try lmcore { try texts[start..<end].map { try tokenizer.encode($0).ids } }
-            let offset = start
+        try request.validate(inputs: texts.count)
+        let target = try targetLanguage(request.targetLanguage)
+        let limit = request.maxInputLength ?? network.config.maxSourceLength
+        var sources: [[Int32]] = []
+        sources.reserveCapacity(texts.count)
+        for (i, text) in texts.enumerated() {
+            let ids = try lmcore({ try Tokenizers.encode(text, with: tokenizer, maxLength: limit == 0 ? nil : limit,
+                                                         sourcePrefix: target?.sourcePrefix) },
+                                 context: "input \(i)")
+            sources.append(ids)
+        }
+        let hypotheses = try generate(sources, options: options, request: request, target: target, onTokens: onTokens)
+        return try hypotheses.enumerated().map { i, hyps throws(LMCoreError) in
+            try lmcore({
+                try hyps.map { h in
+                    Translation(text: try tokenizer.decode(h.ids, skipSpecialTokens: true), ids: h.ids,
+                                score: h.score, tokenLogProbs: h.tokenLogProbs)
+                }
+            }, context: "input \(i)")
+        }
+    }
+
+    /// ids → ids with `request`'s target language, prefixes, truncation (first `maxInputLength`
+    /// ids; none by default: ids are the encoder input exactly) and batching. Results in input order.
+    public func generate(_ sources: [[Int32]], options: GenerationOptions = GenerationOptions(),
+                         request: RequestOptions,
+                         onTokens: TokenCallback? = nil) throws(LMCoreError) -> [[Hypothesis]] {
+        try request.validate(inputs: sources.count)
+        let target = try targetLanguage(request.targetLanguage)
+        var inputs = sources
+        if let prefix = target?.sourcePrefix {
+            inputs = inputs.map { prefix + $0 }
+        }
+        if let n = request.maxInputLength, n > 0 {
+            inputs = inputs.map { Array($0.prefix(n)) }
+        }
+        return try generate(inputs, options: options, request: request, target: target, onTokens: onTokens)
+    }
+
+    /// Validates every input with its index in the call, then generates batch by batch.
+    private func generate(_ sources: [[Int32]], options: GenerationOptions, request: RequestOptions,
+                          target: TargetLanguage?, onTokens: TokenCallback?) throws(LMCoreError) -> [[Hypothesis]] {
+        try lmcore { try network.validate(sources) }
+        var merged = options
+        if let bos = target?.forcedBosTokenId, merged.forcedBosTokenId == nil { merged.forcedBosTokenId = bos }
+        var results = [[Hypothesis]](repeating: [], count: sources.count)
+        let groups = sources.indices.map { request.prefix($0).count }
+        for batch in Batching.batches(lengths: sources.map(\.count), groups: groups, options: request) {
             let streamed: TokenCallback? = onTokens.map { callback in
                 { event in
                     var shifted = event
-                    shifted.input += offset
+                    shifted.input = batch[event.input]
                     return callback(shifted)
                 }
             }
-            let hypotheses = try generate(sources, options: options, onTokens: streamed)
-            for hyps in hypotheses {
-                results.append(try lmcore {
-                    try hyps.map { h in
-                        Translation(text: try tokenizer.decode(h.ids, skipSpecialTokens: true), ids: h.ids,
-                                    score: h.score, tokenLogProbs: h.tokenLogProbs)
-                    }
-                })
-            }
-            start = end
+            let prefixes = request.targetPrefixes == nil ? nil : batch.map { request.prefix($0) }
+            let hypotheses = try generate(batch.map { sources[$0] }, options: merged, decoderPrefixes: prefixes,
+                                          onTokens: streamed)
+            for (k, i) in batch.enumerated() { results[i] = hypotheses[k] }
         }
         return results
     }

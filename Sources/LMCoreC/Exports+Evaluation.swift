@@ -37,7 +37,7 @@ final class EvaluationHandle {
 
 @_cdecl("lmcore_evaluation_default_params")
 public func exported_lmcore_evaluation_default_params() -> lmcore_evaluation_params {
-    lmcore_evaluation_params(metrics: nil, tokenize: nil, lowercase: 0, chrf_lowercase: 0, stem: 0, sentence_scores: 0,
+    lmcore_evaluation_params(struct_size: MemoryLayout<lmcore_evaluation_params>.size, metrics: nil, tokenize: nil, lowercase: 0, chrf_lowercase: 0, stem: 0, sentence_scores: 0,
                              bootstrap_samples: 0, seed: 12345)
 }
 
@@ -62,7 +62,7 @@ public func exported_lmcore_evaluate(
         guard !overflow else { throw LMCoreError(.invalidArgument, "n_hypotheses x n_reference_sets overflows") }
         let flat = try CStrings.list(references, count: total, name: "references")
         let streams = (0..<sets).map { k in Array(flat[(k * count)..<((k + 1) * count)]) }
-        let p = params?.pointee ?? exported_lmcore_evaluation_default_params()
+        let p = try ParamStructs.evaluation(params)
         let (names, options) = try evaluationOptions(p)
         do {
             let scores = try Evaluation.corpus(hypotheses: hyps, references: streams, metrics: names, options: options)

@@ -4,10 +4,14 @@ import LMCore
 @_cdecl("lmcore_generation_default_params")
 public func exported_lmcore_generation_default_params() -> lmcore_generation_params {
     lmcore_generation_params(
-        max_new_tokens: -1, min_new_tokens: -1, max_length: -1, min_length: -1, beam_size: -1,
+        struct_size: MemoryLayout<lmcore_generation_params>.size, max_new_tokens: -1, min_new_tokens: -1, max_length: -1, min_length: -1, beam_size: -1,
         num_return_sequences: -1, length_penalty: .nan, early_stopping: -1, repetition_penalty: .nan,
         no_repeat_ngram_size: -1, encoder_no_repeat_ngram_size: -1, do_sample: -1, temperature: .nan,
-        top_k: -1, top_p: .nan, seed: -1, return_scores: 0, callback: nil, callback_user_data: nil)
+        top_k: -1, top_p: .nan, seed: -1, return_scores: 0, callback: nil, callback_user_data: nil,
+        target_lang: nil, target_prefixes: nil, target_prefix_lengths: nil, n_target_prefixes: 0,
+        suppress_tokens: nil, n_suppress_tokens: 0, begin_suppress_tokens: nil, n_begin_suppress_tokens: 0,
+        bad_words_ids: nil, bad_words_lengths: nil, n_bad_words: 0, forced_bos_token_id: -1,
+        forced_eos_token_id: -1, max_input_length: -1, max_batch_size: -1, batch_type: 0)
 }
 
 @_cdecl("lmcore_generation_default_params_by_ref")
@@ -27,9 +31,9 @@ public func exported_lmcore_generate(
         let handle = try Handles.borrow(model, as: ModelHandle.self, name: "model")
         guard let outResult else { throw nullArgument("out_result") }
         let sources = try CArrays.idLists(inputs, lengths, count: count, name: "inputs")
-        let p = params?.pointee ?? exported_lmcore_generation_default_params()
+        let p = try ParamStructs.generation(params)
         let options = try GenerationParams.options(p)
-        let hypotheses = try handle.model.generate(sources, options: options,
+        let hypotheses = try handle.model.generate(sources, options: options, request: try GenerationParams.request(p),
                                                    onTokens: GenerationParams.callback(p))
         outResult.pointee = Handles.retain(ResultHandle(hypotheses))
     }
@@ -70,6 +74,23 @@ enum CArrays {
             lists.append(Array(UnsafeBufferPointer(start: ids, count: n)))
         }
         return lists
+    }
+}
+
+extension CArrays {
+    /// `count` ids at `ids`, or nil when count is 0 (the pointer may then be NULL).
+    static func optionalIds(_ ids: UnsafePointer<Int32>?, count: Int, name: String) throws(LMCoreError) -> [Int32]? {
+        guard count != 0 else { return nil }
+        try checkSize(count, name: "n_\(name)", limit: 1 << 24)
+        guard let ids else { throw nullArgument(name) }
+        return Array(UnsafeBufferPointer(start: ids, count: count))
+    }
+
+    /// `count` id lists, or nil when count is 0.
+    static func optionalIdLists(_ lists: UnsafePointer<UnsafePointer<Int32>?>?, _ lengths: UnsafePointer<Int>?,
+                                count: Int, name: String) throws(LMCoreError) -> [[Int32]]? {
+        guard count != 0 else { return nil }
+        return try idLists(lists, lengths, count: count, name: name)
     }
 }
 
@@ -122,7 +143,44 @@ enum GenerationParams {
             o.seed = UInt64(p.seed)
         }
         if p.return_scores != 0 { o.outputScores = true }
+        o.suppressTokens = try CArrays.optionalIds(p.suppress_tokens, count: p.n_suppress_tokens, name: "suppress_tokens")
+        o.beginSuppressTokens = try CArrays.optionalIds(p.begin_suppress_tokens, count: p.n_begin_suppress_tokens,
+                                                        name: "begin_suppress_tokens")
+        o.badWordsIds = try CArrays.optionalIdLists(p.bad_words_ids, p.bad_words_lengths, count: p.n_bad_words,
+                                                    name: "bad_words_ids")
+        if p.forced_bos_token_id != -1 {
+            guard p.forced_bos_token_id >= 0 else { throw LMCoreError(.invalidArgument, "forced_bos_token_id is \(p.forced_bos_token_id); use -1 or an id") }
+            o.forcedBosTokenId = p.forced_bos_token_id
+        }
+        if p.forced_eos_token_id != -1 {
+            guard p.forced_eos_token_id >= 0 else { throw LMCoreError(.invalidArgument, "forced_eos_token_id is \(p.forced_eos_token_id); use -1 or an id") }
+            o.forcedEosTokenId = [p.forced_eos_token_id]
+        }
         return o
+    }
+
+    /// The request fields (ABI 3): target language and prefixes, truncation, batching.
+    static func request(_ p: lmcore_generation_params) throws(LMCoreError) -> RequestOptions {
+        var r = RequestOptions()
+        if let lang = p.target_lang { r.targetLanguage = try CStrings.string(lang, name: "target_lang") }
+        r.targetPrefixes = try CArrays.optionalIdLists(p.target_prefixes, p.target_prefix_lengths,
+                                                       count: p.n_target_prefixes, name: "target_prefixes")
+        switch p.max_input_length {
+        case -1: break
+        case 0...: r.maxInputLength = Int(p.max_input_length)
+        default: throw LMCoreError(.invalidArgument, "max_input_length is \(p.max_input_length); use -1, 0 or a length")
+        }
+        switch p.max_batch_size {
+        case -1: break
+        case 1...: r.maxBatchSize = Int(p.max_batch_size)
+        default: throw LMCoreError(.invalidArgument, "max_batch_size is \(p.max_batch_size); use -1 or at least 1")
+        }
+        switch p.batch_type {
+        case 0: r.batchType = .examples
+        case 1: r.batchType = .tokens
+        default: throw LMCoreError(.invalidArgument, "batch_type is \(p.batch_type); use 0 (examples) or 1 (tokens)")
+        }
+        return r
     }
 
     /// The C streaming callback as a search callback.

@@ -6,7 +6,8 @@ import LMCore
 
 @_cdecl("lmcore_model_default_params")
 public func exported_lmcore_model_default_params() -> lmcore_model_params {
-    lmcore_model_params(threads: 0, load_tokenizer: 1, compute_type: nil)
+    lmcore_model_params(struct_size: MemoryLayout<lmcore_model_params>.size, threads: 0, load_tokenizer: 1,
+                        compute_type: nil)
 }
 
 @_cdecl("lmcore_model_default_params_by_ref")
@@ -21,7 +22,7 @@ public func exported_lmcore_model_load(_ path: UnsafePointer<CChar>?, _ params: 
     return exported("lmcore_model_load") {
         guard let outModel else { throw nullArgument("out_model") }
         guard let path else { throw nullArgument("path") }
-        let p = params?.pointee ?? exported_lmcore_model_default_params()
+        let p = try ParamStructs.model(params)
         guard p.threads >= 0 else {
             throw LMCoreError(.invalidArgument, "threads is \(p.threads); use 0 for all cores or a positive count")
         }

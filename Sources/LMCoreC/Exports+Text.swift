@@ -11,8 +11,9 @@ public func exported_lmcore_translate(
         let handle = try Handles.borrow(model, as: ModelHandle.self, name: "model")
         guard let outResult else { throw nullArgument("out_result") }
         let inputs = try CStrings.list(texts, count: count, name: "texts")
-        let p = params?.pointee ?? exported_lmcore_generation_default_params()
+        let p = try ParamStructs.generation(params)
         let translations = try handle.model.translate(inputs, options: try GenerationParams.options(p),
+                                                      request: try GenerationParams.request(p),
                                                       onTokens: GenerationParams.callback(p))
         outResult.pointee = Handles.retain(ResultHandle(translations))
     }

@@ -132,6 +132,14 @@ package final class Seq2SeqModel: Sendable {
         return nil
     }
 
+    /// Checks ids and lengths as `encode` would, naming the input by its index in `inputs`.
+    package func validate(_ inputs: [[Int32]]) throws {
+        switch network {
+        case .transformer(let encoder, _): try encoder.validate(inputs)
+        case .recurrent(let model): try Encoder.validate(inputs, vocabSize: model.encoder.vocabSize, maxPositions: .max)
+        }
+    }
+
     /// Runs the encoder over a batch of id sequences (no ids are added).
     package func encode(_ inputs: [[Int32]], observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
         switch network {

@@ -26,11 +26,11 @@ enum CLI {
     }
 
     /// Space-separated non-negative integers.
-    static func parseIds(_ line: String, line number: Int) throws -> [Int32] {
+    static func parseIds(_ line: String, line number: Int, what: String? = nil) throws -> [Int32] {
         var ids: [Int32] = []
-        for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+        for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
             guard let id = Int32(field), id >= 0 else {
-                throw LMCoreError(.invalidArgument, "line \(number): '\(field)' is not a token id")
+                throw LMCoreError(.invalidArgument, "\(what ?? "line \(number)"): '\(field)' is not a token id")
             }
             ids.append(id)
         }
@@ -49,5 +49,8 @@ struct StandardError: TextOutputStream {
 
 extension CLI {
     static var stdinIsTerminal: Bool { isatty(0) != 0 }
+
+    /// Makes printed lines visible now (stdout is block-buffered when it is a pipe).
+    static func flushStdout() { fflush(nil) }
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }

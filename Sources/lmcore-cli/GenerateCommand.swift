@@ -18,18 +18,16 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var search: SearchFlags
 
-    @Option(name: .long, help: "Inputs generated together.")
-    var batchSize = 32
-
-    func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-    }
+    @OptionGroup var requestFlags: RequestFlags
 
     func run() throws {
-        let loaded = try modelFlags.load(tokenizer: !ids)
+        let loaded = try modelFlags.load(tokenizer: !ids || requestFlags.targetLang != nil)
         let options = search.options
-        // Interactive input is answered line by line; piped input in batches.
-        let batch = CLI.stdinIsTerminal ? 1 : batchSize
+        let request = try requestFlags.options(for: loaded, ids: ids)
+        try CLI.run { try loaded.check(request, inputs: 1) }
+        // Interactive input (or --batch-size 1) is answered line by line; piped input in chunks
+        // that the model sorts by length into batches.
+        let batch = CLI.stdinIsTerminal ? 1 : requestFlags.chunkLines
         var lineNumber = 0
         var lines: [String] = []
         func flush() throws {
@@ -38,15 +36,17 @@ struct GenerateCommand: ParsableCommand {
                 let sources = try CLI.run {
                     try lines.enumerated().map { try CLI.parseIds($1, line: lineNumber - lines.count + $0 + 1) }
                 }
-                let results = try CLI.run { try loaded.generate(sources, options: options) }
+                let results = try CLI.run { try loaded.generate(sources, options: options, request: request) }
                 for hyps in results {
                     for h in hyps { print(h.ids.map(String.init).joined(separator: " ") + search.scoreSuffix(h.score)) }
                 }
+                CLI.flushStdout()
             } else {
-                let results = try CLI.run { try loaded.translate(lines, options: options, batchSize: batch) }
+                let results = try CLI.run { try loaded.translate(lines, options: options, request: request) }
                 for hyps in results {
                     for h in hyps { print(h.text + search.scoreSuffix(h.score)) }
                 }
+                CLI.flushStdout()
             }
             lines.removeAll(keepingCapacity: true)
         }

@@ -43,6 +43,21 @@ struct SearchFlags: ParsableArguments {
     @Option(name: .long, help: "Sampling seed (reproducible across runs and thread counts).")
     var seed: UInt64?
 
+    @Option(name: .long, help: "Token ids never generated (suppress_tokens), space- or comma-separated.")
+    var suppressTokens: String?
+
+    @Option(name: .long, help: "Token ids not generated as the first new token (begin_suppress_tokens).")
+    var beginSuppressTokens: String?
+
+    @Option(name: .long, help: "Id sequences never generated (bad_words_ids): sequences separated by ';', ids by spaces or commas.")
+    var badWords: String?
+
+    @Option(name: .long, help: "Token id forced as the first new token (forced_bos_token_id).")
+    var forcedBosTokenId: Int32?
+
+    @Option(name: .long, help: "Token id forced when the length limit is reached (forced_eos_token_id).")
+    var forcedEosTokenId: Int32?
+
     @Flag(name: .long, help: "Append a tab and the hypothesis score to each output line.")
     var scores = false
 
@@ -57,10 +72,30 @@ struct SearchFlags: ParsableArguments {
         if !sample && (temperature != nil || topK != nil || topP != nil) {
             throw ValidationError("--temperature, --top-k and --top-p need --sample")
         }
+        _ = try idLists()
+    }
+
+    /// --suppress-tokens, --begin-suppress-tokens and --bad-words as ids.
+    func idLists() throws -> (suppress: [Int32]?, beginSuppress: [Int32]?, badWords: [[Int32]]?) {
+        func ids(_ text: String?, _ flag: String) throws -> [Int32]? {
+            guard let text else { return nil }
+            do { return try CLI.parseIds(text, line: 0, what: flag) } catch { throw ValidationError("\(error)") }
+        }
+        let bad = try badWords.map { text in
+            try text.split(separator: ";").map { try ids(String($0), "--bad-words") ?? [] }.filter { !$0.isEmpty }
+        }
+        return (try ids(suppressTokens, "--suppress-tokens"), try ids(beginSuppressTokens, "--begin-suppress-tokens"), bad)
     }
 
     var options: GenerationOptions {
         var o = GenerationOptions()
+        if let lists = try? idLists() {
+            o.suppressTokens = lists.suppress
+            o.beginSuppressTokens = lists.beginSuppress
+            o.badWordsIds = lists.badWords
+        }
+        o.forcedBosTokenId = forcedBosTokenId
+        o.forcedEosTokenId = forcedEosTokenId.map { [$0] }
         o.maxNewTokens = maxNewTokens
         o.minNewTokens = minNewTokens
         o.numBeams = beams

@@ -5,7 +5,8 @@ import LMEvaluation
 
 /// `lmcore-cli translate --model DIR [-i FILE] [-o FILE] [--beams N] [--batch-size N] [--json]`:
 /// text in, text out, one line per line, order kept. A progress bar (count, rate, ETA) goes to
-/// stderr when stderr is a terminal.
+/// stderr when stderr is a terminal. A failing line is reported with its line number and the
+/// rest is translated; the exit status is 1 at the end unless --skip-errors.
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "translate",
@@ -21,11 +22,13 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var search: SearchFlags
 
-    @Option(name: .long, help: "Lines translated together.")
-    var batchSize = 32
+    @OptionGroup var requestFlags: RequestFlags
 
     @Flag(name: .long, help: "One JSON object per input line: {\"input\", \"translations\": [{\"text\", \"score\", \"ids\"}]}.")
     var json = false
+
+    @Flag(name: .long, help: "A line that fails (reported on stderr with its line number, an empty output line in its place) does not make the exit status non-zero.")
+    var skipErrors = false
 
     @Option(name: [.customShort("r"), .long],
             help: "Reference file (repeat for several): print metrics of the best translations to stderr at the end.")
@@ -33,13 +36,29 @@ struct TranslateCommand: ParsableCommand {
 
     @OptionGroup var metricFlags: MetricFlags
 
-    func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-    }
-
     func run() throws {
         let loaded = try modelFlags.load()
         _ = try CLI.run { try loaded.requireTokenizer() }
+        let request = try requestFlags.options(for: loaded, ids: false)
+        try CLI.run { try loaded.check(request, inputs: 1) }
+        var options = search.options
+        if json { options.outputScores = options.outputScores ?? false }
+        var sink = try CLI.run { try OutputSink(path: output) }
+        // Interactive stdin, or --batch-size 1 on stdin, is a line-by-line filter: each line is
+        // answered as soon as it is read.
+        if input == nil && reference.isEmpty && (CLI.stdinIsTerminal || requestFlags.chunkLines == 1) {
+            var number = 0
+            var failed = 0
+            while let line = readLine(strippingNewline: true) {
+                number += 1
+                var unused: [String] = []
+                failed += translate([line], firstLine: number, loaded, options, request, &sink, best: &unused,
+                                    keepBest: false)
+                CLI.flushStdout()
+            }
+            try finish(failed: failed)
+            return
+        }
         let lines = try CLI.run { try CLI.readLines(path: input) }
         // References are read (and their line counts checked) before any work.
         let references = try CLI.run { try reference.map { try CLI.readLines(path: $0) } }
@@ -47,23 +66,13 @@ struct TranslateCommand: ParsableCommand {
             CLI.fail("\(reference[k]): \(stream.count) lines, but the input has \(lines.count): line counts must match")
         }
         var best: [String] = []
-        var sink = try CLI.run { try OutputSink(path: output) }
-        var options = search.options
-        if json { options.outputScores = options.outputScores ?? false }
         let progress = Progress(total: lines.count, enabled: CLI.stderrIsTerminal)
         var start = 0
+        var failed = 0
         while start < lines.count {
-            let end = min(lines.count, start + batchSize)
-            let batch = Array(lines[start..<end])
-            let results = try CLI.run { try loaded.translate(batch, options: options, batchSize: batchSize) }
-            for (line, hyps) in zip(batch, results) {
-                if !references.isEmpty { best.append(hyps.first?.text ?? "") }
-                if json {
-                    sink.write(CLI.jsonLine(input: line, hypotheses: hyps))
-                } else {
-                    for h in hyps { sink.write(h.text + search.scoreSuffix(h.score)) }
-                }
-            }
+            let end = min(lines.count, start + requestFlags.chunkLines)
+            failed += translate(Array(lines[start..<end]), firstLine: start + 1, loaded, options, request, &sink,
+                                best: &best, keepBest: !references.isEmpty)
             start = end
             progress.update(done: end)
         }
@@ -77,6 +86,56 @@ struct TranslateCommand: ParsableCommand {
                 print(line, to: &stderr)
             }
         }
+        try finish(failed: failed)
+    }
+
+    /// Translates a chunk of lines and writes them in order. If the chunk fails, each line is
+    /// translated alone, so one bad line (too long, unknown language...) is reported with its
+    /// file line number and the others are still translated. Returns the number of failed lines.
+    private func translate(_ lines: [String], firstLine: Int, _ model: Model, _ options: GenerationOptions,
+                           _ request: RequestOptions, _ sink: inout OutputSink, best: inout [String], keepBest: Bool) -> Int {
+        var results: [[Translation]?]
+        var errors: [String?] = Array(repeating: nil, count: lines.count)
+        if let all = try? model.translate(lines, options: options, request: request) {
+            results = all
+        } else {
+            results = []
+            for (k, line) in lines.enumerated() {
+                do {
+                    results.append(try model.translate([line], options: options, request: request)[0])
+                } catch {
+                    results.append(nil)
+                    errors[k] = "\(error)"
+                }
+            }
+        }
+        var failed = 0
+        var stderr = StandardError()
+        for (k, hyps) in results.enumerated() {
+            if let message = errors[k] {
+                failed += 1
+                print("lmcore-cli: line \(firstLine + k): \(message.replacingOccurrences(of: "input 0: ", with: ""))",
+                      to: &stderr)
+            }
+            let translations = hyps ?? []
+            if keepBest { best.append(translations.first?.text ?? "") }
+            if json {
+                sink.write(CLI.jsonLine(input: lines[k], hypotheses: translations))
+            } else if translations.isEmpty {
+                sink.write("")
+            } else {
+                for h in translations { sink.write(h.text + search.scoreSuffix(h.score)) }
+            }
+        }
+        return failed
+    }
+
+    /// Exit status 1 after failed lines, unless --skip-errors.
+    private func finish(failed: Int) throws {
+        guard failed > 0 else { return }
+        var stderr = StandardError()
+        print("lmcore-cli: \(failed) line(s) failed\(skipErrors ? " (skipped)" : "")", to: &stderr)
+        if !skipErrors { throw ExitCode(1) }
     }
 }
 

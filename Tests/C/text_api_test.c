@@ -180,6 +180,46 @@ int main(int argc, char **argv) {
     const char *null_text[1] = {NULL};
     CHECK(lmcore_translate(model, null_text, 1, &params, &result) == LMCORE_ERR_INVALID_ARGUMENT && result == NULL);
 
+    /* ABI 3 request fields: the target language tags the source (">>fr<<" + "4213" is sample
+     * ">>fr<< 4213"), a forced prefix is kept, batching by tokens changes nothing, and a
+     * struct_size the library does not know is an invalid argument. */
+    CHECK(params.struct_size == sizeof(lmcore_generation_params));
+    for (size_t i = 0; i < n_cases; i++) {
+        if (strncmp(sources[i], ">>fr<< ", 7) != 0) continue;
+        lmcore_generation_params lang = lmcore_generation_default_params();
+        lang.target_lang = "fr";
+        lang.max_batch_size = 8;
+        lang.batch_type = 1;
+        const char *untagged[1] = {sources[i] + 7};
+        CHECK(lmcore_translate(model, untagged, 1, &lang, &result) == LMCORE_OK);
+        const char *text = result ? lmcore_result_text(result, 0, 0) : NULL;
+        if (!text || strcmp(text, texts[i]) != 0) {
+            fprintf(stderr, "target_lang fr '%s' gave '%s', transformers '%s'\n", untagged[0], text ? text : "(null)",
+                    texts[i]);
+            failures++;
+        }
+        lmcore_result_free(result);
+        result = NULL;
+        lang.target_lang = "xx";
+        CHECK(lmcore_translate(model, untagged, 1, &lang, &result) == LMCORE_ERR_INVALID_ARGUMENT && result == NULL);
+        lang = lmcore_generation_default_params();
+        lang.beam_size = 1;
+        const int32_t prefix[1] = {output_ids[i].ids[1]};
+        const int32_t *prefixes[1] = {prefix};
+        size_t prefix_lengths[1] = {1};
+        lang.target_prefixes = prefixes;
+        lang.target_prefix_lengths = prefix_lengths;
+        lang.n_target_prefixes = 1;
+        CHECK(lmcore_translate(model, (const char *const *)&sources[i], 1, &lang, &result) == LMCORE_OK);
+        const int32_t *ids = NULL;
+        size_t n = 0;
+        CHECK(result && lmcore_result_ids(result, 0, 0, &ids, &n) == LMCORE_OK && n >= 1 && ids[0] == prefix[0]);
+        lmcore_result_free(result);
+        result = NULL;
+        lang.struct_size = sizeof(lmcore_generation_params) + 8;
+        CHECK(lmcore_translate(model, (const char *const *)&sources[i], 1, &lang, &result) == LMCORE_ERR_INVALID_ARGUMENT);
+    }
+
     /* score against HF's teacher-forced log-likelihood. */
     f = fopen(argv[3], "r");
     if (!f || !fgets(line, sizeof line, f)) {

@@ -84,6 +84,11 @@ FLAGS = {
     "no_repeat_ngram_size": lambda v: ["--no-repeat-ngram", str(v)],
     "repetition_penalty": lambda v: ["--repetition-penalty", repr(float(v))],
     "max_new_tokens": lambda v: ["--max-new-tokens", str(v)],
+    "suppress_tokens": lambda v: ["--suppress-tokens", ids_line(v)],
+    "begin_suppress_tokens": lambda v: ["--begin-suppress-tokens", ids_line(v)],
+    "bad_words_ids": lambda v: ["--bad-words", ";".join(ids_line(w) for w in v)],
+    "forced_bos_token_id": lambda v: ["--forced-bos-token-id", str(v)],
+    "forced_eos_token_id": lambda v: ["--forced-eos-token-id", str(v)],
     "min_new_tokens": lambda v: ["--min-new-tokens", str(v)],
 }
 
@@ -110,6 +115,8 @@ def generate_cases(r):
             beams = options.get("num_beams", 1) > 1
             if beams:
                 args.append("--scores")
+            if case.get("prefix"):
+                args.append("--prefix=" + ids_line(case["prefix"]))
             # Unbatched goldens came from HF one input at a time.
             args += ["--batch-size", "32" if case["batched"] else "1"]
             got = r.run(args, [ids_line(s) for s in case["inputs"]])
@@ -121,7 +128,8 @@ def generate_cases(r):
                 fields = line.split("\t")
                 r.check(name + " ids", fields[0] == ids_line(seq), f"got {fields[0]!r}, want {ids_line(seq)!r}")
                 if score is not None:
-                    ok = len(fields) == 2 and abs(float(fields[1]) - score) <= 1e-4
+                    # 1e-4, relative beyond magnitude 1, as SearchFixtureTests (float32 sums of ~300)
+                    ok = len(fields) == 2 and abs(float(fields[1]) - score) <= 1e-4 * max(1.0, abs(score))
                     r.check(name + " score", ok, f"got {fields[1:]}, want {score}")
 
 

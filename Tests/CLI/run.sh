@@ -49,6 +49,32 @@ default_model="$root/models/numbers-7lang"
 "$cli" translate --model "$default_model" < "$default_model/samples.txt" > /tmp/lmcore-cli-translate-stdout.txt
 expect_same "translate -i/-o" /tmp/lmcore-cli-translate-o.txt /tmp/lmcore-cli-translate-stdout.txt
 
+echo "CLI: file jobs isolate a failing line; target language; batching"
+# Line 3 is too long once truncation is off: it is reported with its line number, the others are
+# translated, and the exit status is 1 (0 with --skip-errors).
+{ head -2 "$default_model/samples.txt"; printf '>>de<< %0300d\n' 1; sed -n 3p "$default_model/samples.txt"; } > /tmp/lmcore-cli-iso.in
+{ head -2 "$default_model/samples.txt"; sed -n 3p "$default_model/samples.txt"; } > /tmp/lmcore-cli-iso-good.in
+"$cli" translate --model "$default_model" -i /tmp/lmcore-cli-iso-good.in > /tmp/lmcore-cli-iso-good.txt
+{ head -2 /tmp/lmcore-cli-iso-good.txt; echo; sed -n 3p /tmp/lmcore-cli-iso-good.txt; } > /tmp/lmcore-cli-iso-want.txt
+if "$cli" translate --model "$default_model" -i /tmp/lmcore-cli-iso.in --max-input-length 0 \
+    > /tmp/lmcore-cli-iso.txt 2>/tmp/lmcore-cli-iso.err; then
+    echo "  FAIL a failed line gives exit 0"; failures=$((failures + 1)); fi
+expect_same "translate isolates a failing line" /tmp/lmcore-cli-iso.txt /tmp/lmcore-cli-iso-want.txt
+if grep -q "^lmcore-cli: line 3: " /tmp/lmcore-cli-iso.err; then echo "  ok  the error names file line 3"; else
+    echo "  FAIL the error does not name line 3:"; cat /tmp/lmcore-cli-iso.err; failures=$((failures + 1)); fi
+if "$cli" translate --model "$default_model" -i /tmp/lmcore-cli-iso.in --max-input-length 0 --skip-errors \
+    >/dev/null 2>&1; then echo "  ok  --skip-errors exits 0"; else echo "  FAIL --skip-errors"; failures=$((failures + 1)); fi
+# --target-lang fr on untagged numbers equals the >>fr<<-tagged input; batching changes nothing.
+sed -n 's/^>>fr<< //p' "$default_model/samples.txt" > /tmp/lmcore-cli-fr-untagged.in
+grep '^>>fr<< ' "$default_model/samples.txt" > /tmp/lmcore-cli-fr-tagged.in
+"$cli" translate --model "$default_model" --target-lang fr < /tmp/lmcore-cli-fr-untagged.in > /tmp/lmcore-cli-fr-1.txt
+"$cli" translate --model "$default_model" < /tmp/lmcore-cli-fr-tagged.in > /tmp/lmcore-cli-fr-2.txt
+expect_same "--target-lang fr" /tmp/lmcore-cli-fr-1.txt /tmp/lmcore-cli-fr-2.txt
+"$cli" translate --model "$default_model" --batch-size 12 --batch-type tokens < "$default_model/samples.txt" > /tmp/lmcore-cli-tok.txt
+expect_same "--batch-type tokens" /tmp/lmcore-cli-tok.txt /tmp/lmcore-cli-translate-stdout.txt
+"$cli" translate --model "$default_model" --batch-size 1 < "$default_model/samples.txt" > /tmp/lmcore-cli-b1.txt
+expect_same "--batch-size 1 (line by line)" /tmp/lmcore-cli-b1.txt /tmp/lmcore-cli-translate-stdout.txt
+
 echo "CLI: sampling is reproducible for a seed, across runs and thread counts"
 sample_args=(generate --model "$default_model" --sample --temperature 1.5 --top-k 20 --top-p 0.95 --seed 7 --beams 1)
 "$cli" "${sample_args[@]}" --threads 1 < "$default_model/samples.txt" > /tmp/lmcore-cli-sample-1.txt
@@ -72,7 +98,9 @@ if grep -q "^tokens/s: best" <<<"$bench_out" \
 
 echo "CLI: --help on every subcommand"
 for sub in translate generate score embed tokenize detokenize inspect convert bench evaluate; do
-    if "$cli" "$sub" --help | grep -q "^USAGE: lmcore-cli $sub"; then :; else
+    # The whole help first: grep -q stopping early would SIGPIPE a long help under pipefail.
+    help_text="$("$cli" "$sub" --help)"
+    if grep -q "^USAGE: lmcore-cli $sub" <<< "$help_text"; then :; else
         echo "  FAIL $sub --help"; failures=$((failures + 1)); fi
 done
 echo "  ok  --help"
@@ -90,6 +118,8 @@ check_error "missing --model" 64 "$cli" generate --ids
 check_error "bad id" 1 bash -c "echo '5 x' | '$cli' generate --model '$models/bart-gelu-tied' --ids"
 check_error "id out of range" 1 bash -c "echo '5 99999' | '$cli' generate --model '$models/bart-gelu-tied' --ids"
 check_error "unknown subcommand" 64 "$cli" frobnicate
+check_error "unknown target language" 1 bash -c "echo 4213 | '$cli' translate --model '$root/models/numbers-7lang' --target-lang xx"
+check_error "bad --batch-type" 64 "$cli" translate --model "$root/models/numbers-7lang" --batch-type lines
 check_error "missing tokenizer file" 1 "$cli" tokenize --tokenizer /nonexistent/tokenizer.json
 check_error "not a model folder" 1 "$cli" translate --model "$root/Tests/Fixtures/corpus"
 check_error "bad score line" 1 bash -c "echo 'no tab here' | '$cli' score --model '$default_model'"

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from capi import (API_BASE, FIXTURES, HEADER, HUGE_SIZES, REAL_MODEL, SIZE_MAX, SPM_DIRS, SPM_FILES, STATUS_BUFFER_TOO_SMALL,
-                  STATUSES, TEXTS, TOKEN_CALLBACK, EvaluationParams, Finding, ModelInfo, ModelParams)
+                  STATUSES, TEXTS, TOKEN_CALLBACK, EvaluationParams, Finding, GenerationParams, ModelInfo,
+                  ModelParams)
 
 FIXED = {}
 
@@ -234,6 +235,48 @@ def _generate_basic(w, model, vocab):
     w.finish(c.lmcore_generate(model, ptrs, lengths, 64, ctypes.byref(p), ctypes.byref(out)), out)
     ptrs, lengths = w.id_lists([[1, 2, 3]])
     w.finish(c.lmcore_generate(model, ptrs, lengths, 1, None, ctypes.byref(out)), out)
+
+
+@fixed
+def struct_size_and_abi3_fields(w):
+    """struct_size out of range is an invalid argument; the ABI 3 list fields with NULL arrays,
+    huge counts, bad ids and bad enums give documented statuses."""
+    c = w.c
+    out = ctypes.c_void_p()
+    model = w.model("real")
+    ptrs, lengths = w.id_lists([[2, 5, 6, 0]])
+    for size in [0, 1, 8, 100, ctypes.sizeof(GenerationParams) + 8, 2**63]:
+        p = w.params()
+        p.struct_size = size
+        if c.lmcore_generate(model, ptrs, lengths, 1, ctypes.byref(p), ctypes.byref(out)) != 1:
+            raise Finding(f"lmcore_generate with struct_size {size} is not LMCORE_ERR_INVALID_ARGUMENT")
+    for size in [0, 4, ctypes.sizeof(ModelParams) + 1]:
+        mp = ModelParams(threads=1, load_tokenizer=0)
+        mp.struct_size = size
+        m = ctypes.c_void_p()
+        if c.lmcore_model_load(str(API_BASE).encode(), ctypes.byref(mp), ctypes.byref(m)) != 1:
+            raise Finding(f"lmcore_model_load with struct_size {size} is not LMCORE_ERR_INVALID_ARGUMENT")
+    for name in ("suppress_tokens", "begin_suppress_tokens"):
+        for n in [1, 5] + HUGE_SIZES:
+            p = w.params(**{"n_" + name: n})
+            w.finish(c.lmcore_generate(model, ptrs, lengths, 1, ctypes.byref(p), ctypes.byref(out)), out)
+    for field in ("bad_words", "target_prefixes"):
+        count = "n_bad_words" if field == "bad_words" else "n_target_prefixes"
+        for n in [1, 2, 3] + HUGE_SIZES:
+            p = w.params(**{count: n})
+            w.finish(c.lmcore_generate(model, ptrs, lengths, 1, ctypes.byref(p), ctypes.byref(out)), out)
+    for lang in [b"fr", b"xx", b"", b">>de<<", b"\xff\xfe", b"a" * 10000]:
+        p = w.params(target_lang=lang)
+        w.finish(c.lmcore_generate(model, ptrs, lengths, 1, ctypes.byref(p), ctypes.byref(out)), out)
+        texts = w.texts([b"4213"])
+        w.finish(c.lmcore_translate(model, texts, 1, ctypes.byref(p), ctypes.byref(out)), out)
+    for name, values in (("max_input_length", [-2, 0, 1, 2, 2**31 - 1, -2**31]),
+                         ("max_batch_size", [-2, 0, 1, 2**31 - 1, -2**31]), ("batch_type", [-1, 2, 1, 0]),
+                         ("forced_bos_token_id", [-2, 0, 800, 801, 2**31 - 1]),
+                         ("forced_eos_token_id", [-2, 0, 801, 2**31 - 1])):
+        for v in values:
+            p = w.params(**{name: v})
+            w.finish(c.lmcore_generate(model, ptrs, lengths, 1, ctypes.byref(p), ctypes.byref(out)), out)
 
 
 @fixed

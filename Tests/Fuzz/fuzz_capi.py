@@ -142,6 +142,11 @@ class Worker:
         if rng.random() < 0.3:
             p.seed = rng.choice([-1, 0, 1, 2**63 - 1, -2, -2**63])
         p.return_scores = rng.choice([0, 1, -1])
+        for name in ("max_input_length", "max_batch_size", "forced_bos_token_id", "forced_eos_token_id"):
+            if rng.random() < 0.15:
+                setattr(p, name, rng.choice(ints))
+        if rng.random() < 0.15:
+            p.batch_type = rng.choice([0, 1, 2, -1])
         # A case is about control flow, not long decoding: at most a few steps.
         if p.max_new_tokens < 1 or p.max_new_tokens > 8:
             p.max_new_tokens = rng.choice([1, 3, 8, 0, -5])

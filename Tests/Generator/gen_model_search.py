@@ -39,6 +39,13 @@ CASES = [
     ("greedy-encoder-no-repeat-2", dict(num_beams=1, encoder_no_repeat_ngram_size=2, max_new_tokens=12), False),
     ("beam4-nbest2-early-true", dict(num_beams=4, num_return_sequences=2, early_stopping=True, max_new_tokens=12),
      True),
+    # forced_eos_token_id is set to the variant's EOS below.
+    ("greedy-forced-bos-eos", dict(num_beams=1, forced_bos_token_id=5, forced_eos_token_id=None, max_new_tokens=7),
+     True),
+    ("beam3-bad-words", dict(num_beams=3, bad_words_ids=[[5], [6, 7], [9, 10, 11]], max_new_tokens=10), True),
+    # A forced target prefix (decoder_input_ids after the start token): case name ends in -prefix.
+    ("beam2-prefix", dict(num_beams=2, max_new_tokens=8), True, [5, 6]),
+    ("greedy-prefix", dict(num_beams=1, max_new_tokens=8), False, [7]),
 ]
 
 
@@ -62,20 +69,21 @@ def cases_for(folder):
     pad = model.config.pad_token_id
     vocab = model.config.vocab_size
     out = []
-    for name, options, batched in CASES:
-        options = dict(options)
-        if "suppress" in name:
-            options["suppress_tokens"] = [t for t in options["suppress_tokens"] if t < vocab]
+    for name, options, batched, *rest in CASES:
+        prefix = rest[0] if rest else []
+        options = adapt(name, options, vocab, eos_ids)
         # Bad words: the variant's two most frequent greedy tokens, to force real detours.
         nret = options.get("num_return_sequences", 1)
         results = []
+        start = [gen.decoder_start_token_id] + prefix
         if batched:
             width = max(len(s) for s in sources)
             ids = torch.tensor([s + [pad] * (width - len(s)) for s in sources])
             mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in sources])
             with torch.no_grad():
                 g = model.generate(ids, attention_mask=mask, do_sample=False, output_scores=True,
-                                   return_dict_in_generate=True, **options)
+                                   return_dict_in_generate=True,
+                                   decoder_input_ids=torch.tensor([start] * len(sources)), **options)
             for i in range(len(sources)):
                 rows = range(i * nret, (i + 1) * nret)
                 results.append(dict(
@@ -85,13 +93,28 @@ def cases_for(folder):
             for s in sources:
                 with torch.no_grad():
                     g = model.generate(torch.tensor([s]), do_sample=False, output_scores=True,
-                                       return_dict_in_generate=True, **options)
+                                       return_dict_in_generate=True, decoder_input_ids=torch.tensor([start]),
+                                       **options)
                 results.append(dict(
                     sequences=[tail(g.sequences[r], gen.decoder_start_token_id, eos_ids) for r in range(nret)],
                     scores=[float(g.sequences_scores[r]) for r in range(nret)] if options.get("num_beams", 1) > 1
                     else None))
-        out.append(dict(name=name, options=options, batched=batched, inputs=sources, outputs=results))
+        case = dict(name=name, options=options, batched=batched, inputs=sources, outputs=results)
+        if prefix:
+            case["prefix"] = prefix
+        out.append(case)
     return out
+
+
+def adapt(name, options, vocab, eos_ids):
+    """A case's options for one variant: token lists within its vocabulary, its own EOS."""
+    options = dict(options)
+    for key in ("suppress_tokens", "begin_suppress_tokens"):
+        if key in options:
+            options[key] = [t for t in options[key] if t < vocab]
+    if "forced_eos_token_id" in options:
+        options["forced_eos_token_id"] = eos_ids[0]
+    return options
 
 
 def main():
@@ -102,6 +125,8 @@ def main():
         folder = os.path.join(ROOT, variant)
         if (only and variant not in only) or not os.path.isfile(os.path.join(folder, "goldens.json")):
             continue
+        if json.load(open(os.path.join(folder, "goldens.json")))["generator"] != "Tests/Generator/gen_models.py":
+            continue  # the recurrent fixtures: gen_rnn_models.py writes their search.json
         doc = dict(generator="Tests/Generator/gen_model_search.py",
                    versions=dict(python=platform.python_version(), torch=torch.__version__,
                                  transformers=transformers.__version__),

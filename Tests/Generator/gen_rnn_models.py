@@ -30,7 +30,7 @@ from transformers import GenerationConfig, MarianConfig, MarianMTModel
 from transformers.modeling_outputs import BaseModelOutput, Seq2SeqLMOutput
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_model_search import CASES, tail  # noqa: E402
+from gen_model_search import CASES, adapt, tail  # noqa: E402
 from rnn_reference import Seq2Seq  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "models")
@@ -146,7 +146,7 @@ def hf_wrapper(reference):
     return model
 
 
-def generate(hf, sources, batched, **options):
+def generate(hf, sources, batched, prefix=(), **options):
     """HF generate (use_cache=False); per input, (sequences after the start token, scores or None)."""
     nret = options.get("num_return_sequences", 1)
     beams = options.get("num_beams", 1) > 1
@@ -156,9 +156,10 @@ def generate(hf, sources, batched, **options):
         width = max(len(s) for s in batch)
         ids = torch.tensor([s + [PAD] * (width - len(s)) for s in batch])
         mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in batch])
+        start = torch.tensor([[START] + list(prefix)] * len(batch))
         with torch.no_grad():
             g = hf.generate(ids, attention_mask=mask, do_sample=False, use_cache=False, output_scores=True,
-                            return_dict_in_generate=True, **options)
+                            return_dict_in_generate=True, decoder_input_ids=start, **options)
         for i in range(len(batch)):
             rows = range(i * nret, (i + 1) * nret)
             results.append(dict(sequences=[tail(g.sequences[r], START, [EOS]) for r in rows],
@@ -243,13 +244,15 @@ def build(v):
         json.dump(goldens, f, separators=(",", ":"))
 
     cases = []
-    for name, options, batched_case in CASES:
-        options = dict(options)
-        if "suppress" in name:
-            options["suppress_tokens"] = [t for t in options["suppress_tokens"] if t < TGT_VOCAB]
+    for name, options, batched_case, *rest in CASES:
+        prefix = rest[0] if rest else []
+        options = adapt(name, options, TGT_VOCAB, [EOS])
         outputs = [dict(sequences=r["sequences"], scores=r["scores"])
-                   for r in generate(hf, batch, batched_case, **options)]
-        cases.append(dict(name=name, options=options, batched=batched_case, inputs=batch, outputs=outputs))
+                   for r in generate(hf, batch, batched_case, prefix=prefix, **options)]
+        case = dict(name=name, options=options, batched=batched_case, inputs=batch, outputs=outputs)
+        if prefix:
+            case["prefix"] = prefix
+        cases.append(case)
     with open(os.path.join(folder, "search.json"), "w") as f:
         json.dump(dict(generator="Tests/Generator/gen_rnn_models.py", versions=versions, cases=cases), f,
                   separators=(",", ":"))

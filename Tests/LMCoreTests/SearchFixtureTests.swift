@@ -16,16 +16,19 @@ import Testing
         let batched: Bool
         let inputs: [[Int32]]
         let outputs: [Output]
+        /// Decoder ids forced after the start token (HF's decoder_input_ids), for every input.
+        let prefix: [Int32]?
     }
 
     enum OptionValue: Decodable {
-        case number(Double), bool(Bool), string(String), ids([Int32])
+        case number(Double), bool(Bool), string(String), ids([Int32]), idLists([[Int32]])
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let b = try? c.decode(Bool.self) { self = .bool(b) }
             else if let d = try? c.decode(Double.self) { self = .number(d) }
             else if let s = try? c.decode(String.self) { self = .string(s) }
-            else { self = .ids(try c.decode([Int32].self)) }
+            else if let ids = try? c.decode([Int32].self) { self = .ids(ids) }
+            else { self = .idLists(try c.decode([[Int32]].self)) }
         }
     }
 
@@ -47,6 +50,9 @@ import Testing
             case ("repetition_penalty", .number(let v)): o.repetitionPenalty = v
             case ("suppress_tokens", .ids(let v)): o.suppressTokens = v
             case ("begin_suppress_tokens", .ids(let v)): o.beginSuppressTokens = v
+            case ("bad_words_ids", .idLists(let v)): o.badWordsIds = v
+            case ("forced_bos_token_id", .number(let v)): o.forcedBosTokenId = Int32(v)
+            case ("forced_eos_token_id", .number(let v)): o.forcedEosTokenId = [Int32(v)]
             default: Issue.record("unhandled option \(key)")
             }
         }
@@ -60,9 +66,13 @@ import Testing
         let model = try Model.load(path: CoreFixtures.path("models/\(variant)"), options: ModelOptions(threads: 2))
         for c in file.cases {
             let options = Self.options(c.options)
+            // Prefixed cases go through RequestOptions (one prefix for all inputs), the others
+            // through the plain call.
+            let request = RequestOptions(targetPrefixes: c.prefix.map { [$0] })
             let results: [[Hypothesis]] = c.batched
-                ? try model.generate(c.inputs, options: options)
-                : try c.inputs.map { try model.generate([$0], options: options)[0] }
+                ? try (c.prefix == nil ? model.generate(c.inputs, options: options)
+                       : model.generate(c.inputs, options: options, request: request))
+                : try c.inputs.map { try model.generate([$0], options: options, request: request)[0] }
             for (i, (got, want)) in zip(results, c.outputs).enumerated() {
                 #expect(got.map(\.ids) == want.sequences, "\(variant) \(c.name) input \(i)")
                 if let scores = want.scores {

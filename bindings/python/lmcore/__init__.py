@@ -24,7 +24,7 @@ FUNCTIONS = declare(_lib)
 
 # The struct layouts in _library.py are those of this ABI version of lmcore.h; another library would
 # read or write past them.
-ABI_VERSION = 2
+ABI_VERSION = 3
 if _lib.lmcore_abi_version() != ABI_VERSION:
     raise ImportError(f"{LIBRARY_PATH} has lmcore ABI version {_lib.lmcore_abi_version()}; this package "
                       f"needs version {ABI_VERSION} (rebuild the library or reinstall the package)")
@@ -89,13 +89,16 @@ class Score:
 
 
 _EARLY_STOPPING = {None: -1, False: 0, True: 1, "never": 2}
+_BATCH_TYPES = {"examples": 0, "tokens": 1}
 
 
 def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None, min_length=None,
                        beam_size=None, num_beams=None, num_return_sequences=None, length_penalty=None,
                        early_stopping=None, repetition_penalty=None, no_repeat_ngram_size=None,
                        encoder_no_repeat_ngram_size=None, do_sample=None, temperature=None, top_k=None, top_p=None,
-                       seed=None, return_scores=False, callback=None):
+                       seed=None, return_scores=False, callback=None, target_lang=None, target_prefix=None,
+                       suppress_tokens=None, begin_suppress_tokens=None, bad_words_ids=None, forced_bos_token_id=None,
+                       forced_eos_token_id=None, max_input_length=None, max_batch_size=None, batch_type="examples"):
     if beam_size is not None and num_beams is not None and beam_size != num_beams:
         raise ValueError("beam_size and num_beams disagree")
     beams = beam_size if beam_size is not None else num_beams
@@ -128,7 +131,33 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
     p.top_p = opt_float("top_p", top_p)
     p.seed = -1 if seed is None else _args.integer("seed", seed, maximum=_args.INT64_MAX)
     p.return_scores = 1 if return_scores else 0
-    keep = None
+    arrays = []  # ctypes arrays the params point to, alive until the call returns
+    if target_lang is not None:
+        p.target_lang = _args.text("target_lang", target_lang)
+    if target_prefix is not None:
+        # One list of ids for every input, or one list per input.
+        flat = _as_list(target_prefix)
+        lists = [flat] if all(not hasattr(x, "__len__") for x in flat) else _as_lists(flat)
+        held, p.target_prefixes, p.target_prefix_lengths, p.n_target_prefixes = _id_arrays(lists, "target_prefix")
+        arrays.append(held)
+    for name, value in (("suppress_tokens", suppress_tokens), ("begin_suppress_tokens", begin_suppress_tokens)):
+        if value is not None:
+            ids = [_args.token_id(f"{name}[{k}]", x) for k, x in enumerate(_as_list(value))]
+            array = (ctypes.c_int32 * max(1, len(ids)))(*ids)
+            arrays.append(array)
+            setattr(p, name, ctypes.cast(array, ctypes.POINTER(ctypes.c_int32)))
+            setattr(p, "n_" + name, len(ids))
+    if bad_words_ids is not None:
+        held, p.bad_words_ids, p.bad_words_lengths, p.n_bad_words = _id_arrays(bad_words_ids, "bad_words_ids")
+        arrays.append(held)
+    p.forced_bos_token_id = -1 if forced_bos_token_id is None else _args.token_id("forced_bos_token_id", forced_bos_token_id)
+    p.forced_eos_token_id = -1 if forced_eos_token_id is None else _args.token_id("forced_eos_token_id", forced_eos_token_id)
+    p.max_input_length = opt_int("max_input_length", max_input_length)
+    p.max_batch_size = -1 if max_batch_size is None else _args.integer("max_batch_size", max_batch_size, minimum=1)
+    if batch_type not in _BATCH_TYPES:
+        raise ValueError("batch_type must be 'examples' or 'tokens'")
+    p.batch_type = _BATCH_TYPES[batch_type]
+    keep = (None, [], arrays)
     if callback is not None:
         errors = []
 
@@ -138,7 +167,7 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
             except BaseException as e:  # never let an exception unwind through C; re-raised after the call
                 errors.append(e)
                 return 0
-        keep = (TOKEN_CALLBACK(trampoline), errors)
+        keep = (TOKEN_CALLBACK(trampoline), errors, arrays)
         p.callback = keep[0]
     return p, keep
 
@@ -149,8 +178,12 @@ def _as_lists(sequences):
     return [s.tolist() if hasattr(s, "tolist") else list(s) for s in sequences]
 
 
-def _id_arrays(sequences):
-    sequences = [[_args.token_id(f"input {i} id {k}", x) for k, x in enumerate(s)]
+def _as_list(ids):
+    return ids.tolist() if hasattr(ids, "tolist") else list(ids)
+
+
+def _id_arrays(sequences, what="input"):
+    sequences = [[_args.token_id(f"{what} {i} id {k}", x) for k, x in enumerate(s)]
                  for i, s in enumerate(_as_lists(sequences))]
     n = len(sequences)
     arrays = [(ctypes.c_int32 * max(1, len(s)))(*s) for s in sequences]
@@ -193,7 +226,7 @@ def _run_generation(call, options):
     result = ctypes.c_void_p()
     try:
         status = call(ctypes.byref(params), ctypes.byref(result))
-        if keep is not None and keep[1]:
+        if keep[1]:
             raise keep[1][0]
         _check(status)
         return _read_result(result)
@@ -290,7 +323,8 @@ class Model:
         choice for this CPU). `info["compute_type"]` tells the type in effect."""
         if not isinstance(compute_type, str):
             raise TypeError(f"compute_type must be a string, not {type(compute_type).__name__}")
-        params = ModelParams(_args.integer("threads", threads), 1 if load_tokenizer else 0, compute_type.encode())
+        params = ModelParams(threads=_args.integer("threads", threads), load_tokenizer=1 if load_tokenizer else 0,
+                             compute_type=compute_type.encode())
         handle = ctypes.c_void_p()
         _check(_lib.lmcore_model_load(str(path).encode(), ctypes.byref(params), ctypes.byref(handle)))
         self._handle = handle
@@ -326,14 +360,21 @@ class Model:
         max_new_tokens, min_new_tokens, max_length, min_length, beam_size (= num_beams),
         num_return_sequences, length_penalty, early_stopping (True/False/"never"), do_sample,
         temperature, top_k, top_p, seed, repetition_penalty, no_repeat_ngram_size,
-        encoder_no_repeat_ngram_size, return_scores, and callback(input_index, sequence, new_ids)
-        -> False to stop (raises LMCoreError with status LMCORE_ERR_CANCELLED)."""
+        encoder_no_repeat_ngram_size, suppress_tokens, begin_suppress_tokens, bad_words_ids (a list
+        of id lists), forced_bos_token_id, forced_eos_token_id, return_scores, and
+        callback(input_index, sequence, new_ids) -> False to stop (raises LMCoreError with status
+        LMCORE_ERR_CANCELLED). Request options: target_lang (a language code resolved through the
+        tokenizer: M2M100/NLLB, mBART-50, multilingual Marian), target_prefix (ids forced after the
+        start token: one list for all inputs or one per input), max_input_length (ids: keep the
+        first N; 0: off), max_batch_size and batch_type ("examples" or "tokens"): inputs are sorted
+        by length into batches, results keep input order."""
         keep, pointers, lengths, n = _id_arrays(sources)
         return _run_generation(lambda p, r: _lib.lmcore_generate(self._handle, pointers, lengths, n, p, r), options)
 
     def translate(self, texts, **options):
         """Text to text with the model's tokenizer; same options as generate_ids. Returns, per
-        input, a list of Hypothesis with .text, best first."""
+        input, a list of Hypothesis with .text, best first. max_input_length cuts sources as
+        transformers' truncation=True (special tokens kept); by default at the model's limit."""
         array, n = _text_array(texts)
         return _run_generation(lambda p, r: _lib.lmcore_translate(self._handle, array, n, p, r), options)
 

@@ -27,8 +27,17 @@ def load_library():
     raise OSError("liblmcore.so not found (tried: " + ", ".join(tried) + "); set LMCORE_LIBRARY to its path")
 
 
-class ModelParams(ctypes.Structure):
-    _fields_ = [("threads", ctypes.c_int32), ("load_tokenizer", ctypes.c_int32), ("compute_type", ctypes.c_char_p)]
+class _Params(ctypes.Structure):
+    """A parameter struct: struct_size (its first field, lmcore.h) is set to this layout's size."""
+
+    def __init__(self, **fields):
+        super().__init__(**fields)
+        self.struct_size = ctypes.sizeof(self)
+
+
+class ModelParams(_Params):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("threads", ctypes.c_int32), ("load_tokenizer", ctypes.c_int32),
+                ("compute_type", ctypes.c_char_p)]
 
 
 class ModelInfo(ctypes.Structure):
@@ -54,8 +63,12 @@ TOKEN_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_size_t, ctypes.c_size
                                   ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p)
 
 
-class GenerationParams(ctypes.Structure):
+ID_POINTER = ctypes.POINTER(ctypes.c_int32)
+
+
+class GenerationParams(_Params):
     _fields_ = [
+        ("struct_size", ctypes.c_size_t),
         ("max_new_tokens", ctypes.c_int32),
         ("min_new_tokens", ctypes.c_int32),
         ("max_length", ctypes.c_int32),
@@ -75,11 +88,28 @@ class GenerationParams(ctypes.Structure):
         ("return_scores", ctypes.c_int32),
         ("callback", TOKEN_CALLBACK),
         ("callback_user_data", ctypes.c_void_p),
+        ("target_lang", ctypes.c_char_p),
+        ("target_prefixes", ctypes.POINTER(ID_POINTER)),
+        ("target_prefix_lengths", ctypes.POINTER(ctypes.c_size_t)),
+        ("n_target_prefixes", ctypes.c_size_t),
+        ("suppress_tokens", ID_POINTER),
+        ("n_suppress_tokens", ctypes.c_size_t),
+        ("begin_suppress_tokens", ID_POINTER),
+        ("n_begin_suppress_tokens", ctypes.c_size_t),
+        ("bad_words_ids", ctypes.POINTER(ID_POINTER)),
+        ("bad_words_lengths", ctypes.POINTER(ctypes.c_size_t)),
+        ("n_bad_words", ctypes.c_size_t),
+        ("forced_bos_token_id", ctypes.c_int32),
+        ("forced_eos_token_id", ctypes.c_int32),
+        ("max_input_length", ctypes.c_int32),
+        ("max_batch_size", ctypes.c_int32),
+        ("batch_type", ctypes.c_int32),
     ]
 
 
-class EvaluationParams(ctypes.Structure):
+class EvaluationParams(_Params):
     _fields_ = [
+        ("struct_size", ctypes.c_size_t),
         ("metrics", ctypes.c_char_p),
         ("tokenize", ctypes.c_char_p),
         ("lowercase", ctypes.c_int32),

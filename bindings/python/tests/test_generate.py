@@ -87,13 +87,16 @@ def test_streaming_and_cancel():
 
 RECURRENT = [v for v in VARIANTS if v.startswith("rnn-")]
 SEARCH_KEYS = {"num_beams", "num_return_sequences", "max_new_tokens", "min_new_tokens", "length_penalty",
-               "early_stopping", "repetition_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size"}
+               "early_stopping", "repetition_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size",
+               "suppress_tokens", "begin_suppress_tokens", "bad_words_ids", "forced_bos_token_id",
+               "forced_eos_token_id"}
 
 
-@pytest.mark.parametrize("variant", RECURRENT)
-def test_recurrent_search_matches_reference(variant):
-    """Beam search (n-best, length penalties, processors) on the recurrent fixtures: ids exact,
-    scores within 1e-4 of transformers' generate over the torch reference (gen_rnn_models.py)."""
+@pytest.mark.parametrize("variant", RECURRENT + ["bart-gelu-tied", "t5-relu-tied", "m2m100-relu-tied"])
+def test_search_matches_reference(variant):
+    """Beam search (n-best, length penalties, processors, forced BOS/EOS, bad words, target
+    prefixes) through the keyword arguments: ids exact, scores within 1e-4 of transformers'
+    generate (gen_model_search.py; for the recurrent fixtures over the torch reference)."""
     import json
     search = json.loads((FIXTURES / "models" / variant / "search.json").read_text())
     with lmcore.Model(FIXTURES / "models" / variant, threads=2) as model:
@@ -104,11 +107,13 @@ def test_recurrent_search_matches_reference(variant):
                 continue
             beams = options.get("num_beams", 1) > 1
             batches = [case["inputs"]] if case["batched"] else [[s] for s in case["inputs"]]
-            got = [h for batch in batches for h in model.generate_ids(batch, return_scores=beams, **options)]
+            extra = {"target_prefix": case["prefix"]} if case.get("prefix") else {}
+            got = [h for batch in batches for h in model.generate_ids(batch, return_scores=beams, **options, **extra)]
             for hyps, want in zip(got, case["outputs"]):
                 assert [h.ids for h in hyps] == want["sequences"], (variant, case["name"])
                 if beams:
-                    assert all(abs(h.score - s) <= 1e-4 for h, s in zip(hyps, want["scores"])), (variant, case["name"])
+                    assert all(abs(h.score - s) <= 1e-4 * max(1, abs(s)) for h, s in zip(hyps, want["scores"])), \
+                        (variant, case["name"])
             checked += 1
         assert checked >= 10
 

@@ -98,3 +98,52 @@ def test_bad_text_input_raises_not_crash(model):
         model.translate([">>fr<< 1"], top_p=-0.5, do_sample=True)  # transformers: ValueError
     # Invalid UTF-8 is decoded with replacement characters, like Python's errors="replace".
     assert isinstance(model.translate(["\udcff >>fr<< 1".encode("utf-8", "surrogatepass").decode("latin-1")])[0][0].text, str)
+
+
+def heldout_rows(step=97):
+    rows = [l.split("\t") for l in (MODEL / "eval" / "heldout.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    hf = jsonl("hf_beam4.jsonl")
+    return [(rows[i][0], rows[i][1], rows[i][2], hf[i]["text"]) for i in range(0, len(rows), step)]
+
+
+def test_target_lang_and_batching_match_transformers(model):
+    rows = heldout_rows()
+    for lang in sorted({r[0] for r in rows}):
+        mine = [r for r in rows if r[0] == lang]
+        out = model.translate([r[1] for r in mine], target_lang=lang)
+        assert [h[0].text for h in out] == [r[3] for r in mine], lang
+    sources = [r[2] for r in rows]
+    want = [r[3] for r in rows]
+    for options in ({"max_batch_size": 1}, {"max_batch_size": 5}, {"max_batch_size": 30, "batch_type": "tokens"}):
+        assert [h[0].text for h in model.translate(sources, **options)] == want, options
+
+
+def test_target_prefix_and_truncation(model):
+    # A forced prefix is kept and continued; one prefix for every input or one per input.
+    prefix = model.tokenizer.encode("quatre", add_special_tokens=False)
+    out = model.translate([">>fr<< 4213", ">>fr<< 4000"], target_prefix=prefix, beam_size=1)
+    assert all(h[0].ids[:len(prefix)] == prefix for h in out)
+    assert out[0][0].text == "quatre mille deux cent treize"
+    out = model.translate([">>fr<< 4213", ">>fr<< 4213"], target_prefix=[prefix, []], beam_size=1)
+    assert out[0][0].text == out[1][0].text
+    long = ">>de<< " + "1" * 300
+    assert model.translate([long], max_new_tokens=3)[0][0].ids  # cut at the model's 128 positions
+    with pytest.raises(lmcore.LMCoreError) as e:
+        model.translate([">>de<< 1", long], max_input_length=0)
+    assert "input 1" in str(e.value)
+
+
+def test_request_arguments_are_checked(model):
+    with pytest.raises(lmcore.LMCoreError) as e:
+        model.translate(["4213"], target_lang="xx")
+    assert e.value.status == "LMCORE_ERR_INVALID_ARGUMENT" and ">>xx<<" in str(e.value)
+    with pytest.raises(ValueError):
+        model.translate(["4213"], batch_type="lines")
+    with pytest.raises(ValueError):
+        model.translate(["4213"], max_batch_size=0)
+    with pytest.raises(TypeError):
+        model.translate(["4213"], target_lang=5)
+    with pytest.raises(TypeError):
+        model.translate(["4213"], suppress_tokens=[1.5])
+    with pytest.raises(lmcore.LMCoreError):
+        model.translate(["a", "b"], target_prefix=[[1], [2], [3]])

@@ -1,0 +1,45 @@
+import LMModel
+
+/// How a target language reaches the model, by family (transformers' `tgt_lang` conventions).
+struct TargetLanguage: Equatable {
+    /// M2M100/NLLB/mBART-50: the language token forced as the first generated token.
+    var forcedBosTokenId: Int32?
+    /// Multilingual Marian/OPUS-MT: the `>>xx<<` tag read before the source.
+    var sourcePrefix: [Int32]?
+}
+
+extension Model {
+    /// Checks a request before any input is read: its values, and that its target language
+    /// resolves (callers that handle inputs one by one check once, not per input).
+    public func check(_ request: RequestOptions, inputs: Int) throws(LMCoreError) {
+        try request.validate(inputs: inputs)
+        _ = try targetLanguage(request.targetLanguage)
+    }
+
+    /// Resolves a language code through the tokenizer: M2M100 `__fr__` (or the code as written,
+    /// NLLB's `fra_Latn`), mBART-50's `fr_XX`, Marian's `>>fr<<`. nil for nil.
+    func targetLanguage(_ code: String?) throws(LMCoreError) -> TargetLanguage? {
+        guard let code else { return nil }
+        let tokenizer = try requireTokenizer()
+        let modelType = network.config.modelType
+        func id(_ candidates: [String]) throws(LMCoreError) -> Int32 {
+            for token in candidates {
+                if let id = tokenizer.tokenToId(token) { return id }
+            }
+            throw LMCoreError(.invalidArgument, "target language '\(code)': the tokenizer has no token "
+                + candidates.map { "'\($0)'" }.joined(separator: " or ") + " (the model does not know this language)")
+        }
+        switch modelType {
+        case "m2m_100":
+            return TargetLanguage(forcedBosTokenId: try id(["__\(code)__", code]), sourcePrefix: nil)
+        case "mbart":
+            return TargetLanguage(forcedBosTokenId: try id([code]), sourcePrefix: nil)
+        case "marian":
+            let tag = code.hasPrefix(">>") && code.hasSuffix("<<") ? code : ">>\(code)<<"
+            return TargetLanguage(forcedBosTokenId: nil, sourcePrefix: [try id([tag])])
+        default:
+            throw LMCoreError(.unsupported, "target language '\(code)': \(modelType) models have no language tokens "
+                + "(M2M100/NLLB, mBART-50 and multilingual Marian do); say the language in the input text instead")
+        }
+    }
+}
