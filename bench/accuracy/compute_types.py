@@ -29,12 +29,14 @@ def main():
     ap.add_argument("--library", default=str(ROOT / ".build" / "release" / "liblmcore.so"))
     ap.add_argument("--model", default=str(ROOT / "models" / "numbers-7lang"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--heldout", default=str(ROOT / "models" / "numbers-7lang" / "eval" / "heldout.tsv"),
+                    help="the split (the recurrent example shares the Transformer's)")
     args = ap.parse_args()
     os.environ["LMCORE_LIBRARY"] = args.library
     sys.path.insert(0, str(ROOT / "bindings" / "python"))
     import lmcore
 
-    rows = [line.split("\t") for line in (Path(args.model) / "eval" / "heldout.tsv").read_text().splitlines()[1:]]
+    rows = [line.split("\t") for line in Path(args.heldout).read_text().splitlines()[1:]]
     sources = [r[2] for r in rows]
     references = [r[3] for r in rows]
     print("CPU flags: " + " ".join(cpu_flags()))
