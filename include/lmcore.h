@@ -221,6 +221,15 @@ LMCORE_API lmcore_status lmcore_tokenizer_id_to_token(const lmcore_tokenizer *to
 typedef int32_t (*lmcore_token_callback)(size_t input_index, size_t sequence, const int32_t *tokens,
                                          size_t n_tokens, void *user_data);
 
+/* Called by lmcore_translate with text as it becomes final: `text`/`length` (UTF-8, not
+ * NUL-terminated, owned by lmcore, valid during the call) is to be appended to what input
+ * `input_index`, sequence `sequence` has streamed so far. Pieces end at a space, a newline or a CJK
+ * character (transformers' TextStreamer rules); the rest of an input comes when its batch finishes.
+ * With beam search, text comes as every hypothesis that can still win agrees on it. A forced
+ * target prefix is not streamed. Return 1 to continue, 0 to stop (LMCORE_ERR_CANCELLED). */
+typedef int32_t (*lmcore_text_callback)(size_t input_index, size_t sequence, const char *text, size_t length,
+                                        void *user_data);
+
 /* Search options. Every field left at its default value (-1 for integers, NaN for floats, as
  * lmcore_generation_default_params() returns) takes the model's generation_config.json value,
  * as transformers' generate() does. */
@@ -277,6 +286,8 @@ typedef struct lmcore_generation_params {
      * batch alone). Results keep input order and do not depend on batching. -1: 32 inputs. */
     int32_t max_batch_size;
     int32_t batch_type;
+    lmcore_text_callback text_callback; /* lmcore_translate only; NULL: none */
+    void *text_callback_user_data;
 } lmcore_generation_params;
 
 LMCORE_API lmcore_generation_params lmcore_generation_default_params(void);

@@ -18,9 +18,11 @@ extension Model {
     /// truncation (by default at the model's position limit, as CTranslate2's max_input_length)
     /// and batching; each input's result is independent of its batch. Returns each input's
     /// hypotheses, best first, in input order.
+    /// `onText` streams the translations as text: stable pieces (transformers' TextStreamer rules,
+    /// `TextStreamAssembler`), the rest of each input when its batch finishes.
     public func translate(_ texts: [String], options: GenerationOptions = GenerationOptions(),
                           request: RequestOptions = RequestOptions(),
-                          onTokens: TokenCallback? = nil) throws(LMCoreError) -> [[Translation]] {
+                          onTokens: TokenCallback? = nil, onText: TextCallback? = nil) throws(LMCoreError) -> [[Translation]] {
         let tokenizer = try requireTokenizer()
         try request.validate(inputs: texts.count)
         let target = try targetLanguage(request.targetLanguage)
@@ -33,7 +35,23 @@ extension Model {
                                  context: "input \(i)")
             sources.append(ids)
         }
-        let hypotheses = try generate(sources, options: options, request: request, target: target, onTokens: onTokens)
+        var streamed = onTokens
+        var batchEnd: (([Int]) throws -> Void)? = nil
+        if let onText {
+            let assembler = TextStreamAssembler(tokenizer: tokenizer)
+            streamed = { event in
+                if let tokens = onTokens, !tokens(event) { return false }
+                guard let piece = try? assembler.add(event) else { return true }
+                return onText(piece)
+            }
+            batchEnd = { batch in
+                for piece in try assembler.finish(inputs: Set(batch)) where !onText(piece) {
+                    throw LMCoreError(.cancelled, "the text callback asked to stop")
+                }
+            }
+        }
+        let hypotheses = try generate(sources, options: options, request: request, target: target, onTokens: streamed,
+                                      onBatchEnd: batchEnd)
         return try hypotheses.enumerated().map { i, hyps throws(LMCoreError) in
             try lmcore({
                 try hyps.map { h in
@@ -58,12 +76,14 @@ extension Model {
         if let n = request.maxInputLength, n > 0 {
             inputs = inputs.map { Array($0.prefix(n)) }
         }
-        return try generate(inputs, options: options, request: request, target: target, onTokens: onTokens)
+        return try generate(inputs, options: options, request: request, target: target, onTokens: onTokens,
+                            onBatchEnd: nil)
     }
 
     /// Validates every input with its index in the call, then generates batch by batch.
     private func generate(_ sources: [[Int32]], options: GenerationOptions, request: RequestOptions,
-                          target: TargetLanguage?, onTokens: TokenCallback?) throws(LMCoreError) -> [[Hypothesis]] {
+                          target: TargetLanguage?, onTokens: TokenCallback?,
+                          onBatchEnd: (([Int]) throws -> Void)?) throws(LMCoreError) -> [[Hypothesis]] {
         try lmcore { try network.validate(sources) }
         var merged = options
         if let bos = target?.forcedBosTokenId, merged.forcedBosTokenId == nil { merged.forcedBosTokenId = bos }
@@ -81,6 +101,7 @@ extension Model {
             let hypotheses = try generate(batch.map { sources[$0] }, options: merged, decoderPrefixes: prefixes,
                                           onTokens: streamed)
             for (k, i) in batch.enumerated() { results[i] = hypotheses[k] }
+            try lmcore { try onBatchEnd?(batch) }
         }
         return results
     }

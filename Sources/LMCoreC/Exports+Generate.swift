@@ -11,7 +11,8 @@ public func exported_lmcore_generation_default_params() -> lmcore_generation_par
         target_lang: nil, target_prefixes: nil, target_prefix_lengths: nil, n_target_prefixes: 0,
         suppress_tokens: nil, n_suppress_tokens: 0, begin_suppress_tokens: nil, n_begin_suppress_tokens: 0,
         bad_words_ids: nil, bad_words_lengths: nil, n_bad_words: 0, forced_bos_token_id: -1,
-        forced_eos_token_id: -1, max_input_length: -1, max_batch_size: -1, batch_type: 0)
+        forced_eos_token_id: -1, max_input_length: -1, max_batch_size: -1, batch_type: 0, text_callback: nil,
+        text_callback_user_data: nil)
 }
 
 @_cdecl("lmcore_generation_default_params_by_ref")
@@ -181,6 +182,20 @@ enum GenerationParams {
         default: throw LMCoreError(.invalidArgument, "batch_type is \(p.batch_type); use 0 (examples) or 1 (tokens)")
         }
         return r
+    }
+
+    /// The C text callback as a translate callback.
+    static func textCallback(_ p: lmcore_generation_params) -> TextCallback? {
+        guard let callback = p.text_callback else { return nil }
+        let userData = p.text_callback_user_data
+        return { event in
+            var text = event.text
+            return text.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    callback(event.input, event.sequence, chars.baseAddress, chars.count, userData) != 0
+                }
+            }
+        }
     }
 
     /// The C streaming callback as a search callback.

@@ -14,7 +14,8 @@ public func exported_lmcore_translate(
         let p = try ParamStructs.generation(params)
         let translations = try handle.model.translate(inputs, options: try GenerationParams.options(p),
                                                       request: try GenerationParams.request(p),
-                                                      onTokens: GenerationParams.callback(p))
+                                                      onTokens: GenerationParams.callback(p),
+                                                      onText: GenerationParams.textCallback(p))
         outResult.pointee = Handles.retain(ResultHandle(translations))
     }
 }

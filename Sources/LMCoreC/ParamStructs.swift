@@ -26,7 +26,8 @@ enum ParamStructs {
     /// The size of lmcore_generation_params in ABI 3 (its last field's end): fields appended later
     /// do not move it.
     static var generationABI3: Int {
-        (MemoryLayout<lmcore_generation_params>.offset(of: \.batch_type) ?? 0) + MemoryLayout<Int32>.size
+        (MemoryLayout<lmcore_generation_params>.offset(of: \.text_callback_user_data) ?? 0)
+            + MemoryLayout<UnsafeMutableRawPointer?>.size
     }
 
     static var modelABI3: Int {

@@ -47,6 +47,12 @@ public struct TokenEvent: Sendable, Equatable {
     /// the prefix every hypothesis that can still be returned first agrees on, and the rest of the best
     /// hypothesis when the input finishes. The forced prefix is never streamed; EOS is.
     public var tokens: [Int32]
+
+    public init(input: Int, sequence: Int, tokens: [Int32]) {
+        self.input = input
+        self.sequence = sequence
+        self.tokens = tokens
+    }
 }
 
 /// Streaming callback: return `false` to stop; generate then throws `GenerationError.cancelled`

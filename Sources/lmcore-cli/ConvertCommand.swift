@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LMCore
 
 /// `lmcore-cli convert --model DIR --out DIR2`: a safetensors copy of a model folder.
@@ -13,7 +14,13 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "The output folder (created; model.safetensors plus the other files).")
     var out: String
 
+    @Flag(name: .long, help: "Write into --out even if it already exists (its model.safetensors and copied files are replaced).")
+    var force = false
+
     func run() throws {
+        if !force && FileManager.default.fileExists(atPath: out) {
+            CLI.fail("\(out) already exists; pass --force to write into it")
+        }
         print(try CLI.run { try Checkpoints.convert(directory: model, to: out) })
     }
 }

@@ -20,9 +20,13 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var requestFlags: RequestFlags
 
+    @Flag(name: .long, help: "One JSON object per input line: {\"input\", \"hypotheses\": [{\"ids\", \"score\", \"text\"}]}.")
+    var json = false
+
     func run() throws {
         let loaded = try modelFlags.load(tokenizer: !ids || requestFlags.targetLang != nil)
-        let options = search.options
+        var options = search.options
+        if json { options.outputScores = true }
         let request = try requestFlags.options(for: loaded, ids: ids)
         try CLI.run { try loaded.check(request, inputs: 1) }
         // Interactive input (or --batch-size 1) is answered line by line; piped input in chunks
@@ -37,13 +41,23 @@ struct GenerateCommand: ParsableCommand {
                     try lines.enumerated().map { try CLI.parseIds($1, line: lineNumber - lines.count + $0 + 1) }
                 }
                 let results = try CLI.run { try loaded.generate(sources, options: options, request: request) }
-                for hyps in results {
+                for (line, hyps) in zip(lines, results) {
+                    if json {
+                        print(CLI.json(["input": line, "hypotheses": hyps.map { h in
+                            ["ids": h.ids.map(Int.init), "score": CLI.jsonNumber(h.score)] as [String: Any] }]))
+                        continue
+                    }
                     for h in hyps { print(h.ids.map(String.init).joined(separator: " ") + search.scoreSuffix(h.score)) }
                 }
                 CLI.flushStdout()
             } else {
                 let results = try CLI.run { try loaded.translate(lines, options: options, request: request) }
-                for hyps in results {
+                for (line, hyps) in zip(lines, results) {
+                    if json {
+                        print(CLI.json(["input": line, "hypotheses": hyps.map { h in
+                            ["ids": h.ids.map(Int.init), "score": CLI.jsonNumber(h.score), "text": h.text] as [String: Any] }]))
+                        continue
+                    }
                     for h in hyps { print(h.text + search.scoreSuffix(h.score)) }
                 }
                 CLI.flushStdout()

@@ -18,6 +18,9 @@ struct ScoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print the per-token log-probabilities after the total.")
     var tokens = false
 
+    @Flag(name: .long, help: "One JSON object per line: {\"source\", \"target\", \"score\", \"token_scores\"}.")
+    var json = false
+
     func run() throws {
         let loaded = try modelFlags.load(tokenizer: !ids)
         var number = 0
@@ -31,6 +34,12 @@ struct ScoreCommand: ParsableCommand {
                                             targets: [try CLI.parseIds(String(parts[1]), line: number)])
                 }
                 return try loaded.score(sourceTexts: [String(parts[0])], targetTexts: [String(parts[1])])
+            }
+            if json {
+                print(CLI.json(["source": String(parts[0]), "target": String(parts[1]),
+                                "score": CLI.jsonNumber(scores[0].total),
+                                "token_scores": scores[0].tokenLogProbs.map { CLI.jsonNumber($0) }]))
+                continue
             }
             var out = String(format: "%.6f", Double(scores[0].total))
             if tokens { out += "\t" + scores[0].tokenLogProbs.map { String(format: "%.6f", Double($0)) }.joined(separator: " ") }

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import LMCore
 import LMEvaluation
@@ -27,6 +30,9 @@ struct TranslateCommand: ParsableCommand {
     @Flag(name: .long, help: "One JSON object per input line: {\"input\", \"translations\": [{\"text\", \"score\", \"ids\"}]}.")
     var json = false
 
+    @Flag(name: .long, help: "Print each translation as it is generated, piece by piece (line-by-line input: a terminal or --batch-size 1; one hypothesis).")
+    var stream = false
+
     @Flag(name: .long, help: "A line that fails (reported on stderr with its line number, an empty output line in its place) does not make the exit status non-zero.")
     var skipErrors = false
 
@@ -42,15 +48,35 @@ struct TranslateCommand: ParsableCommand {
         let request = try requestFlags.options(for: loaded, ids: false)
         try CLI.run { try loaded.check(request, inputs: 1) }
         var options = search.options
-        if json { options.outputScores = options.outputScores ?? false }
+        if json { options.outputScores = true }  // every JSON result carries its score, greedy too
         var sink = try CLI.run { try OutputSink(path: output) }
         // Interactive stdin, or --batch-size 1 on stdin, is a line-by-line filter: each line is
         // answered as soon as it is read.
-        if input == nil && reference.isEmpty && (CLI.stdinIsTerminal || requestFlags.chunkLines == 1) {
+        let lineByLine = input == nil && reference.isEmpty && (CLI.stdinIsTerminal || requestFlags.chunkLines == 1)
+        if stream && (!lineByLine || json || (search.numReturn ?? 1) > 1) {
+            CLI.fail("--stream prints one hypothesis per line as it is read: use it on stdin with --batch-size 1 "
+                + "(or a terminal), without --json, -r or --num-return")
+        }
+        if lineByLine {
             var number = 0
             var failed = 0
             while let line = readLine(strippingNewline: true) {
                 number += 1
+                if stream {
+                    do {
+                        _ = try loaded.translate([line], options: options, request: request, onText: { piece in
+                            sink.writeRaw(piece.text)
+                            return true
+                        })
+                        sink.write("")
+                    } catch {
+                        sink.write("")
+                        failed += 1
+                        var stderr = StandardError()
+                        print("lmcore-cli: line \(number): \(error)", to: &stderr)
+                    }
+                    continue
+                }
                 var unused: [String] = []
                 failed += translate([line], firstLine: number, loaded, options, request, &sink, best: &unused,
                                     keepBest: false)
@@ -158,6 +184,11 @@ struct OutputSink {
     mutating func write(_ line: String) {
         handle.write(Data((line + "\n").utf8))
     }
+
+    /// Text without a newline, written now (streamed pieces).
+    mutating func writeRaw(_ text: String) {
+        handle.write(Data(text.utf8))
+    }
 }
 
 /// A one-line progress bar on stderr: done/total, lines per second, ETA.
@@ -176,16 +207,31 @@ final class Progress {
         let elapsed = Date().timeIntervalSince(started)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let width = 30
-        let filled = Int(Double(width) * Double(done) / Double(total))
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let text = String(format: "\r[%@] %d/%d  %.1f lines/s  ETA %@", bar, done, total, rate, Progress.clock(eta))
-        FileHandle.standardError.write(Data(text.utf8))
+        // Fit the terminal: the numbers first, the bar gets what is left (none in a narrow pane),
+        // so the line never wraps and scrolls.
+        let numbers = String(format: " %d/%d  %.1f lines/s  ETA %@", done, total, rate, Progress.clock(eta))
+        let columns = Progress.terminalColumns()
+        let width = min(30, columns - 1 - numbers.count - 2)
+        var line = numbers
+        if width >= 5 {
+            let filled = Int(Double(width) * Double(done) / Double(total))
+            line = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]" + numbers
+        }
+        line = String(line.prefix(max(1, columns - 1)))
+        // \r, the line, then clear to the end of the line (a shorter line leaves no leftovers).
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
     }
 
     func finish() {
         guard enabled, total > 0 else { return }
         FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    /// Columns of the terminal on stderr (80 when unknown).
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
     }
 
     static func clock(_ seconds: Double) -> String {
@@ -220,8 +266,18 @@ extension CLI {
             if let s = h.score, s.isFinite { o["score"] = Double(s) }
             return o
         }
-        let object: [String: Any] = ["input": input, "translations": translations]
+        return json(["input": input, "translations": translations])
+    }
+
+    /// One JSON object on one line, keys sorted.
+    static func json(_ object: [String: Any]) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A float for JSON (NaN and infinities are not JSON numbers: null).
+    static func jsonNumber(_ value: Float?) -> Any {
+        guard let value, value.isFinite else { return NSNull() }
+        return Double(value)
     }
 }

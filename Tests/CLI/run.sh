@@ -74,6 +74,16 @@ expect_same "--target-lang fr" /tmp/lmcore-cli-fr-1.txt /tmp/lmcore-cli-fr-2.txt
 expect_same "--batch-type tokens" /tmp/lmcore-cli-tok.txt /tmp/lmcore-cli-translate-stdout.txt
 "$cli" translate --model "$default_model" --batch-size 1 < "$default_model/samples.txt" > /tmp/lmcore-cli-b1.txt
 expect_same "--batch-size 1 (line by line)" /tmp/lmcore-cli-b1.txt /tmp/lmcore-cli-translate-stdout.txt
+"$cli" translate --model "$default_model" --batch-size 1 --stream < "$default_model/samples.txt" > /tmp/lmcore-cli-stream.txt
+expect_same "--stream (pieces as they are generated)" /tmp/lmcore-cli-stream.txt /tmp/lmcore-cli-translate-stdout.txt
+
+echo "CLI: --json on generate, score and embed (scores on greedy results too)"
+json_ok=1
+echo ">>fr<< 12" | "$cli" generate --model "$default_model" --json --beams 1 | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); h=o["hypotheses"][0]; assert o["input"]==">>fr<< 12" and h["text"]=="douze" and h["score"]<0' || json_ok=0
+printf '>>fr<< 12\tdouze\n' | "$cli" score --model "$default_model" --json | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["target"]=="douze" and abs(sum(o["token_scores"])-o["score"])<1e-4' || json_ok=0
+echo ">>fr<< 1" | "$cli" embed --model "$default_model" --json | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert len(o["vector"])==192' || json_ok=0
+echo ">>fr<< 12" | "$cli" translate --model "$default_model" --json --beams 1 | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["translations"][0]["score"]<0' || json_ok=0
+if [ "$json_ok" = 1 ]; then echo "  ok  --json"; else echo "  FAIL --json"; failures=$((failures + 1)); fi
 
 echo "CLI: sampling is reproducible for a seed, across runs and thread counts"
 sample_args=(generate --model "$default_model" --sample --temperature 1.5 --top-k 20 --top-p 0.95 --seed 7 --beams 1)
@@ -120,6 +130,7 @@ check_error "id out of range" 1 bash -c "echo '5 99999' | '$cli' generate --mode
 check_error "unknown subcommand" 64 "$cli" frobnicate
 check_error "unknown target language" 1 bash -c "echo 4213 | '$cli' translate --model '$root/models/numbers-7lang' --target-lang xx"
 check_error "bad --batch-type" 64 "$cli" translate --model "$root/models/numbers-7lang" --batch-type lines
+check_error "convert into an existing folder without --force" 1 "$cli" convert --model "$models/bart-gelu-tied" --out /tmp
 check_error "missing tokenizer file" 1 "$cli" tokenize --tokenizer /nonexistent/tokenizer.json
 check_error "not a model folder" 1 "$cli" translate --model "$root/Tests/Fixtures/corpus"
 check_error "bad score line" 1 bash -c "echo 'no tab here' | '$cli' score --model '$default_model'"

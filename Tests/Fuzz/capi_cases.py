@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from capi import (API_BASE, FIXTURES, HEADER, HUGE_SIZES, REAL_MODEL, SIZE_MAX, SPM_DIRS, SPM_FILES, STATUS_BUFFER_TOO_SMALL,
-                  STATUSES, TEXTS, TOKEN_CALLBACK, EvaluationParams, Finding, GenerationParams, ModelInfo,
+                  STATUSES, TEXTS, TEXT_CALLBACK, TOKEN_CALLBACK, EvaluationParams, Finding, GenerationParams, ModelInfo,
                   ModelParams)
 
 FIXED = {}
@@ -307,6 +307,24 @@ def generate_callbacks(w):
         w.finish(st, out)
         if stop_after == 0 and st != 7:
             raise Finding(f"a callback returning 0 gave status {st}, not LMCORE_ERR_CANCELLED")
+
+    # The text callback of lmcore_translate: stopping at once or after a piece is a cancellation.
+    real = w.model("real")
+    texts = w.texts([b">>en<< 1234567", b">>fr<< 4213"])
+    for stop_after, beams in [(0, 1), (1, 1), (0, 4), (100, 4), (100, 1)]:
+        seen = [0]
+
+        def text_cb(i, s, text, n, user, seen=seen, stop_after=stop_after):
+            seen[0] += 1
+            ctypes.string_at(text, n).decode("utf-8")
+            return 0 if seen[0] > stop_after else 1
+        keep_text = TEXT_CALLBACK(text_cb)
+        p = w.params(beam_size=beams, max_new_tokens=8)
+        p.text_callback = keep_text
+        st = c.lmcore_translate(real, texts, 2, ctypes.byref(p), ctypes.byref(out))
+        w.finish(st, out)
+        if (stop_after == 0 and st != 7) or (stop_after == 100 and st != 0):
+            raise Finding(f"text callback stopping after {stop_after} pieces gave status {st}")
 
     def raising(*args):
         raise RuntimeError("a Python exception in the callback")

@@ -12,7 +12,7 @@ import ctypes
 import math
 
 from . import _arguments as _args
-from ._library import GenerationParams, ModelInfo, ModelParams, TOKEN_CALLBACK, declare, load_library
+from ._library import GenerationParams, ModelInfo, ModelParams, TEXT_CALLBACK, TOKEN_CALLBACK, declare, load_library
 
 try:  # optional
     import numpy as _np
@@ -98,7 +98,8 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
                        encoder_no_repeat_ngram_size=None, do_sample=None, temperature=None, top_k=None, top_p=None,
                        seed=None, return_scores=False, callback=None, target_lang=None, target_prefix=None,
                        suppress_tokens=None, begin_suppress_tokens=None, bad_words_ids=None, forced_bos_token_id=None,
-                       forced_eos_token_id=None, max_input_length=None, max_batch_size=None, batch_type="examples"):
+                       forced_eos_token_id=None, max_input_length=None, max_batch_size=None, batch_type="examples",
+                       _text_callback=None):
     if beam_size is not None and num_beams is not None and beam_size != num_beams:
         raise ValueError("beam_size and num_beams disagree")
     beams = beam_size if beam_size is not None else num_beams
@@ -158,16 +159,25 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
         raise ValueError("batch_type must be 'examples' or 'tokens'")
     p.batch_type = _BATCH_TYPES[batch_type]
     keep = (None, [], arrays)
+    if _text_callback is not None:
+        def text_trampoline(input_index, sequence, text, length, _user):
+            try:
+                return 0 if _text_callback(input_index, sequence,
+                                           ctypes.string_at(text, length).decode("utf-8", "replace")) is False else 1
+            except BaseException as e:  # never unwind through C
+                keep[1].append(e)
+                return 0
+        arrays.append(TEXT_CALLBACK(text_trampoline))
+        p.text_callback = arrays[-1]
     if callback is not None:
-        errors = []
 
         def trampoline(input_index, sequence, tokens, n_tokens, _user):
             try:
                 return 0 if callback(input_index, sequence, [tokens[k] for k in range(n_tokens)]) is False else 1
             except BaseException as e:  # never let an exception unwind through C; re-raised after the call
-                errors.append(e)
+                keep[1].append(e)
                 return 0
-        keep = (TOKEN_CALLBACK(trampoline), errors, arrays)
+        keep = (TOKEN_CALLBACK(trampoline), keep[1], arrays)
         p.callback = keep[0]
     return p, keep
 
@@ -377,6 +387,46 @@ class Model:
         transformers' truncation=True (special tokens kept); by default at the model's limit."""
         array, n = _text_array(texts)
         return _run_generation(lambda p, r: _lib.lmcore_translate(self._handle, array, n, p, r), options)
+
+    def stream(self, texts, **options):
+        """Translates while yielding the text as it becomes final (transformers' TextStreamer
+        rules: pieces end at a space, newline or CJK character; with beam search, what every
+        hypothesis that can still win agrees on). For one string, yields str pieces whose
+        concatenation is the translation; for a list, yields (input_index, piece). Options as
+        translate(). Closing the generator early stops the translation."""
+        import queue
+        import threading
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        pieces = queue.Queue()
+        stop = threading.Event()
+        failures = []
+
+        def on_text(input_index, sequence, piece):
+            pieces.put((input_index, piece))
+            return not stop.is_set()
+
+        def run():
+            try:
+                self.translate(items, _text_callback=on_text, **options)
+            except BaseException as e:  # re-raised in the caller's thread
+                failures.append(e)
+            finally:
+                pieces.put(None)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = pieces.get()
+                if item is None:
+                    break
+                yield item[1] if single else item
+        finally:
+            stop.set()
+            worker.join()
+        if failures:
+            raise failures[0]
 
     def score(self, sources, targets):
         """Teacher-forced log-likelihood of each target (ids after the decoder start token; include

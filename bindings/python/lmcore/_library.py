@@ -61,6 +61,8 @@ class ModelInfo(ctypes.Structure):
 
 TOKEN_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_size_t, ctypes.c_size_t,
                                   ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p)
+TEXT_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_size_t, ctypes.c_size_t,
+                                 ctypes.POINTER(ctypes.c_char), ctypes.c_size_t, ctypes.c_void_p)
 
 
 ID_POINTER = ctypes.POINTER(ctypes.c_int32)
@@ -104,6 +106,8 @@ class GenerationParams(_Params):
         ("max_input_length", ctypes.c_int32),
         ("max_batch_size", ctypes.c_int32),
         ("batch_type", ctypes.c_int32),
+        ("text_callback", TEXT_CALLBACK),
+        ("text_callback_user_data", ctypes.c_void_p),
     ]
 
 

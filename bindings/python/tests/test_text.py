@@ -147,3 +147,20 @@ def test_request_arguments_are_checked(model):
         model.translate(["4213"], suppress_tokens=[1.5])
     with pytest.raises(lmcore.LMCoreError):
         model.translate(["a", "b"], target_prefix=[[1], [2], [3]])
+
+
+def test_stream_yields_the_translation_in_pieces(model):
+    rows = heldout_rows(step=211)
+    for lang, number, source, want in rows:
+        pieces = list(model.stream(source))  # generation_config: beam 4
+        assert "".join(pieces) == want
+        assert all(p.endswith(" ") for p in pieces[:-1])
+    many = list(model.stream([r[2] for r in rows], beam_size=1, max_batch_size=4))
+    for i, (_, _, _, want) in enumerate(rows):
+        assert "".join(p for k, p in many if k == i) == want
+    # Closing early stops the translation; errors surface in the caller.
+    stream = model.stream(">>en<< 1234567", beam_size=1)
+    assert next(stream) == "one "
+    stream.close()
+    with pytest.raises(lmcore.LMCoreError):
+        list(model.stream("4213", target_lang="xx"))
