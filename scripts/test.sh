@@ -26,7 +26,7 @@ LMCORE_LIBRARY="$bin/liblmcore.so" bash Tests/Fuzz/run.sh
 echo "== Python tests"
 venv=".venv-test"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check pytest numpy
+"$venv/bin/pip" install -q --disable-pip-version-check pytest numpy mypy typing_extensions
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 (cd bindings/python/tests && LMCORE_LIBRARY="$bin/liblmcore.so" "../../../$venv/bin/python" -m pytest -q .)
 

@@ -8,14 +8,21 @@ Everything runs in liblmcore.so through ctypes; errors raise LMCoreError with th
 message. numpy arrays are accepted for ids, and `encode` returns numpy arrays when numpy is
 installed (lists otherwise).
 """
+from __future__ import annotations
+
 import ctypes
 import math
+import os
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
+
+if TYPE_CHECKING:  # annotations only: Unpack is typing's from 3.11, typing_extensions' before
+    from typing_extensions import Unpack
 
 from . import _arguments as _args
 from ._library import GenerationParams, ModelInfo, ModelParams, TEXT_CALLBACK, TOKEN_CALLBACK, declare, load_library
 
 try:  # optional
-    import numpy as _np
+    import numpy as _np  # type: ignore[import-not-found, unused-ignore]
 except ImportError:  # pragma: no cover
     _np = None
 
@@ -29,7 +36,8 @@ if _lib.lmcore_abi_version() != ABI_VERSION:
     raise ImportError(f"{LIBRARY_PATH} has lmcore ABI version {_lib.lmcore_abi_version()}; this package "
                       f"needs version {ABI_VERSION} (rebuild the library or reinstall the package)")
 
-__all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "version", "abi_version", "LIBRARY_PATH", "metrics"]
+__all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "GenerationOptions", "version", "abi_version",
+           "LIBRARY_PATH", "metrics"]
 
 _BUFFER_TOO_SMALL = 6
 
@@ -48,12 +56,12 @@ def _check(status):
         raise LMCoreError(name, _lib.lmcore_last_error().decode("utf-8", "replace"))
 
 
-def version():
+def version() -> str:
     """The library's version string."""
     return _lib.lmcore_version().decode()
 
 
-def abi_version():
+def abi_version() -> int:
     return _lib.lmcore_abi_version()
 
 
@@ -86,6 +94,46 @@ class Score:
 
     def __repr__(self):
         return f"Score(total={self.total}, token_scores={self.token_scores})"
+
+
+Ids = Sequence[int]
+TokenCallbackFn = Callable[[int, int, List[int]], Optional[bool]]
+
+
+class GenerationOptions(TypedDict, total=False):
+    """The keyword options of generate_ids, translate and stream (transformers' generate names;
+    unset = the model's generation_config.json). Checked before they reach C: a wrong type is a
+    TypeError, an out-of-range value a ValueError."""
+    max_new_tokens: int
+    min_new_tokens: int
+    max_length: int
+    min_length: int
+    beam_size: int
+    num_beams: int
+    num_return_sequences: int
+    length_penalty: float
+    early_stopping: Union[bool, Literal["never"]]
+    repetition_penalty: float
+    no_repeat_ngram_size: int
+    encoder_no_repeat_ngram_size: int
+    do_sample: bool
+    temperature: float
+    top_k: int
+    top_p: float
+    seed: int
+    return_scores: bool
+    callback: TokenCallbackFn
+    suppress_tokens: Ids
+    begin_suppress_tokens: Ids
+    bad_words_ids: Sequence[Ids]
+    forced_bos_token_id: int
+    forced_eos_token_id: int
+    # request options
+    target_lang: str
+    target_prefix: Union[Ids, Sequence[Ids]]
+    max_input_length: int
+    max_batch_size: int
+    batch_type: Literal["examples", "tokens"]
 
 
 _EARLY_STOPPING = {None: -1, False: 0, True: 1, "never": 2}
@@ -127,6 +175,14 @@ def _generation_params(max_new_tokens=None, min_new_tokens=None, max_length=None
     p.no_repeat_ngram_size = opt_int("no_repeat_ngram_size", no_repeat_ngram_size)
     p.encoder_no_repeat_ngram_size = opt_int("encoder_no_repeat_ngram_size", encoder_no_repeat_ngram_size)
     p.do_sample = -1 if do_sample is None else int(bool(do_sample))
+    # Ranges transformers' warpers and processors require, checked before C (HF itself skips a
+    # top_p >= 1 silently; here 2.0 is a mistake worth saying).
+    for name, value, ok, rule in (("top_p", top_p, lambda v: 0 <= v <= 1, "in [0, 1]"),
+                                  ("temperature", temperature, lambda v: v > 0, "> 0"),
+                                  ("repetition_penalty", repetition_penalty, lambda v: v > 0, "> 0"),
+                                  ("length_penalty", length_penalty, math.isfinite, "finite")):
+        if value is not None and not ok(_args.real(name, value)):
+            raise ValueError(f"{name} must be {rule}, got {value}")
     p.temperature = opt_float("temperature", temperature)
     p.top_k = opt_int("top_k", top_k)
     p.top_p = opt_float("top_p", top_p)
@@ -261,7 +317,7 @@ class Tokenizer:
     """A tokenizer: a tokenizer.json, a SentencePiece .model/.spm file, or a model folder
     (picked as transformers' AutoTokenizer would)."""
 
-    def __init__(self, path=None, *, _handle=None, _owner=None):
+    def __init__(self, path: Union[str, os.PathLike, None] = None, *, _handle=None, _owner=None) -> None:
         if _handle is not None:
             self._handle, self._owned, self._owner = _handle, False, _owner
             return
@@ -269,7 +325,7 @@ class Tokenizer:
         _check(_lib.lmcore_tokenizer_load(str(path).encode(), ctypes.byref(handle)))
         self._handle, self._owned, self._owner = handle, True, None
 
-    def close(self):
+    def close(self) -> None:
         if getattr(self, "_owned", False) and self._handle:
             _lib.lmcore_tokenizer_free(self._handle)
         self._handle = None
@@ -277,7 +333,7 @@ class Tokenizer:
     def __del__(self):
         self.close()
 
-    def encode(self, text, add_special_tokens=True):
+    def encode(self, text: str, add_special_tokens: bool = True) -> List[int]:
         """Ids of `text`, as transformers' tokenizer(text)["input_ids"]."""
         data = _args.text("text", text)
         n = ctypes.c_size_t()
@@ -286,10 +342,10 @@ class Tokenizer:
         _check(_lib.lmcore_tokenize(self._handle, data, int(add_special_tokens), buf, n.value, ctypes.byref(n)))
         return list(buf[: n.value])
 
-    def encode_batch(self, texts, add_special_tokens=True):
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool = True) -> List[List[int]]:
         return [self.encode(t, add_special_tokens) for t in texts]
 
-    def decode(self, ids, skip_special_tokens=False):
+    def decode(self, ids: Ids, skip_special_tokens: bool = False) -> str:
         """Text of `ids`, as transformers' decode(ids, skip_special_tokens=...)."""
         ids = [_args.token_id(f"id {k}", x) for k, x in enumerate(ids.tolist() if hasattr(ids, "tolist") else ids)]
         arr = (ctypes.c_int32 * max(1, len(ids)))(*ids)
@@ -301,17 +357,17 @@ class Tokenizer:
         return buf.raw[: n.value].decode("utf-8")
 
     @property
-    def vocab_size(self):
+    def vocab_size(self) -> int:
         return _lib.lmcore_tokenizer_vocab_size(self._handle)
 
-    def token_to_id(self, token):
+    def token_to_id(self, token: str) -> Optional[int]:
         out = ctypes.c_int32()
         status = _lib.lmcore_tokenizer_token_to_id(self._handle, token.encode("utf-8"), ctypes.byref(out))
         if status != 0:
             return None
         return out.value
 
-    def id_to_token(self, token_id):
+    def id_to_token(self, token_id: int) -> Optional[str]:
         n = ctypes.c_size_t()
         token_id = _args.token_id("token_id", token_id)
         status = _lib.lmcore_tokenizer_id_to_token(self._handle, token_id, None, 0, ctypes.byref(n))
@@ -326,7 +382,8 @@ class Model:
     """A Hugging Face encoder-decoder model folder loaded into lmcore. One Model may be used from
     many threads at once (each call has its own decoder state)."""
 
-    def __init__(self, path, threads=0, load_tokenizer=True, compute_type="float32"):
+    def __init__(self, path: Union[str, os.PathLike], threads: int = 0, load_tokenizer: bool = True,
+                 compute_type: Literal["float32", "float16", "int8_float32", "int8", "auto"] = "float32") -> None:
         """compute_type: how weights are stored and multiplied: "float32" (default), "float16" or
         "int8_float32" (reduced decoder weights, float32 arithmetic), "int8" (int8 weights and
         activations, int32 sums, with AVX-512 VNNI; int8_float32 elsewhere) or "auto" (lmcore's
@@ -342,29 +399,30 @@ class Model:
         tok = _lib.lmcore_model_tokenizer(handle)
         self.tokenizer = Tokenizer(_handle=ctypes.c_void_p(tok), _owner=self) if tok else None
 
-    def close(self):
+    def close(self) -> None:
         if getattr(self, "_handle", None):
             self.tokenizer = None
             _lib.lmcore_model_free(self._handle)
-            self._handle = None
+            self._handle = None  # type: ignore[assignment]
 
-    def __del__(self):
+    def __del__(self) -> None:
         self.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "Model":
         return self
 
     def __exit__(self, *exc):
         self.close()
 
     @property
-    def info(self):
+    def info(self) -> Dict[str, Any]:
         info = ModelInfo()
         _check(_lib.lmcore_model_get_info(self._handle, ctypes.byref(info)))
-        return {name: (getattr(info, name).decode() if name in ("model_type", "compute_type") else getattr(info, name))
-                for name, _ in ModelInfo._fields_}
+        return {field[0]: (getattr(info, field[0]).decode() if field[0] in ("model_type", "compute_type")
+                           else getattr(info, field[0]))
+                for field in ModelInfo._fields_}
 
-    def generate_ids(self, sources, **options):
+    def generate_ids(self, sources: Sequence[Ids], **options: Unpack[GenerationOptions]) -> List[List[Hypothesis]]:
         """Generates from id sequences (exactly the encoder input; lists or numpy arrays). Returns,
         per input, a list of Hypothesis (best first). Options follow transformers' generate:
         max_new_tokens, min_new_tokens, max_length, min_length, beam_size (= num_beams),
@@ -381,14 +439,15 @@ class Model:
         keep, pointers, lengths, n = _id_arrays(sources)
         return _run_generation(lambda p, r: _lib.lmcore_generate(self._handle, pointers, lengths, n, p, r), options)
 
-    def translate(self, texts, **options):
+    def translate(self, texts: Sequence[str], **options: Unpack[GenerationOptions]) -> List[List[Hypothesis]]:
         """Text to text with the model's tokenizer; same options as generate_ids. Returns, per
         input, a list of Hypothesis with .text, best first. max_input_length cuts sources as
         transformers' truncation=True (special tokens kept); by default at the model's limit."""
         array, n = _text_array(texts)
         return _run_generation(lambda p, r: _lib.lmcore_translate(self._handle, array, n, p, r), options)
 
-    def stream(self, texts, **options):
+    def stream(self, texts: Union[str, Sequence[str]],
+               **options: Unpack[GenerationOptions]) -> Iterator[Union[str, Tuple[int, str]]]:
         """Translates while yielding the text as it becomes final (transformers' TextStreamer
         rules: pieces end at a space, newline or CJK character; with beam search, what every
         hypothesis that can still win agrees on). For one string, yields str pieces whose
@@ -398,7 +457,7 @@ class Model:
         import threading
         single = isinstance(texts, str)
         items = [texts] if single else list(texts)
-        pieces = queue.Queue()
+        pieces: queue.Queue = queue.Queue()
         stop = threading.Event()
         failures = []
 
@@ -428,7 +487,7 @@ class Model:
         if failures:
             raise failures[0]
 
-    def score(self, sources, targets):
+    def score(self, sources: Sequence[Ids], targets: Sequence[Ids]) -> List[Score]:
         """Teacher-forced log-likelihood of each target (ids after the decoder start token; include
         EOS to score it) given its source ids. Returns a list of Score."""
         keep_s, sp, sl, n = _id_arrays(sources)
@@ -437,7 +496,7 @@ class Model:
             raise ValueError("sources and targets differ in length")
         return self._scores(lambda r: _lib.lmcore_score(self._handle, sp, sl, tp, tl, n, r))
 
-    def score_text(self, sources, targets):
+    def score_text(self, sources: Sequence[str], targets: Sequence[str]) -> List[Score]:
         """score() on text: sources through the tokenizer, targets through its target side."""
         sa, n = _text_array(sources)
         ta, m = _text_array(targets)
@@ -454,7 +513,7 @@ class Model:
         finally:
             _lib.lmcore_result_free(result)
 
-    def encode(self, sources, pooled=True):
+    def encode(self, sources: Sequence[Ids], pooled: bool = True) -> Any:
         """Encoder output for id sequences: with pooled, an (n_inputs, d_model) array of mean-pooled
         sentence vectors; else a list of (length_i, d_model) arrays of token states."""
         keep, pointers, lengths, n = _id_arrays(sources)
@@ -462,12 +521,15 @@ class Model:
                                                                        int(pooled), buf, cap, out))
         return self._shape(flat, [lengths[i] for i in range(n)], pooled)
 
-    def encode_text(self, texts, pooled=True):
+    def encode_text(self, texts: Sequence[str], pooled: bool = True) -> Any:
         """encode() on text (tokenized with special tokens)."""
         array, n = _text_array(texts)
         flat = _float_buffer(lambda buf, cap, out: _lib.lmcore_encode_text(self._handle, array, n, int(pooled),
                                                                             buf, cap, out))
-        lengths = [len(self.tokenizer.encode(t)) for t in texts] if not pooled else None
+        tokenizer = self.tokenizer
+        if tokenizer is None:
+            raise LMCoreError("LMCORE_ERR_INVALID_ARGUMENT", f"{self.path}: the model folder has no tokenizer")
+        lengths = [len(tokenizer.encode(t)) for t in texts] if not pooled else None
         return self._shape(flat, lengths, pooled)
 
     def _shape(self, flat, lengths, pooled):

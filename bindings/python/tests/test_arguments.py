@@ -69,3 +69,20 @@ def test_non_text_is_a_type_error():
 def test_threads_are_checked():
     with pytest.raises(ValueError, match="threads"):
         lmcore.Model(MODEL, threads=2**32)
+
+
+@pytest.mark.parametrize("options", [dict(top_p=2.0), dict(top_p=-0.1), dict(temperature=0.0), dict(temperature=-1.0),
+                                     dict(repetition_penalty=0.0), dict(length_penalty=float("inf")),
+                                     dict(max_batch_size=0), dict(batch_type="lines"), dict(early_stopping="sometimes")])
+def test_out_of_range_options_are_value_errors(options):
+    with lmcore.Model(FIXTURES / "models" / "marian-swish-tied") as model:
+        with pytest.raises(ValueError):
+            model.generate_ids([[5, 6, 0]], **options)
+
+
+@pytest.mark.parametrize("options", [dict(top_p="0.5"), dict(target_lang=5), dict(suppress_tokens=[1.5]),
+                                     dict(bad_words_ids=[["a"]]), dict(forced_bos_token_id=True), dict(max_input_length=2.0)])
+def test_wrong_option_types_are_type_errors(options):
+    with lmcore.Model(FIXTURES / "models" / "marian-swish-tied") as model:
+        with pytest.raises(TypeError):
+            model.generate_ids([[5, 6, 0]], **options)
