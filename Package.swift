@@ -58,7 +58,7 @@ let package = Package(
                     // Not pulled in by autolinking when the runtime is linked statically.
                     "-l_FoundationCollections", "-l_FoundationCShims",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/LMCoreC/exports.map",
-                    "-Xlinker", "-soname=liblmcore.so",
+                    "-Xlinker", "-soname=liblmcore.so.0",
                     // Fail the build, not the user's dlopen, on a symbol left undefined.
                     "-Xlinker", "-z", "-Xlinker", "defs",
                     "-Xlinker", "-rpath=$ORIGIN",

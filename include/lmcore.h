@@ -112,6 +112,28 @@ LMCORE_API const char *lmcore_status_name(lmcore_status status);
  * making another call if you need it later). */
 LMCORE_API const char *lmcore_last_error(void);
 
+/* ---------------------------------------------------------------- logging */
+
+/* Diagnostics for whoever runs the host program: fallbacks that cost speed (OpenBLAS missing, a
+ * compute type this CPU cannot run), what a load chose (info), per-call details (debug). */
+typedef enum lmcore_log_level {
+    LMCORE_LOG_OFF = 0,
+    LMCORE_LOG_ERROR = 1,
+    LMCORE_LOG_WARNING = 2,
+    LMCORE_LOG_INFO = 3,
+    LMCORE_LOG_DEBUG = 4
+} lmcore_log_level;
+
+/* Receives one message (UTF-8, NUL-terminated, no newline; valid during the call). Called on
+ * whichever thread lmcore is running; must not call lmcore functions. */
+typedef void (*lmcore_log_callback)(int32_t level, const char *message, void *user_data);
+
+/* Routes messages at or below `level` to `callback` (NULL: to stderr as "lmcore: warning: ...",
+ * the default). `level` -1 keeps the current level: the environment variable LMCORE_LOG (off,
+ * error, warning, info, debug) read at the first message, else LMCORE_LOG_WARNING. Process-wide,
+ * thread-safe. LMCORE_ERR_INVALID_ARGUMENT for a level outside -1..4. */
+LMCORE_API lmcore_status lmcore_set_log_callback(lmcore_log_callback callback, void *user_data, int32_t level);
+
 /* ---------------------------------------------------------------- models */
 
 typedef struct lmcore_model lmcore_model;

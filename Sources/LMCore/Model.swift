@@ -6,6 +6,7 @@ import Foundation
 import LMGeneration
 import LMInput
 import LMModel
+import LMTensor
 import LMTokenizer
 
 /// How weights are stored and multiplied (`compute_type`): float16 and int8_float32 reduce the
@@ -76,6 +77,7 @@ public final class Model: Sendable {
     /// Loads a model folder (config.json, weights, optional generation_config.json and tokenizer).
     public static func load(path: String, options: ModelOptions = ModelOptions()) throws(LMCoreError) -> Model {
         try lmcore {
+            let started = ContinuousClock.now
             let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
             ComputeBackend.blasThreads = threads
             // config.json is parsed once and handed to each reader: the network, the generation
@@ -92,6 +94,15 @@ public final class Model: Sendable {
             // Loading frees the float32 copies of packed weights; return that memory to the system
             // (glibc keeps freed blocks below its mmap threshold otherwise: ~50 MB on opus-mt).
             ComputeBackend.releaseFreedMemory()
+            let requested = options.computeType.resolved.modelType
+            if options.computeType != .auto && network.computeType != requested {
+                Log.message(.warning, "\(path): compute_type \(options.computeType.rawValue) runs as "
+                    + "\(network.computeType.rawValue) on this CPU (\(ComputeBackend.description))")
+            }
+            let elapsed = started.duration(to: .now)
+            Log.message(.info, "loaded \(path): \(network.config.modelType), compute type \(network.computeType.rawValue), "
+                + "\(network.parameterCount) parameters, tokenizer \(tokenizer == nil ? "none" : "yes"), \(threads) threads, "
+                + "\(elapsed)")
             return Model(network: network, tokenizer: tokenizer, generationDefaults: defaults, path: path,
                          threads: threads)
         }

@@ -10,6 +10,7 @@ private func same<F>(_ header: F, _ export: F) {}
 private func abiCheck() {
     same(CLMCore.lmcore_version, exported_lmcore_version)
     same(CLMCore.lmcore_abi_version, exported_lmcore_abi_version)
+    same(CLMCore.lmcore_set_log_callback, exported_lmcore_set_log_callback)
     same(CLMCore.lmcore_status_name, exported_lmcore_status_name)
     same(CLMCore.lmcore_last_error, exported_lmcore_last_error)
     same(CLMCore.lmcore_model_default_params, exported_lmcore_model_default_params)

@@ -161,6 +161,8 @@ final class Library: @unchecked Sendable {
             getThreads = { 1 }
             coreName = "portable Swift"
             status = "portable Swift loops (OpenBLAS not loaded: \(reason)); install libopenblas0 for speed"
+            Log.message(.warning, "OpenBLAS could not be loaded (\(reason)): products run on portable Swift loops, "
+                + "many times slower; install libopenblas0 (Debian: apt-get install libopenblas0)")
         }
     }
 }

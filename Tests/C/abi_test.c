@@ -28,6 +28,14 @@ static int count_tokens(size_t input, size_t sequence, const int32_t *tokens, si
     return *(int *)user; /* 1 continue, 0 stop */
 }
 
+static int log_messages = 0;
+static char log_first[512];
+static void on_log(int32_t level, const char *message, void *user) {
+    if (level >= LMCORE_LOG_ERROR && level <= LMCORE_LOG_DEBUG && user == (void *)&log_messages) {
+        if (log_messages++ == 0) snprintf(log_first, sizeof log_first, "%s", message);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: %s MODEL_DIR \"SOURCE IDS\" EXPECTED_IDS...\n", argv[0]);
@@ -55,6 +63,18 @@ int main(int argc, char **argv) {
     CHECK(strcmp(lmcore_status_name(LMCORE_ERR_IO), "LMCORE_ERR_IO") == 0);
     CHECK(strcmp(lmcore_status_name((lmcore_status)999), "unknown") == 0);
     CHECK(lmcore_last_error() != NULL);
+
+    /* logging: a load at level info reports what it loaded to the callback, not stderr */
+    CHECK(lmcore_set_log_callback(on_log, &log_messages, 5) == LMCORE_ERR_INVALID_ARGUMENT);
+    CHECK(lmcore_set_log_callback(on_log, &log_messages, -2) == LMCORE_ERR_INVALID_ARGUMENT);
+    CHECK(lmcore_set_log_callback(on_log, &log_messages, LMCORE_LOG_INFO) == LMCORE_OK);
+    {
+        lmcore_model *logged = NULL;
+        CHECK(lmcore_model_load(dir, NULL, &logged) == LMCORE_OK);
+        lmcore_model_free(logged);
+    }
+    CHECK(log_messages >= 1 && strstr(log_first, "loaded ") != NULL);
+    CHECK(lmcore_set_log_callback(NULL, NULL, LMCORE_LOG_WARNING) == LMCORE_OK);
 
     /* free(NULL) everywhere */
     lmcore_model_free(NULL);

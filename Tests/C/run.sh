@@ -19,8 +19,15 @@ echo "C: exported symbols"
 echo "C: ABI test against a relocated copy of the library, empty environment"
 mkdir -p "$work/lib"
 cp "$build/liblmcore.so" "$work/lib/"
+ln -sf liblmcore.so "$work/lib/liblmcore.so.0"
+if ! readelf -d "$work/lib/liblmcore.so" | grep -q 'Library soname: \[liblmcore.so.0\]'; then
+    echo "liblmcore.so's SONAME is not liblmcore.so.0:"; readelf -d "$work/lib/liblmcore.so" | grep SONAME; exit 1
+fi
 gcc -std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include" "$here/abi_test.c" -o "$work/abi_test" \
     -L"$work/lib" -llmcore -lm -Wl,-rpath,"$work/lib"
+if ! readelf -d "$work/abi_test" | grep -q 'Shared library: \[liblmcore.so.0\]'; then
+    echo "a program linked with -llmcore does not record liblmcore.so.0"; exit 1
+fi
 if ldd "$work/lib/liblmcore.so" | grep -q "swift"; then
     echo "liblmcore.so depends on the Swift toolchain:"; ldd "$work/lib/liblmcore.so"; exit 1
 fi

@@ -21,7 +21,7 @@ def _bindings():
 
 
 _lib = _bindings()
-TEXT_CALLBACK = _lib.TEXT_CALLBACK
+TEXT_CALLBACK, LOG_CALLBACK = _lib.TEXT_CALLBACK, _lib.LOG_CALLBACK
 TOKEN_CALLBACK, GenerationParams, ModelInfo, ModelParams, EvaluationParams, declare = (
     _lib.TOKEN_CALLBACK, _lib.GenerationParams, _lib.ModelInfo, _lib.ModelParams, _lib.EvaluationParams, _lib.declare)
 

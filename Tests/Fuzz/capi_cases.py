@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from capi import (API_BASE, FIXTURES, HEADER, HUGE_SIZES, REAL_MODEL, SIZE_MAX, SPM_DIRS, SPM_FILES, STATUS_BUFFER_TOO_SMALL,
-                  STATUSES, TEXTS, TEXT_CALLBACK, TOKEN_CALLBACK, EvaluationParams, Finding, GenerationParams, ModelInfo,
+                  STATUSES, TEXTS, LOG_CALLBACK, TEXT_CALLBACK, TOKEN_CALLBACK, EvaluationParams, Finding, GenerationParams, ModelInfo,
                   ModelParams)
 
 FIXED = {}
@@ -34,6 +34,32 @@ def version_and_status(w):
         if (name == b"unknown") != (s not in STATUSES):
             raise Finding(f"lmcore_status_name({s}) is {name!r}")
     c.lmcore_last_error()
+
+
+@fixed
+def log_callback(w):
+    """Every level; messages reach the callback while loading; a NULL callback restores stderr."""
+    c = w.c
+    seen = []
+    keep = LOG_CALLBACK(lambda level, message, user: seen.append((level, message)))
+    try:
+        for level in [-2**31, -2, 5, 2**31 - 1]:
+            if c.lmcore_set_log_callback(keep, None, level) != 1:
+                raise Finding(f"lmcore_set_log_callback level {level} is not LMCORE_ERR_INVALID_ARGUMENT")
+        for level in [-1, 0, 1, 2, 3, 4]:
+            if c.lmcore_set_log_callback(keep, None, level) != 0:
+                raise Finding(f"lmcore_set_log_callback level {level} failed")
+        m = ctypes.c_void_p()
+        mp = ModelParams(threads=1, load_tokenizer=0)
+        status = c.lmcore_model_load(str(API_BASE).encode(), ctypes.byref(mp), ctypes.byref(m))  # at debug level
+        c.lmcore_model_free(m)
+    finally:
+        # Never leave lmcore calling a Python callable that is about to be freed.
+        c.lmcore_set_log_callback(LOG_CALLBACK(), None, 2)
+    if status != 0:
+        raise Finding(f"lmcore_model_load of the api model failed: {status}")
+    if not any(b"loaded" in msg for _, msg in seen):
+        raise Finding(f"no load message reached the log callback: {seen[:3]}")
 
 
 @fixed

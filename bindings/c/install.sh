@@ -20,7 +20,10 @@ patch=$(awk '/#define LMCORE_VERSION_PATCH/ {print $3}' "$header")
 version="$major.$minor.$patch"
 
 install -d "$prefix/lib/pkgconfig" "$prefix/include" "$prefix/lib/cmake/lmcore"
-install -m 0755 "$lib" "$prefix/lib/liblmcore.so"
+# Versioned file, SONAME link (what programs load: liblmcore.so.0) and development link (-llmcore).
+install -m 0755 "$lib" "$prefix/lib/liblmcore.so.$version"
+ln -sf "liblmcore.so.$version" "$prefix/lib/liblmcore.so.0"
+ln -sf liblmcore.so.0 "$prefix/lib/liblmcore.so"
 install -m 0644 "$header" "$here/lmcore.hpp" "$prefix/include/"
 sed -e "s|@PREFIX@|$prefix|g" -e "s|@VERSION@|$version|g" "$here/lmcore.pc.in" > "$prefix/lib/pkgconfig/lmcore.pc"
 for f in lmcoreConfig lmcoreConfigVersion; do

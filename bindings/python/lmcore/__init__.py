@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # annotations only: Unpack is typing's from 3.11, typing_exte
     from typing_extensions import Unpack
 
 from . import _arguments as _args
-from ._library import GenerationParams, ModelInfo, ModelParams, TEXT_CALLBACK, TOKEN_CALLBACK, declare, load_library
+from ._library import LOG_CALLBACK, GenerationParams, ModelInfo, ModelParams, TEXT_CALLBACK, TOKEN_CALLBACK, declare, load_library
 
 try:  # optional
     import numpy as _np  # type: ignore[import-not-found, unused-ignore]
@@ -37,6 +37,7 @@ if _lib.lmcore_abi_version() != ABI_VERSION:
                       f"needs version {ABI_VERSION} (rebuild the library or reinstall the package)")
 
 __all__ = ["LMCoreError", "Model", "Tokenizer", "Hypothesis", "Score", "GenerationOptions", "version", "abi_version",
+           "set_log_handler",
            "LIBRARY_PATH", "metrics"]
 
 _BUFFER_TOO_SMALL = 6
@@ -63,6 +64,34 @@ def version() -> str:
 
 def abi_version() -> int:
     return _lib.lmcore_abi_version()
+
+
+_LOG_LEVELS = {"off": 0, "error": 1, "warning": 2, "info": 3, "debug": 4}
+_log_callback = None  # the installed ctypes callback, kept alive while lmcore may call it
+
+
+def set_log_handler(handler: Optional[Callable[[str, str], None]] = None,
+                    level: Optional[Literal["off", "error", "warning", "info", "debug"]] = None) -> None:
+    """Routes lmcore's diagnostics (OpenBLAS missing, a compute type this CPU cannot run, what a
+    load chose) to handler(level_name, message); None: stderr, the default. level None keeps the
+    current one (LMCORE_LOG, else "warning"). E.g. set_log_handler(lambda l, m:
+    logging.getLogger("lmcore").log(logging.getLevelName(l.upper()), m), "info")."""
+    global _log_callback
+    if level is not None and level not in _LOG_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(_LOG_LEVELS)}")
+    names = {v: k for k, v in _LOG_LEVELS.items()}
+    previous = _log_callback
+    if handler is None:
+        _log_callback = LOG_CALLBACK()
+    else:
+        def forward(lvl, message, _user):
+            try:
+                handler(names.get(lvl, "warning"), message.decode("utf-8", "replace"))
+            except BaseException:  # never unwind through C
+                pass
+        _log_callback = LOG_CALLBACK(forward)
+    _check(_lib.lmcore_set_log_callback(_log_callback, None, -1 if level is None else _LOG_LEVELS[level]))
+    del previous  # released only after lmcore stopped calling it
 
 
 class Hypothesis:

@@ -61,6 +61,7 @@ class ModelInfo(ctypes.Structure):
 
 TOKEN_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_size_t, ctypes.c_size_t,
                                   ctypes.POINTER(ctypes.c_int32), ctypes.c_size_t, ctypes.c_void_p)
+LOG_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_int32, ctypes.c_char_p, ctypes.c_void_p)
 TEXT_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_size_t, ctypes.c_size_t,
                                  ctypes.POINTER(ctypes.c_char), ctypes.c_size_t, ctypes.c_void_p)
 
@@ -132,6 +133,7 @@ def declare(lib):
     sigs = {
         "lmcore_version": (c.c_char_p, []),
         "lmcore_abi_version": (c.c_int32, []),
+        "lmcore_set_log_callback": (c.c_int, [LOG_CALLBACK, c.c_void_p, c.c_int32]),
         "lmcore_status_name": (c.c_char_p, [c.c_int]),
         "lmcore_last_error": (c.c_char_p, []),
         "lmcore_model_default_params": (ModelParams, []),

@@ -127,3 +127,16 @@ def test_recurrent_encoder_outputs_match_reference(variant):
         states = model.encode([i["source_ids"] for i in g["inputs"]], pooled=False)
         for got, i in zip(states, g["inputs"]):
             assert np.max(np.abs(np.asarray(got) - np.asarray(i["encoder_output"]))) <= 1e-4
+
+
+def test_log_handler_receives_load_messages():
+    seen = []
+    lmcore.set_log_handler(lambda level, message: seen.append((level, message)), "info")
+    try:
+        with lmcore.Model(FIXTURES / "models" / "bart-gelu-tied"):
+            pass
+    finally:
+        lmcore.set_log_handler(None, "warning")
+    assert any(level == "info" and "loaded" in message and "bart" in message for level, message in seen), seen
+    with pytest.raises(ValueError):
+        lmcore.set_log_handler(None, "loud")
