@@ -89,6 +89,12 @@ else
     env -i "$work/thread_test" "$root/Tests/Fixtures/models/bart-gelu-tied" "$root/Tests/CLI/cases/generate-bart-gelu-tied.in"
 fi
 
+echo "C: the C++ wrapper (bindings/c/lmcore.hpp) covers every function and works"
+"$here/check_hpp.sh" "$root/include/lmcore.h" "$root/bindings/c/lmcore.hpp"
+g++ -std=c++17 -Wall -Wextra -pedantic -Werror -I"$root/include" -I"$root/bindings/c" "$here/hpp_test.cpp" \
+    -o "$work/hpp_test" -L"$work/lib" -llmcore -Wl,-rpath,"$work/lib"
+"$work/hpp_test" "$root/models/numbers-7lang"
+
 echo "C: install to a prefix, build outside programs with pkg-config and CMake"
 PREFIX="$work/prefix" LMCORE_BUILD_DIR="$build" bash "$root/bindings/c/install.sh"
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
