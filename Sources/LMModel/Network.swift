@@ -1,3 +1,4 @@
+import LMInput
 import LMTensor
 
 /// The layers of a loaded model: a Transformer encoder-decoder or a recurrent one. Both encode a
@@ -19,6 +20,28 @@ package protocol DecodingState: AnyObject {
     func step(_ tokens: [Int32]) throws -> Tensor
     /// Keeps rows `indices` in this order (repeats allowed); state moves with its row.
     func reorder(_ indices: [Int]) throws
+}
+
+extension Linear {
+    /// The logits of `rows` hidden rows written straight into the returned tensor's storage: no
+    /// copy of the (rows, vocab) logits, the largest activation of a step.
+    package func logits(_ hidden: UnsafePointer<Float>, rows: Int) -> Tensor {
+        let vocab = outFeatures
+        let storage = [Float](unsafeUninitializedCapacity: rows * vocab) { buffer, initialized in
+            if let logits = buffer.baseAddress { self(hidden, rows: rows, into: logits) }
+            initialized = rows * vocab
+        }
+        return Tensor(shape: [rows, vocab], storage: storage)
+    }
+}
+
+enum Reorder {
+    /// Throws unless every index names one of `rows` rows.
+    static func check(_ indices: [Int], rows: Int) throws {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
+            throw InputError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
+        }
+    }
 }
 
 extension DecoderState: DecodingState {

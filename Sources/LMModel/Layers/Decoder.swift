@@ -88,7 +88,7 @@ package final class DecoderState {
 
     /// Feeds one token per row; returns next-token logits (rows, vocab).
     package func step(_ tokens: [Int32]) throws -> Tensor {
-        let rows = rowSource.count, d = decoder.dim, vocab = decoder.vocabularySize
+        let rows = rowSource.count, d = decoder.dim
         guard tokens.count == rows else {
             throw InputError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
         }
@@ -122,22 +122,12 @@ package final class DecoderState {
         }
         // The lm head writes straight into the returned tensor's storage: no copy of the
         // (rows, vocab) logits, the largest activation of a step.
-        let hiddenStates = UnsafePointer(hidden.pointer)
-        let storage = [Float](unsafeUninitializedCapacity: rows * vocab) { buffer, initialized in
-            if let logits = buffer.baseAddress {
-                decoder.outputProjection(hiddenStates, rows: rows, into: logits)
-            }
-            initialized = rows * vocab
-        }
-        return Tensor(shape: [rows, vocab], storage: storage)
+        return decoder.outputProjection.logits(hidden.pointer, rows: rows)
     }
 
     /// Keeps rows `indices` in this order (repeats allowed).
     package func reorder(_ indices: [Int]) throws {
-        let rows = rowSource.count
-        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
-            throw InputError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
-        }
+        try Reorder.check(indices, rows: rowSource.count)
         rowSource = indices.map { rowSource[$0] }
         cache.reorder(indices)
     }

@@ -160,21 +160,11 @@ package final class RecurrentDecoderState: DecodingState {
         } else {
             head = top
         }
-        let vocab = decoder.vocabularySize
-        let storage = [Float](unsafeUninitializedCapacity: rows * vocab) { buffer, initialized in
-            if let logits = buffer.baseAddress {
-                decoder.output(head.pointer, rows: rows, into: logits)
-            }
-            initialized = rows * vocab
-        }
-        return Tensor(shape: [rows, vocab], storage: storage)
+        return decoder.output.logits(head.pointer, rows: rows)
     }
 
     package func reorder(_ indices: [Int]) throws {
-        let rows = rowSource.count
-        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
-            throw InputError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
-        }
+        try Reorder.check(indices, rows: rowSource.count)
         let hd = model.decoder.hidden
         func gathered(_ b: FloatBuffer) -> FloatBuffer {
             let out = FloatBuffer(count: indices.count * hd, zeroed: false)
