@@ -156,14 +156,16 @@ def generation_config(pad: int) -> GenerationConfig:
     )
 
 
-def make_batches(examples: list[tuple[list[int], list[int]]], rng: random.Random) -> list[list[int]]:
-    """Indices grouped by similar length so a batch holds about MAX_TOKENS padded tokens."""
+def make_batches(examples: list[tuple[list[int], list[int]]], rng: random.Random,
+                 max_tokens: int = MAX_TOKENS) -> list[list[int]]:
+    """Indices grouped by similar length so a batch holds about max_tokens padded tokens (also
+    used by train_rnn.py)."""
     order = sorted(range(len(examples)), key=lambda i: (len(examples[i][1]), len(examples[i][0]), rng.random()))
     batches, current, width = [], [], 0
     for i in order:
         src, tgt = examples[i]
         w = max(width, len(src) + len(tgt))
-        if current and w * (len(current) + 1) > MAX_TOKENS:
+        if current and w * (len(current) + 1) > max_tokens:
             batches.append(current)
             current, w = [], len(src) + len(tgt)
         current.append(i)

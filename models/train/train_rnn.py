@@ -31,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import data  # noqa: E402
 from rnn_model import Seq2Seq, reference_config  # noqa: E402
+from train import make_batches  # noqa: E402  (the Transformer recipe's length-bucketed batches)
 
 TOKENIZER_DIR = os.path.join(HERE, "..", "numbers-7lang")
 SEED = 42
@@ -52,24 +53,6 @@ LABEL_SMOOTHING = 0.1
 WEIGHT_DECAY = 0.01
 CLIP = 1.0
 EVAL_EVERY = 500
-
-
-def make_batches(examples, rng: random.Random, max_tokens: int) -> list[list[int]]:
-    """Indices grouped by similar length so a batch holds about max_tokens padded tokens."""
-    order = sorted(range(len(examples)), key=lambda i: (len(examples[i][1]), len(examples[i][0]), rng.random()))
-    batches, current, width = [], [], 0
-    for i in order:
-        src, tgt = examples[i]
-        w = max(width, len(src) + len(tgt))
-        if current and w * (len(current) + 1) > max_tokens:
-            batches.append(current)
-            current, w = [], len(src) + len(tgt)
-        current.append(i)
-        width = w
-    if current:
-        batches.append(current)
-    rng.shuffle(batches)
-    return batches
 
 
 def pad_sources(srcs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
