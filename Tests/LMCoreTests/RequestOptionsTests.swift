@@ -101,3 +101,45 @@ import Testing
         }
     }
 }
+
+/// target_lang on M2M100 ("fr" -> "__fr__") and mBART-50 ("fr_XX") is transformers' tgt_lang:
+/// the language token becomes forced_bos_token_id. The tiny fixtures get a word-level
+/// tokenizer.json whose id 5 is that token; generation must then equal HF's goldens for
+/// forced_bos_token_id=5 (search.json "greedy-forced-bos-eos").
+@Suite struct TargetLanguageFamilyTests {
+    static func folder(_ variant: String, languageToken: String) throws -> String {
+        let source = CoreFixtures.path("models/\(variant)")
+        let folder = NSTemporaryDirectory() + "lmcore-tgt-lang-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source) where name != "tokenizer.json" {
+            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: folder + "/" + name)
+        }
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/config.json")))
+        let vocabSize = try #require((config as? [String: Any])?["vocab_size"] as? Int)
+        var vocab: [String: Int] = [:]
+        for id in 0..<vocabSize { vocab[id == 5 ? languageToken : "t\(id)"] = id }
+        let tokenizer: [String: Any] = [
+            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": [], "normalizer": NSNull(),
+            "pre_tokenizer": ["type": "WhitespaceSplit"], "post_processor": NSNull(), "decoder": NSNull(),
+            "model": ["type": "WordLevel", "vocab": vocab, "unk_token": "t3"],
+        ]
+        try JSONSerialization.data(withJSONObject: tokenizer).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        return folder
+    }
+
+    @Test(arguments: [("m2m100-relu-tied", "__fr__", "fr"), ("m2m100-gelu-untied", "fra_Latn", "fra_Latn"),
+                      ("mbart-gelu-tied", "fr_XX", "fr_XX"), ("mbart-relu-untied", "fr_XX", "fr_XX")])
+    func targetLanguageIsTheForcedBosToken(variant: String, token: String, code: String) throws {
+        let folder = try Self.folder(variant, languageToken: token)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: CoreFixtures.path("models/\(variant)/search.json")))
+        let file = try JSONDecoder().decode(SearchFixtureTests.File.self, from: data)
+        let c = try #require(file.cases.first { $0.name == "greedy-forced-bos-eos" })
+        var options = SearchFixtureTests.options(c.options)
+        options.forcedBosTokenId = nil  // from target_lang instead
+        let model = try Model.load(path: folder)
+        let got = try model.generate(c.inputs, options: options, request: RequestOptions(targetLanguage: code))
+        #expect(got.map { $0.map(\.ids) } == c.outputs.map(\.sequences), "\(variant) target_lang \(code)")
+        #expect(throws: LMCoreError.self) { try model.generate(c.inputs, request: RequestOptions(targetLanguage: "xx")) }
+    }
+}
