@@ -6,6 +6,13 @@
  * Data flow: text -> tokenizer -> ids -> encoder (once) -> decoder with caches -> search
  *            (greedy / beam / sampling) -> ids -> text.
  *
+ * CPU: the library is compiled for x86-64-v3 (AVX2, FMA, F16C, BMI1, BMI2, LZCNT, MOVBE; Intel
+ * Haswell, AMD Excavator/Zen and later) and does not check the CPU itself: on an older CPU,
+ * loading it or any call may stop the process with SIGILL. A host that may run on such a CPU
+ * checks before loading it, e.g. GCC 12+ `__builtin_cpu_supports("x86-64-v3")` or the flags
+ * avx2 fma f16c bmi1 bmi2 abm movbe of /proc/cpuinfo (the Python package does the latter and
+ * raises ImportError). It needs libonig.so.5 and, opened at run time, libopenblas.so.0.
+ *
  * Usage:
  *
  *     lmcore_model *model = NULL;

@@ -36,4 +36,7 @@ bash Tests/CLI/run.sh "$bin"
 echo "== Examples (C via pkg-config, Python from a fresh venv)"
 bash Tests/Examples/run.sh "$bin"
 
+echo "== Wheel (scripts/wheel.sh: manylinux wheel in a fresh venv, system libraries hidden)"
+bash Tests/Wheel/run.sh
+
 echo "== all tests passed in $(( $(date +%s) - start )) s"

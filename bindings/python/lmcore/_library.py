@@ -1,9 +1,54 @@
 """Finding and loading liblmcore.so, and declaring the C signatures (include/lmcore.h)."""
 import ctypes
 import os
+import platform
+import sys
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
+
+# liblmcore.so is compiled for x86-64-v3 (Package.swift: -target-cpu haswell); objdump finds FMA, F16C,
+# AVX2 and also BMI1/BMI2/LZCNT/MOVBE instructions in the release build. On an older CPU the first such instruction is SIGILL, which kills the interpreter, so the CPU's flags are
+# checked before the library is loaded. /proc/cpuinfo name -> the name said in the message.
+_REQUIRED_CPU_FLAGS = (("avx2", "AVX2"), ("fma", "FMA"), ("f16c", "F16C"), ("bmi1", "BMI1"), ("bmi2", "BMI2"),
+                       ("abm", "LZCNT"), ("movbe", "MOVBE"))
+
+
+def missing_cpu_features(cpuinfo):
+    """The features liblmcore.so needs that the text of /proc/cpuinfo `cpuinfo` does not list, and
+    the CPU's model name (None if absent). None instead of the list when the text has no flags line."""
+    flags, model = None, None
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "flags" and flags is None:
+            flags = set(value.split())
+        elif key == "model name" and model is None:
+            model = value.strip()
+    if flags is None:
+        return None, model
+    return [name for flag, name in _REQUIRED_CPU_FLAGS if flag not in flags], model
+
+
+def check_cpu():
+    """Raises ImportError when this CPU cannot run liblmcore.so. Linux x86-64 only; where the flags
+    cannot be read, nothing is claimed. LMCORE_CPUINFO (tests only) names another cpuinfo file."""
+    path = os.environ.get("LMCORE_CPUINFO")
+    if path is None:
+        if not sys.platform.startswith("linux") or platform.machine().lower() not in ("x86_64", "amd64"):
+            return
+        path = "/proc/cpuinfo"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return
+    missing, model = missing_cpu_features(text)
+    if missing:
+        cpu = f"this CPU ({model})" if model else "this CPU"
+        raise ImportError(f"lmcore needs an x86-64 CPU with AVX2, FMA and F16C (x86-64-v3); {cpu} has no "
+                          f"{', '.join(missing)}. liblmcore.so is compiled for x86-64-v3 and would stop this "
+                          f"process with an illegal instruction (SIGILL) here.")
 
 
 def _candidates():
@@ -19,6 +64,10 @@ def _candidates():
 
 
 def load_library():
+    # No OpenBLAS preload here: liblmcore.so dlopens libopenblas.so.0 itself, found beside it through
+    # its $ORIGIN rpath in a wheel (scripts/wheel.sh), after setting OPENBLAS_CORETYPE for this CPU;
+    # loading it earlier would initialise OpenBLAS before that.
+    check_cpu()
     tried = []
     for path in _candidates():
         tried.append(str(path))
