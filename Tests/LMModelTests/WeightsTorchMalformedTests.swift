@@ -167,6 +167,15 @@ import LMInput
             return torchZip(pickle: [0x80, 2] + [UInt8](repeating: 0x5D, count: n) + [UInt8](repeating: 0x61, count: n - 1)
                 + [0x2E], storages: [:])
         }, message: "pickle nests containers deeper than 100 levels"),
+        Case(name: "two million empty lists on the stack", bytes: {
+            torchZip(pickle: [0x80, 2] + [UInt8](repeating: 0x5D, count: 2_000_000) + [0x2E], storages: [:])
+        }, message: "pickle holds more than 1048576 items on its stack"),
+        Case(name: "two million marks", bytes: {
+            torchZip(pickle: [0x80, 2] + [UInt8](repeating: 0x28, count: 2_000_000) + [0x4E, 0x2E], storages: [:])
+        }, message: "pickle holds more than 1048576 items on its stack"),
+        Case(name: "five million memo entries", bytes: {
+            torchZip(pickle: [0x80, 4, 0x4E] + [UInt8](repeating: 0x94, count: 5_000_000) + [0x2E], storages: [:])
+        }, message: "pickle memoizes more than 4194304 values"),
         Case(name: "list modified after use", bytes: {
             // L = []; T = (L,); L.append(1)
             torchZip(pickle: [0x80, 2, 0x5D, 0x71, 0, 0x85, 0x68, 0, 0x4B, 1, 0x61, 0x2E], storages: [:])

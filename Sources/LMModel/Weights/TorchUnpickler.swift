@@ -21,6 +21,8 @@ struct TorchUnpickler {
 
     private var stack: [PickleValue] = []
     private var marks: [[PickleValue]] = []
+    /// Items held in the stacks `marks` saved (the current stack not included).
+    private var savedItems = 0
     private var memo: [Int: PickleValue] = [:]
 
     init(bytes: UnsafeRawBufferPointer, path: String, source: String, start: Int = 0) {
@@ -85,6 +87,7 @@ struct TorchUnpickler {
         guard let outer = marks.popLast() else { throw fail("pickle MARK missing") }
         let items = stack
         stack = outer
+        savedItems -= outer.count
         return items
     }
 
@@ -94,9 +97,19 @@ struct TorchUnpickler {
     mutating func load() throws -> PickleValue {
         stack = []
         marks = []
+        savedItems = 0
         memo = [:]
         while true {
             let opOffset = position
+            // Every opcode adds at most one stack item, mark or memo entry: bounding them bounds the
+            // memory a hostile pickle can make the reader hold (100+ bytes per item, from 1 byte each).
+            guard stack.count + savedItems + marks.count <= TorchUnpickler.maxStackItems else {
+                throw fail("pickle holds more than \(TorchUnpickler.maxStackItems) items on its stack "
+                    + "(a state dict needs a few thousand)", at: opOffset)
+            }
+            guard memo.count <= TorchUnpickler.maxMemoEntries else {
+                throw fail("pickle memoizes more than \(TorchUnpickler.maxMemoEntries) values", at: opOffset)
+            }
             let op = UInt8(try u8())
             switch op {
             case 0x80: // PROTO
@@ -107,6 +120,7 @@ struct TorchUnpickler {
             case 0x2E: // STOP
                 return try pop()
             case 0x28: // MARK
+                savedItems += stack.count
                 marks.append(stack)
                 stack = []
             case 0x30: // POP
@@ -238,6 +252,12 @@ struct TorchUnpickler {
         }
         return global
     }
+
+    /// Live stack items and marks at once. A state dict's pickle holds the items of one SETITEMS
+    /// batch (1000 pairs) plus a few levels; a million is far above any checkpoint.
+    static let maxStackItems = 1 << 20
+    /// Memo entries: several per tensor (name, storage, size tuples); 2^22 covers a million tensors.
+    static let maxMemoEntries = 1 << 22
 
     /// Maximum container nesting: state dicts need about 5 levels; releasing a deeper value could
     /// exhaust a small thread stack.
