@@ -85,6 +85,13 @@ echo ">>fr<< 1" | "$cli" embed --model "$default_model" --json | python3 -c 'imp
 echo ">>fr<< 12" | "$cli" translate --model "$default_model" --json --beams 1 | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["translations"][0]["score"]<0' || json_ok=0
 if [ "$json_ok" = 1 ]; then echo "  ok  --json"; else echo "  FAIL --json"; failures=$((failures + 1)); fi
 
+echo "CLI: LMCORE_LOG"
+log_err=$(echo ">>fr<< 1" | LMCORE_LOG=info "$cli" translate --model "$default_model" 2>&1 >/dev/null)
+quiet_err=$(echo ">>fr<< 1" | "$cli" translate --model "$default_model" 2>&1 >/dev/null)
+if grep -q "^lmcore: info: loaded .*numbers-7lang: marian" <<< "$log_err" && [ -z "$quiet_err" ]; then
+    echo "  ok  LMCORE_LOG=info reports the load; the default (warning) is silent"
+else echo "  FAIL LMCORE_LOG: '$log_err' / '$quiet_err'"; failures=$((failures + 1)); fi
+
 echo "CLI: sampling is reproducible for a seed, across runs and thread counts"
 sample_args=(generate --model "$default_model" --sample --temperature 1.5 --top-k 20 --top-p 0.95 --seed 7 --beams 1)
 "$cli" "${sample_args[@]}" --threads 1 < "$default_model/samples.txt" > /tmp/lmcore-cli-sample-1.txt
