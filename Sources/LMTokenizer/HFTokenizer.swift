@@ -114,6 +114,7 @@ package final class HFTokenizer: TextTokenizer, @unchecked Sendable {
     // MARK: Encoding
 
     package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
+        try TextLimits.check(text, pair)
         let first = try encodeSequence(Array(text.utf8), typeId: 0)
         let second = try pair.map { try encodeSequence(Array($0.utf8), typeId: 1) }
         return try postProcess(first, second, addSpecialTokens: addSpecialTokens)

@@ -1,4 +1,5 @@
 import Foundation
+import LMInput
 import LMTokenizer
 import Testing
 
@@ -9,6 +10,26 @@ import Testing
     }
 
     static let realNames = ["gpt2", "roberta-base", "bert-base-uncased", "t5-small", "marian-nmt-ortx-test"]
+
+    /// A text past 16 MiB is refused before any work (memory stays near the text itself), by every
+    /// kind of tokenizer, as an invalid argument naming the limit.
+    @Test func textsPastTheByteLimitAreRefusedUpFront() throws {
+        let huge = String(repeating: "a", count: TextLimits.maxTextBytes + 1)
+        let marian = try MarianTokenizer(directory: SPMFixtures.path("opus-mt-en-mg"))
+        let spm = try SentencePieceProcessor(modelFile: SPMFixtures.path("opus-mt-en-mg/source.spm"))
+        for tokenizer in [try Self.real("gpt2"), marian, spm] as [any TextTokenizer] {
+            for call in [{ _ = try tokenizer.encode(huge, addSpecialTokens: true) },
+                         { _ = try tokenizer.encode("ok", pair: huge, addSpecialTokens: true) },
+                         { _ = try tokenizer.encodeTarget(huge, addSpecialTokens: true) }] as [() throws -> Void] {
+                do {
+                    try call()
+                    Issue.record("\(type(of: tokenizer)) accepted \(huge.utf8.count) bytes")
+                } catch let error as InputError {
+                    #expect("\(error)".contains("longer than lmcore's limit of 16777216 bytes"))
+                }
+            }
+        }
+    }
 
     @Test(arguments: realNames)
     func megabyteLineOfSentences(_ name: String) throws {

@@ -91,6 +91,7 @@ package struct SentencePieceProcessor: TextTokenizer {
     /// - Throws: `InputError.invalidArgument` where sentencepiece reports an error (a segment
     ///   that maps to a control piece leaves text unconsumed).
     package func encodePieces(_ text: String) throws -> (ids: [Int32], pieces: [String], offsets: [Range<Int>]) {
+        try TextLimits.check(text)
         var text = text
         return try text.withUTF8 { input in
             let (normalized, normToOrig) = normalizer.normalize(input)
@@ -148,6 +149,7 @@ package struct SentencePieceProcessor: TextTokenizer {
     /// Encodes as `sp.encode(text)`; a pair is encoded separately and appended (type id 1).
     /// `addSpecialTokens` has no effect: a bare SentencePiece model adds no BOS/EOS.
     package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
+        try TextLimits.check(text, pair)
         let a = try encodePieces(text)
         var ids = a.ids, tokens = a.pieces, offsets = SentencePieceUTF8.scalarOffsets(a.offsets, in: text)
         var typeIds = [Int32](repeating: 0, count: ids.count)

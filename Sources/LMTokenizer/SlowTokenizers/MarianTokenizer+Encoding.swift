@@ -126,12 +126,14 @@ extension MarianTokenizer {
     }
 
     package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
-        try encode(text, pair: pair, addSpecialTokens: addSpecialTokens, targetSide: false)
+        try TextLimits.check(text, pair)
+        return try encode(text, pair: pair, addSpecialTokens: addSpecialTokens, targetSide: false)
     }
 
     /// `tokenizer(text_target=text)`: target.spm, and target_vocab.json with separate vocabularies.
     package func encodeTarget(_ text: String, addSpecialTokens: Bool) throws -> Encoding {
-        try encode(text, pair: nil, addSpecialTokens: addSpecialTokens, targetSide: true)
+        try TextLimits.check(text)
+        return try encode(text, pair: nil, addSpecialTokens: addSpecialTokens, targetSide: true)
     }
 
     /// `tokenizer.decode(ids, skip_special_tokens:)`. As transformers 5.23 does, a joint
