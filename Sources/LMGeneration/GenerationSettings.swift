@@ -57,6 +57,10 @@ package struct GenerationSettings: Sendable {
     /// - Parameters:
     ///   - prefixLength: forced decoder tokens after the start token.
     ///   - maxPositionEmbeddings: the model's `max_position_embeddings`; HF caps the *default* max length by it.
+    /// The longest decoder sequence lmcore generates (start token and prefix included), as the
+    /// encoder's per-input limit (`Encoder.maxInputTokens`).
+    package static let maxDecoderLength = 1 << 16
+
     package init(options explicit: GenerationOptions, prefixLength: Int = 0, maxPositionEmbeddings: Int? = nil) throws {
         if let bad = explicit.unsupportedOptions.first(where: { $0 != "penalty_alpha" }) {
             throw GenerationError.unsupported("generation option \"\(bad)\" is not supported by lmcore")
@@ -149,6 +153,12 @@ package struct GenerationSettings: Sendable {
         }
         guard minLength >= 0 else {
             throw GenerationError.invalidArgument("min_length must be a non-negative integer, got \(minLength)")
+        }
+        // A bound of lmcore's, not transformers': without it a model with no position limit (T5,
+        // M2M100, recurrent) asked for 10^9 new tokens decodes for hours while its cache grows.
+        guard maxLength <= GenerationSettings.maxDecoderLength else {
+            throw GenerationError.invalidArgument("max_length \(maxLength) (with max_new_tokens and the prompt) is "
+                + "longer than lmcore's limit of \(GenerationSettings.maxDecoderLength) decoder tokens per sequence")
         }
         // _validate_generated_length
         guard prompt < maxLength else {

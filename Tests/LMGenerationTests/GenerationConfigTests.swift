@@ -97,6 +97,28 @@ struct GenerationConfigTests {
         }
     }
 
+    /// 10^9 new tokens is refused at once (a model without position limits would otherwise decode
+    /// for hours); the longest allowed sequence is 65536 decoder tokens, prompt included.
+    @Test func decoderLengthIsBounded() throws {
+        for (maxNew, maxLength, prefix) in [(1_000_000_000, nil, 0), (nil, 1 << 20, 0), (65_536, nil, 0), (65_000, nil, 600)]
+            as [(Int?, Int?, Int)] {
+            var o = GenerationOptions()
+            o.decoderStartTokenId = 0
+            o.maxNewTokens = maxNew
+            o.maxLength = maxLength
+            do {
+                _ = try GenerationSettings(options: o, prefixLength: prefix)
+                Issue.record("max_new_tokens \(String(describing: maxNew)) max_length \(String(describing: maxLength)) accepted")
+            } catch {
+                #expect("\(error)".contains("limit of 65536 decoder tokens"), "\(error)")
+            }
+        }
+        var fits = GenerationOptions()
+        fits.decoderStartTokenId = 0
+        fits.maxNewTokens = 65_535
+        #expect(try GenerationSettings(options: fits).maxLength == 65_536)
+    }
+
     @Test func unsupportedActiveOptionsAreReportedAtGenerateTime() throws {
         let o = try GenerationOptions(generationConfigJSON: Data(
             #"{"num_beam_groups": 2, "diversity_penalty": 0.5, "epsilon_cutoff": 0.0, "min_p": null}"#.utf8))
