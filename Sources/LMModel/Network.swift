@@ -35,9 +35,20 @@ extension Linear {
     }
 }
 
-enum Reorder {
+/// The argument checks every DecodingState makes, in the same words.
+enum StepChecks {
+    /// Throws unless there is one token per row, each a row of the decoder's token table.
+    static func tokens(_ tokens: [Int32], rows: Int, embeddingRows: Int) throws {
+        guard tokens.count == rows else {
+            throw InputError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
+        }
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= embeddingRows }) {
+            throw InputError.invalidArgument("decoder input id \(bad) is outside the vocabulary [0, \(embeddingRows))")
+        }
+    }
+
     /// Throws unless every index names one of `rows` rows.
-    static func check(_ indices: [Int], rows: Int) throws {
+    static func reorder(_ indices: [Int], rows: Int) throws {
         if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
             throw InputError.invalidArgument("reorder: row \(bad) does not exist (\(rows) rows)")
         }

@@ -136,7 +136,7 @@ package final class Seq2SeqModel: Sendable {
     package func validate(_ inputs: [[Int32]]) throws {
         switch network {
         case .transformer(let encoder, _): try encoder.validate(inputs)
-        case .recurrent(let model): try Encoder.validate(inputs, vocabSize: model.encoder.vocabSize, maxPositions: .max)
+        case .recurrent(let model): try model.encoder.validate(inputs)
         }
     }
 

@@ -62,24 +62,7 @@ struct TranslateCommand: ParsableCommand {
             var failed = 0
             while let line = readLine(strippingNewline: true) {
                 number += 1
-                if stream {
-                    do {
-                        _ = try loaded.translate([line], options: options, request: request, onText: { piece in
-                            sink.writeRaw(piece.text)
-                            return true
-                        })
-                        sink.write("")
-                    } catch {
-                        sink.write("")
-                        failed += 1
-                        var stderr = StandardError()
-                        print("lmcore-cli: line \(number): \(error)", to: &stderr)
-                    }
-                    continue
-                }
-                var unused: [String] = []
-                failed += translate([line], firstLine: number, loaded, options, request, &sink, best: &unused,
-                                    keepBest: false)
+                failed += translate([line], firstLine: number, loaded, options, request, &sink).failed
                 CLI.flushStdout()
             }
             try finish(failed: failed)
@@ -97,8 +80,9 @@ struct TranslateCommand: ParsableCommand {
         var failed = 0
         while start < lines.count {
             let end = min(lines.count, start + requestFlags.chunkLines)
-            failed += translate(Array(lines[start..<end]), firstLine: start + 1, loaded, options, request, &sink,
-                                best: &best, keepBest: !references.isEmpty)
+            let chunk = translate(Array(lines[start..<end]), firstLine: start + 1, loaded, options, request, &sink)
+            failed += chunk.failed
+            if !references.isEmpty { best += chunk.best }
             start = end
             progress.update(done: end)
         }
@@ -115,45 +99,58 @@ struct TranslateCommand: ParsableCommand {
         try finish(failed: failed)
     }
 
-    /// Translates a chunk of lines and writes them in order. If the chunk fails, each line is
-    /// translated alone, so one bad line (too long, unknown language...) is reported with its
-    /// file line number and the others are still translated. Returns the number of failed lines.
+    /// Translates a chunk of lines and writes them in order (with --stream, piece by piece as they
+    /// are generated). If the chunk fails, each line is translated alone, so one bad line (too long,
+    /// unknown language...) is reported with its file line number and the others are still
+    /// translated. Returns the number of failed lines and each line's best translation.
     private func translate(_ lines: [String], firstLine: Int, _ model: Model, _ options: GenerationOptions,
-                           _ request: RequestOptions, _ sink: inout OutputSink, best: inout [String], keepBest: Bool) -> Int {
-        var results: [[Translation]?]
-        var errors: [String?] = Array(repeating: nil, count: lines.count)
-        if let all = try? model.translate(lines, options: options, request: request) {
-            results = all
-        } else {
-            results = []
-            for (k, line) in lines.enumerated() {
-                do {
-                    results.append(try model.translate([line], options: options, request: request)[0])
-                } catch {
-                    results.append(nil)
-                    errors[k] = "\(error)"
-                }
+                           _ request: RequestOptions, _ sink: inout OutputSink) -> (failed: Int, best: [String]) {
+        var streamed: TextCallback? = nil
+        if stream {
+            let handle = sink.handle
+            streamed = { piece in
+                handle.write(Data(piece.text.utf8))
+                return true
             }
         }
+        var results: [[Translation]?] = []
+        var errors: [String?] = Array(repeating: nil, count: lines.count)
+        func alone(_ k: Int, firstError: (any Error)? = nil) {
+            do {
+                if let firstError { throw firstError }
+                results.append(try model.translate([lines[k]], options: options, request: request, onText: streamed)[0])
+            } catch {
+                results.append(nil)
+                // Alone, the line is "input 0" of its call: its file line number says more.
+                let message = "\(error)"
+                errors[k] = message.hasPrefix("input 0: ") ? String(message.dropFirst("input 0: ".count)) : message
+            }
+        }
+        do {
+            results = try model.translate(lines, options: options, request: request, onText: streamed)
+        } catch {
+            // A single line has failed already (translating it again could repeat streamed text).
+            if lines.count == 1 { alone(0, firstError: error) } else { lines.indices.forEach { alone($0) } }
+        }
         var failed = 0
+        var best: [String] = []
         var stderr = StandardError()
         for (k, hyps) in results.enumerated() {
             if let message = errors[k] {
                 failed += 1
-                print("lmcore-cli: line \(firstLine + k): \(message.replacingOccurrences(of: "input 0: ", with: ""))",
-                      to: &stderr)
+                print("lmcore-cli: line \(firstLine + k): \(message)", to: &stderr)
             }
             let translations = hyps ?? []
-            if keepBest { best.append(translations.first?.text ?? "") }
+            best.append(translations.first?.text ?? "")
             if json {
                 sink.write(CLI.jsonLine(input: lines[k], hypotheses: translations))
-            } else if translations.isEmpty {
-                sink.write("")
+            } else if translations.isEmpty || stream {
+                sink.write("")  // a failed line's place, or the end of a streamed one
             } else {
                 for h in translations { sink.write(h.text + search.scoreSuffix(h.score)) }
             }
         }
-        return failed
+        return (failed, best)
     }
 
     /// Exit status 1 after failed lines, unless --skip-errors.
@@ -185,10 +182,6 @@ struct OutputSink {
         handle.write(Data((line + "\n").utf8))
     }
 
-    /// Text without a newline, written now (streamed pieces).
-    mutating func writeRaw(_ text: String) {
-        handle.write(Data(text.utf8))
-    }
 }
 
 /// A one-line progress bar on stderr: done/total, lines per second, ETA.

@@ -153,10 +153,8 @@ package enum RNNSeq2Seq: Architecture {
                 (queryPart.pointer + r * hd).update(from: attn.pointer + r * (hd + e), count: hd)
                 (keyPart.pointer + r * e).update(from: attn.pointer + r * (hd + e) + hd, count: e)
             }
-            query = Linear(storage: .packing(queryPart, outFeatures: hd, inFeatures: hd, as: stepPacking), bias: bias,
-                           inFeatures: hd, outFeatures: hd)
-            key = Linear(storage: .packing(keyPart, outFeatures: hd, inFeatures: e, as: sequencePacking), bias: nil,
-                         inFeatures: e, outFeatures: hd)
+            query = Linear(packing: queryPart, bias: bias, inFeatures: hd, outFeatures: hd, as: stepPacking)
+            key = Linear(packing: keyPart, bias: nil, inFeatures: e, outFeatures: hd, as: sequencePacking)
             v = try weights.buffer("decoder.attention.v.weight", shape: [1, hd])
         }
         if kind == .luongDot && hd != e {
@@ -220,8 +218,7 @@ struct RecurrentWeights {
     mutating func linear(_ name: String, out: Int, in inputs: Int, packing: PackedType?) throws -> Linear {
         let weight = try buffer(name + ".weight", shape: [out, inputs])
         let bias = try optionalBuffer(name + ".bias", shape: [out])
-        return Linear(storage: .packing(weight, outFeatures: out, inFeatures: inputs, as: packing), bias: bias,
-                      inFeatures: inputs, outFeatures: out)
+        return Linear(packing: weight, bias: bias, inFeatures: inputs, outFeatures: out, as: packing)
     }
 
     /// Layer k (one direction) of a torch.nn.GRU/LSTM saved under `prefix`: weight_ih_l{k}[_reverse],
@@ -233,8 +230,7 @@ struct RecurrentWeights {
         func part(_ kind: String, columns: Int, packing: PackedType?) throws -> Linear {
             let weight = try buffer("\(prefix).weight_\(kind)\(suffix)", shape: [rows, columns])
             let bias = try optionalBuffer("\(prefix).bias_\(kind)\(suffix)", shape: [rows])
-            return Linear(storage: .packing(weight, outFeatures: rows, inFeatures: columns, as: packing), bias: bias,
-                          inFeatures: columns, outFeatures: rows)
+            return Linear(packing: weight, bias: bias, inFeatures: columns, outFeatures: rows, as: packing)
         }
         return RecurrentLayer(cell: cell, hidden: hidden, input: try part("ih", columns: inputs, packing: inputPacking),
                               recurrent: try part("hh", columns: hidden, packing: recurrentPacking))

@@ -89,13 +89,7 @@ package final class DecoderState {
     /// Feeds one token per row; returns next-token logits (rows, vocab).
     package func step(_ tokens: [Int32]) throws -> Tensor {
         let rows = rowSource.count, d = decoder.dim
-        guard tokens.count == rows else {
-            throw InputError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
-        }
-        let embeddingRows = decoder.embeddings.vocabSize
-        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= embeddingRows }) {
-            throw InputError.invalidArgument("decoder input id \(bad) is outside the vocabulary [0, \(embeddingRows))")
-        }
+        try StepChecks.tokens(tokens, rows: rows, embeddingRows: decoder.embeddings.vocabSize)
         let position = cache.length
         guard position < decoder.embeddings.maxPositions else {
             throw InputError.invalidArgument("the decoder reached \(position) positions, the model's maximum "
@@ -127,7 +121,7 @@ package final class DecoderState {
 
     /// Keeps rows `indices` in this order (repeats allowed).
     package func reorder(_ indices: [Int]) throws {
-        try Reorder.check(indices, rows: rowSource.count)
+        try StepChecks.reorder(indices, rows: rowSource.count)
         rowSource = indices.map { rowSource[$0] }
         cache.reorder(indices)
     }

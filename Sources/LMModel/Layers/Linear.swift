@@ -79,15 +79,16 @@ package struct Linear: Sendable {
     /// holds it, and the layer's weight never exists twice).
     package init(_ scope: WeightScope, _ name: String, in inFeatures: Int, out outFeatures: Int,
                 bias: Bool, packing: PackedType? = nil) throws {
-        let weight = try scope.buffer(name + ".weight", shape: [outFeatures, inFeatures])
-        self.storage = Linear.Weight.packing(weight, outFeatures: outFeatures, inFeatures: inFeatures, as: packing)
-        if bias {
-            self.bias = try scope.buffer(name + ".bias", shape: [outFeatures])
-        } else {
-            self.bias = nil
-        }
-        self.inFeatures = inFeatures
-        self.outFeatures = outFeatures
+        self.init(packing: try scope.buffer(name + ".weight", shape: [outFeatures, inFeatures]),
+                  bias: bias ? try scope.buffer(name + ".bias", shape: [outFeatures]) : nil,
+                  inFeatures: inFeatures, outFeatures: outFeatures, as: packing)
+    }
+
+    /// A weight buffer the caller has just made (out, in), packed as `type` when given
+    /// (`Weight.packing`: in place for float32).
+    package init(packing weight: FloatBuffer, bias: FloatBuffer?, inFeatures: Int, outFeatures: Int, as type: PackedType?) {
+        self.init(storage: .packing(weight, outFeatures: outFeatures, inFeatures: inFeatures, as: type), bias: bias,
+                  inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
     /// Stacks layers with the same input into one (their outputs side by side), so that e.g.
@@ -107,8 +108,7 @@ package struct Linear: Sendable {
             }
             row += p.outFeatures
         }
-        return Linear(storage: Linear.Weight.packing(weight, outFeatures: outFeatures, inFeatures: inFeatures, as: packing),
-                      bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
+        return Linear(packing: weight, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures, as: packing)
     }
 
     /// Writes the (out, in) weight row-major to `out`.

@@ -20,13 +20,12 @@ struct CheckpointFile {
         let isTar = bytes.count >= 262 && Array(bytes[257..<262]) == Array("ustar".utf8)
         let isTorchName = [".bin", ".pt", ".pth", ".ckpt"].contains { path.hasSuffix($0) }
         if isZip || isEmptyNpz {
-            // Read with every method recorded, to tell the formats apart; the torch reader then reads the
-            // directory again its own way (stored entries only), so its verdicts stay what they were.
-            let archive = try ZipArchive(file: file, methods: .any)
+            // The directory is read once; its entries tell the formats apart.
+            let archive = try ZipArchive(file: file)
             if NumpyArchive.holdsArrays(archive, path: path) {
                 return CheckpointFile(tensors: try NumpyArchive.read(file, archive: archive), metadata: [:])
             }
-            return CheckpointFile(tensors: try TorchZipCheckpoint.read(file), metadata: [:])
+            return CheckpointFile(tensors: try TorchZipCheckpoint.read(file, archive: archive), metadata: [:])
         }
         if isPickle {
             return CheckpointFile(tensors: try TorchLegacyCheckpoint.read(file), metadata: [:])

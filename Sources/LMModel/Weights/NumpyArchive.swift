@@ -18,7 +18,7 @@ enum NumpyArchive {
             && (path.hasSuffix(".npz") || names.contains { $0.hasSuffix(".npy") })
     }
 
-    /// The arrays of `archive` (read from `file` with every compression method recorded), in entry order.
+    /// The arrays of `archive` (the directory of `file`), in entry order.
     static func read(_ file: MappedFile, archive: ZipArchive) throws -> [StoredTensor] {
         let path = file.path
         var tensors: [StoredTensor] = []

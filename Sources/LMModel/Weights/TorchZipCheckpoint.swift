@@ -6,9 +6,9 @@ import LMInput
 // Follows torch/serialization.py `_save` / `_load` (torch 2.13).
 
 enum TorchZipCheckpoint {
-    static func read(_ file: MappedFile) throws -> [StoredTensor] {
+    static func read(_ file: MappedFile, archive: ZipArchive) throws -> [StoredTensor] {
         let path = file.path
-        let archive = try ZipArchive(file: file)
+        try archive.requireStored()
         let pickles = archive.entries.filter { entry in
             entry.name.hasSuffix("/data.pkl") && !entry.name.dropLast("/data.pkl".count).contains("/")
         }

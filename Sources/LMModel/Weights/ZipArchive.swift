@@ -1,7 +1,8 @@
 import LMInput
 
-/// The entry table of a zip archive: stored (uncompressed) entries, as `torch.save` writes them, and,
-/// when asked for, entries of any method (`numpy.savez_compressed` deflates; see `inflated(_:from:)`).
+/// The entry table of a zip archive: stored (uncompressed) entries, as `torch.save` writes them, and
+/// deflated ones (`numpy.savez_compressed`; see `inflated(_:from:)`). Each format reader says which
+/// methods it takes (`requireStored` for PyTorch checkpoints).
 ///
 /// Only the central directory is trusted for sizes (torch writes local headers with zero sizes and a
 /// trailing data descriptor); each entry's local header is still checked to match. ZIP64 records, which
@@ -25,14 +26,6 @@ struct ZipArchive {
         var isStored: Bool { method == 0 }
     }
 
-    /// Which compression methods the archive's reader takes.
-    enum Methods {
-        /// Only stored entries, anything else refused while the directory is read (PyTorch checkpoints).
-        case storedOnly
-        /// Every method recorded in `Entry.method`; the reader decides (numpy archives).
-        case any
-    }
-
     let path: String
     let entries: [Entry]
     private let indexByName: [String: Int]
@@ -41,13 +34,24 @@ struct ZipArchive {
         indexByName[name].map { entries[$0] }
     }
 
+    /// Refuses an archive with a compressed entry, as `torch.save` never writes one.
+    func requireStored() throws {
+        if let entry = entries.first(where: { !$0.isStored }) {
+            throw InputError.unsupported("\(path): zip entry '\(entry.name)' is compressed (method \(entry.method)); "
+                + "only stored entries, as torch.save writes them, are supported: re-save the checkpoint with "
+                + "torch.save or convert it to safetensors")
+        }
+    }
+
     private static let endOfCentralDirectory: UInt32 = 0x0605_4B50
     private static let zip64EndOfCentralDirectory: UInt32 = 0x0606_4B50
     private static let zip64Locator: UInt32 = 0x0706_4B50
     private static let centralHeader: UInt32 = 0x0201_4B50
     private static let localHeader: UInt32 = 0x0403_4B50
 
-    init(file: MappedFile, methods: Methods = .storedOnly) throws {
+    /// Reads the directory; every entry's method is recorded (`Entry.method`) for the format reader
+    /// to accept or refuse (PyTorch checkpoints: stored only, `requireStored`).
+    init(file: MappedFile) throws {
         let path = file.path
         self.path = path
         let bytes = file.bytes
@@ -151,11 +155,6 @@ struct ZipArchive {
             }
             if flags & 1 != 0 {
                 throw InputError.unsupported("\(path): zip entry '\(name)' is encrypted")
-            }
-            if method != 0 && methods == .storedOnly {
-                throw InputError.unsupported("\(path): zip entry '\(name)' is compressed (method \(method)); "
-                    + "only stored entries, as torch.save writes them, are supported: re-save the checkpoint with "
-                    + "torch.save or convert it to safetensors")
             }
             guard method != 0 || compressed == uncompressed else {
                 throw InputError.format("\(path): zip entry '\(name)' is stored but its sizes differ "

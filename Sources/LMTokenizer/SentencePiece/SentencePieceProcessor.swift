@@ -149,8 +149,7 @@ package struct SentencePieceProcessor: TextTokenizer {
     /// Encodes as `sp.encode(text)`; a pair is encoded separately and appended (type id 1).
     /// `addSpecialTokens` has no effect: a bare SentencePiece model adds no BOS/EOS.
     package func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
-        try TextLimits.check(text, pair)
-        let a = try encodePieces(text)
+        let a = try encodePieces(text)  // encodePieces checks TextLimits, for the pair too
         var ids = a.ids, tokens = a.pieces, offsets = SentencePieceUTF8.scalarOffsets(a.offsets, in: text)
         var typeIds = [Int32](repeating: 0, count: ids.count)
         if let pair {

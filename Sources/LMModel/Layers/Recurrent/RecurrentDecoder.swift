@@ -109,12 +109,7 @@ package final class RecurrentDecoderState: DecodingState {
 
     package func step(_ tokens: [Int32]) throws -> Tensor {
         let decoder = model.decoder, rows = rowSource.count, hd = decoder.hidden
-        guard tokens.count == rows else {
-            throw InputError.invalidArgument("step: \(tokens.count) tokens for \(rows) rows")
-        }
-        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= decoder.vocabSize }) {
-            throw InputError.invalidArgument("decoder input id \(bad) is outside the vocabulary [0, \(decoder.vocabSize))")
-        }
+        try StepChecks.tokens(tokens, rows: rows, embeddingRows: decoder.vocabSize)
         let emb = decoder.embeddingDim, e = encoderOutput.dim
         let embedded = FloatBuffer(count: rows * emb, zeroed: false)
         tokens.withUnsafeBufferPointer { ids in
@@ -164,7 +159,7 @@ package final class RecurrentDecoderState: DecodingState {
     }
 
     package func reorder(_ indices: [Int]) throws {
-        try Reorder.check(indices, rows: rowSource.count)
+        try StepChecks.reorder(indices, rows: rowSource.count)
         let hd = model.decoder.hidden
         func gathered(_ b: FloatBuffer) -> FloatBuffer {
             let out = FloatBuffer(count: indices.count * hd, zeroed: false)

@@ -49,11 +49,16 @@ package struct RecurrentEncoder: Sendable {
         layers.joined().reduce(vocabSize * embeddingDim) { $0 + $1.parameterCount }
     }
 
+    /// Checks ids and lengths as the Transformer encoder does; no position limit.
+    package func validate(_ inputs: [[Int32]]) throws {
+        try Encoder.validate(inputs, vocabSize: vocabSize, maxPositions: Int.max)
+    }
+
     /// Encodes every input; `observer(layer, states)` sees the packed embeddings (layer −1) and each
     /// layer's packed outputs (tests compare them with the reference).
     package func callAsFunction(_ inputs: [[Int32]], threads: Int,
                                observer: ((Int, FloatBuffer) -> Void)? = nil) throws -> EncoderOutput {
-        try Encoder.validate(inputs, vocabSize: vocabSize, maxPositions: Int.max)
+        try validate(inputs)
         let sequences = PackedSequences(lengths: inputs.map(\.count))
         let n = sequences.total, width = outputSize, h = hidden
         var x = FloatBuffer(count: n * embeddingDim, zeroed: false)
