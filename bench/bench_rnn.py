@@ -3,8 +3,8 @@
     swift build -c release
     /opt/lmcore-ref/bin/python bench/bench_rnn.py [--reps 3] [--inputs 512]
 
-What users type: the first --inputs rows of the held-out split (">>fr<< 4213", 1-7 digits, every
-language), in batches of 32, decoded until EOS (max_length 64, bad_words_ids [[800]] as the
+What users type: --inputs rows spread over the held-out split (">>fr<< 4213", 1-7 digits, every
+language), in batches of --batch (32; 1 for one input at a time), decoded until EOS (max_length 64, bad_words_ids [[800]] as the
 model's generation_config.json) greedy and with beam 4.
   lmcore  the ctypes package (bindings/python), threads=2, float32, ids in (tokenized once, untimed)
   torch   models/train/rnn_model.py's batched module (the one it was trained with: packed GRU
@@ -131,15 +131,21 @@ def torch_beam(model, batch, beams=4):
     return out
 
 
-def batches(items, size=32):
-    return [items[i:i + size] for i in range(0, len(items), size)]
+BATCH = 32
+
+
+def batches(items):
+    return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--inputs", type=int, default=512)
+    ap.add_argument("--batch", type=int, default=32, help="inputs per call (1: one input at a time)")
     args = ap.parse_args()
+    global BATCH
+    BATCH = args.batch
     torch.set_num_threads(2)
     rows = [l.split("\t")[2] for l in open(os.path.join(ROOT, "models", "numbers-7lang", "eval", "heldout.tsv"))
             .read().splitlines()[1:]]
@@ -158,7 +164,7 @@ def main():
     }
     outputs = {k: f() for k, f in engines.items()}  # warm-up, and the agreement check
     print(f"CPU flags: {cpu_flags()}")
-    print(f"lmcore {lmcore.version()}, torch {torch.__version__}; {len(sources)} held-out inputs, batch 32, 2 threads")
+    print(f"lmcore {lmcore.version()}, torch {torch.__version__}; {len(sources)} held-out inputs, batch {BATCH}, 2 threads")
     for mode in ("greedy", "beam4"):
         same = sum(a == b for a, b in zip(outputs[("lmcore", mode)], outputs[("torch", mode)]))
         print(f"{mode}: lmcore ids == torch ids on {same}/{len(sources)} inputs")
@@ -170,7 +176,7 @@ def main():
             engines[k]()
             times[k].append(time.perf_counter() - start)
             time.sleep(0.2)
-    result = dict(cpu_flags=cpu_flags(), inputs=len(sources), reps=args.reps, modes={})
+    result = dict(cpu_flags=cpu_flags(), inputs=len(sources), batch=BATCH, reps=args.reps, modes={})
     print(f"{'mode':8} {'lmcore tok/s':>13} {'torch tok/s':>12} {'lmcore/torch (median of reps)':>30}")
     for mode in ("greedy", "beam4"):
         tokens = {e: sum(len(x) for x in outputs[(e, mode)]) for e in ("lmcore", "torch")}
