@@ -35,6 +35,11 @@ package enum RNNSeq2Seq: Architecture {
             bidirectional: try file.bool("bidirectional_encoder", default: false),
             bridge: try choice("bridge", default: RecurrentConfig.Bridge.final), attention: attention,
             inputFeeding: feeding, weightMap: try weightMap(file))
+        // The same bounds Seq2SeqModel.checkLimits puts on d_model and layers, named as this config names them.
+        for (key, value, limit) in [("hidden_size", recurrent.hiddenSize, 1 << 15), ("num_layers", recurrent.encoderLayers, 1024),
+                                    ("decoder_layers", recurrent.decoderLayers, 1024)] where value > limit {
+            throw InputError.unsupported("\(file.path): \(key) \(value) is larger than lmcore's limit \(limit)")
+        }
         if recurrent.bridge == .final && recurrent.decoderLayers != recurrent.encoderLayers {
             throw InputError.unsupported("\(file.path): bridge 'final' starts decoder layer k from encoder layer k, "
                 + "so decoder_layers (\(recurrent.decoderLayers)) must equal num_layers (\(recurrent.encoderLayers)); "
