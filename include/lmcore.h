@@ -286,7 +286,8 @@ typedef struct lmcore_generation_params {
     /* ABI 3. Target language (NULL: none): a code resolved through the model's tokenizer, as
      * transformers' tgt_lang. M2M100/NLLB ("fr" -> "__fr__", or "fra_Latn" as written) and
      * mBART-50 ("fr_XX") force the language token as the first generated token; multilingual
-     * Marian puts ">>fr<<" before the source. LMCORE_ERR_INVALID_ARGUMENT if the tokenizer has no
+     * Marian (and any model whose tokenizer has ">>fr<<", like models/numbers-7lang-gru) puts
+     * ">>fr<<" before the source. LMCORE_ERR_INVALID_ARGUMENT if the tokenizer has no
      * such token, LMCORE_ERR_UNSUPPORTED for models without language tokens. Needs a tokenizer. */
     const char *target_lang;
     /* Decoder ids forced after the start token (CTranslate2's target_prefix): NULL, or an array of

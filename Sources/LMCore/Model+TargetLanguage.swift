@@ -17,7 +17,8 @@ extension Model {
     }
 
     /// Resolves a language code through the tokenizer: M2M100 `__fr__` (or the code as written,
-    /// NLLB's `fra_Latn`), mBART-50's `fr_XX`, Marian's `>>fr<<`. nil for nil.
+    /// NLLB's `fra_Latn`), mBART-50's `fr_XX`, and for Marian (or any other model whose tokenizer
+    /// has them) the `>>fr<<` source tag. nil for nil.
     func targetLanguage(_ code: String?) throws(LMCoreError) -> TargetLanguage? {
         guard let code else { return nil }
         let tokenizer = try requireTokenizer()
@@ -29,17 +30,20 @@ extension Model {
             throw LMCoreError(.invalidArgument, "target language '\(code)': the tokenizer has no token "
                 + candidates.map { "'\($0)'" }.joined(separator: " or ") + " (the model does not know this language)")
         }
+        let tag = code.hasPrefix(">>") && code.hasSuffix("<<") ? code : ">>\(code)<<"
         switch modelType {
         case "m2m_100":
             return TargetLanguage(forcedBosTokenId: try id(["__\(code)__", code]), sourcePrefix: nil)
         case "mbart":
             return TargetLanguage(forcedBosTokenId: try id([code]), sourcePrefix: nil)
         case "marian":
-            let tag = code.hasPrefix(">>") && code.hasSuffix("<<") ? code : ">>\(code)<<"
             return TargetLanguage(forcedBosTokenId: nil, sourcePrefix: [try id([tag])])
         default:
-            throw LMCoreError(.unsupported, "target language '\(code)': \(modelType) models have no language tokens "
-                + "(M2M100/NLLB, mBART-50 and multilingual Marian do); say the language in the input text instead")
+            // Other models trained with OPUS-MT's source tags (such as models/numbers-7lang-gru) take them too.
+            if let tagId = tokenizer.tokenToId(tag) { return TargetLanguage(forcedBosTokenId: nil, sourcePrefix: [tagId]) }
+            throw LMCoreError(.unsupported, "target language '\(code)': this \(modelType) model's tokenizer has no "
+                + "language token '\(tag)' (M2M100/NLLB, mBART-50 and tagged multilingual models do); say the language "
+                + "in the input text instead")
         }
     }
 }

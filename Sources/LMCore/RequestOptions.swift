@@ -14,8 +14,8 @@ public struct RequestOptions: Sendable, Equatable {
 
     /// A language code resolved through the model's tokenizer, as transformers' `tgt_lang`: for
     /// M2M100/NLLB (`__fr__`, `fra_Latn`) and mBART-50 (`fr_XX`) the language token becomes
-    /// `forced_bos_token_id`; for multilingual Marian/OPUS-MT the `>>fr<<` tag is put before the
-    /// source. nil: none.
+    /// `forced_bos_token_id`; for multilingual Marian/OPUS-MT (and other models whose tokenizer has
+    /// it) the `>>fr<<` tag is put before the source. nil: none.
     public var targetLanguage: String?
     /// Decoder ids forced after the start token: one list for every input, or one per input.
     /// Hypotheses include them.

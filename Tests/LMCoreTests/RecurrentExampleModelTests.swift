@@ -57,3 +57,19 @@ import Testing
         #expect(correct == 3583, "\(file): \(correct)/3584 exact")
     }
 }
+
+extension RecurrentExampleModelTests {
+    /// The recurrent example reads OPUS-MT's >>xx<< tags, so target_lang works on it as on Marian.
+    @Test func targetLanguageUsesTheSourceTag() throws {
+        let model = try Model.load(path: Self.folder, options: ModelOptions(threads: 2))
+        let tagged = try model.translate([">>fr<< 4213", ">>de<< 80"])
+        #expect(try model.translate(["4213"], request: RequestOptions(targetLanguage: "fr"))[0][0].text == tagged[0][0].text)
+        #expect(try model.translate(["80"], request: RequestOptions(targetLanguage: "de"))[0][0].text == tagged[1][0].text)
+        do {
+            _ = try model.translate(["4213"], request: RequestOptions(targetLanguage: "xx"))
+            Issue.record("an unknown language was accepted")
+        } catch {
+            #expect(error.kind == .unsupported && error.message.contains("'>>xx<<'"))
+        }
+    }
+}
