@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // lmcore: an embeddable engine for Transformer encoder-decoder models.
 // The data flow is the target graph: LMTokenizer (text <-> ids), LMTensor (numbers),
 // LMModel (ids -> logits), LMGeneration (logits -> ids), LMCore (the Swift API),
@@ -22,6 +22,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP server (lmcore-cli serve) only: liblmcore.so does not link it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The public C header as a module, so the C ABI layer is checked against it.
@@ -64,9 +67,17 @@ let package = Package(
                     "-Xlinker", "-rpath=$ORIGIN",
                 ]),
             ]),
+        // The HTTP server: LibreTranslate-compatible and native JSON APIs over one shared Model,
+        // with dynamic batching, backpressure and Prometheus metrics (lmcore-cli serve).
+        .target(
+            name: "LMServer",
+            dependencies: ["LMCore", "LMInput", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: cpuFlags),
         .executableTarget(
             name: "lmcore-cli",
-            dependencies: ["LMCore", "LMEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LMCore", "LMEvaluation", "LMServer",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: cpuFlags),
 
         .testTarget(name: "LMInputTests", dependencies: ["LMInput"]),

@@ -30,6 +30,9 @@ venv=".venv-test"
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 (cd bindings/python/tests && LMCORE_LIBRARY="$bin/liblmcore.so" "../../../$venv/bin/python" -m pytest -q .)
 
+echo "== Server tests (lmcore-cli serve on loopback: libretranslatepy, bad input, limits, shutdown, load)"
+bash Tests/Server/run.sh "$bin" "$venv"
+
 echo "== CLI tests"
 bash Tests/CLI/run.sh "$bin"
 

@@ -7,6 +7,12 @@ public struct EncoderEmbeddings: Sendable {
     /// For each input, the mean of its token states (d_model values).
     public var sentenceVectors: [[Float]]
     public var dModel: Int
+
+    public init(tokenStates: [[Float]], sentenceVectors: [[Float]], dModel: Int) {
+        self.tokenStates = tokenStates
+        self.sentenceVectors = sentenceVectors
+        self.dModel = dModel
+    }
 }
 
 extension Model {

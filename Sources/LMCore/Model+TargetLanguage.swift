@@ -47,3 +47,52 @@ extension Model {
         }
     }
 }
+
+extension Model {
+    /// The codes `RequestOptions.targetLanguage` accepts on this model, sorted: the tokenizer's
+    /// language tokens by family (M2M100 `__fr__` as `fr`, NLLB `fra_Latn` and mBART-50 `fr_XX` as
+    /// written, `>>fr<<` tags as `fr`). Empty when the model has no language tokens (a one-pair
+    /// model such as opus-mt-en-de, or no tokenizer).
+    public var targetLanguages: [String] {
+        guard let tokenizer else { return [] }
+        let modelType = network.config.modelType
+        var codes: Set<String> = []
+        for id in 0..<Int32(clamping: tokenizer.vocabularySize) {
+            guard let token = tokenizer.idToToken(id), let code = Model.languageCode(token, modelType: modelType),
+                  (try? targetLanguage(code)) != nil else { continue }
+            codes.insert(code)
+        }
+        return codes.sorted()
+    }
+
+    /// The language code a token stands for in a `modelType` model's vocabulary, if it is one.
+    static func languageCode(_ token: String, modelType: String) -> String? {
+        func letters(_ s: Substring, _ range: ClosedRange<Int>, upper: Bool = false) -> Bool {
+            range.contains(s.count) && s.allSatisfy { $0.isASCII && $0.isLetter && (upper ? $0.isUppercase : $0.isLowercase) }
+        }
+        if token.hasPrefix(">>"), token.hasSuffix("<<"), token.count > 4 {
+            let code = token.dropFirst(2).dropLast(2)
+            return code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+                ? String(code) : nil
+        }
+        switch modelType {
+        case "m2m_100":
+            if token.hasPrefix("__"), token.hasSuffix("__"), token.count > 4 {
+                let code = token.dropFirst(2).dropLast(2)
+                return letters(code, 2...3) ? String(code) : nil
+            }
+            // NLLB: fra_Latn.
+            let parts = token.split(separator: "_", omittingEmptySubsequences: false)
+            if parts.count == 2, letters(parts[0], 3...3), parts[1].count == 4, parts[1].first?.isUppercase == true,
+               letters(parts[1].dropFirst(), 3...3) {
+                return token
+            }
+            return nil
+        case "mbart":
+            let parts = token.split(separator: "_", omittingEmptySubsequences: false)
+            return parts.count == 2 && letters(parts[0], 2...3) && letters(parts[1], 2...2, upper: true) ? token : nil
+        default:
+            return nil
+        }
+    }
+}

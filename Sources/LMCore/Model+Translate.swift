@@ -23,6 +23,15 @@ extension Model {
     public func translate(_ texts: [String], options: GenerationOptions = GenerationOptions(),
                           request: RequestOptions = RequestOptions(),
                           onTokens: TokenCallback? = nil, onText: TextCallback? = nil) throws(LMCoreError) -> [[Translation]] {
+        let sources = try prepareSources(texts, request: request)
+        return try translate(preparedSources: sources, options: options, request: request, onTokens: onTokens,
+                             onText: onText)
+    }
+
+    /// The encoder inputs `translate` makes of `texts` under `request`: tokenized with special
+    /// tokens, the target language's source tag first when the model takes one, truncated as
+    /// `maxInputLength` says. For callers that check or count tokens before translating (the server).
+    public func prepareSources(_ texts: [String], request: RequestOptions) throws(LMCoreError) -> [[Int32]] {
         let tokenizer = try requireTokenizer()
         try request.validate(inputs: texts.count)
         let target = try targetLanguage(request.targetLanguage)
@@ -35,6 +44,16 @@ extension Model {
                                  context: "input \(i)")
             sources.append(ids)
         }
+        return sources
+    }
+
+    /// `translate` from `prepareSources`' output (the same `request`): search, then decoding to text.
+    public func translate(preparedSources sources: [[Int32]], options: GenerationOptions = GenerationOptions(),
+                          request: RequestOptions = RequestOptions(),
+                          onTokens: TokenCallback? = nil, onText: TextCallback? = nil) throws(LMCoreError) -> [[Translation]] {
+        let tokenizer = try requireTokenizer()
+        try request.validate(inputs: sources.count)
+        let target = try targetLanguage(request.targetLanguage)
         var streamed = onTokens
         var batchEnd: (([Int]) throws -> Void)? = nil
         if let onText {

@@ -80,7 +80,7 @@ extension GenerationOptions {
         return fields
     }
 
-    static let knownKeys: [String] = [
+    package static let knownKeys: [String] = [
         "max_length", "max_new_tokens", "min_length", "min_new_tokens", "early_stopping", "do_sample", "num_beams",
         "temperature", "top_k", "top_p", "typical_p", "repetition_penalty", "encoder_repetition_penalty",
         "length_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size", "bad_words_ids",

@@ -5,7 +5,7 @@ import LMCore
 /// (unreadable or malformed model, bad input line; one line on stderr), 64 bad command-line
 /// usage, 130 interrupted.
 @main
-struct LMCoreCLI: ParsableCommand {
+struct LMCoreCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lmcore-cli",
         abstract: "Run Hugging Face encoder-decoder models (Marian, BART, mBART, T5, ...) with lmcore.",
@@ -16,5 +16,5 @@ struct LMCoreCLI: ParsableCommand {
         version: LMCore.version,
         subcommands: [TranslateCommand.self, GenerateCommand.self, ScoreCommand.self, EmbedCommand.self,
                       TokenizeCommand.self, DetokenizeCommand.self, InspectCommand.self, ConvertCommand.self,
-                      BenchCommand.self, EvaluateCommand.self])
+                      BenchCommand.self, EvaluateCommand.self, ServeCommand.self])
 }

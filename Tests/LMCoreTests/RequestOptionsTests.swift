@@ -50,6 +50,7 @@ import Testing
     @Test func targetLanguageTagsTheSourceOfAMultilingualMarian() throws {
         let model = try Model.load(path: DefaultModelTests.folder, options: ModelOptions(threads: 2))
         let (examples, hf) = try Self.sample()
+        #expect(model.targetLanguages == ["de", "en", "es", "fr", "it", "nl", "pt"])
         for lang in Set(examples.map(\.lang)) {
             let rows = examples.indices.filter { examples[$0].lang == lang }
             let got = try model.translate(rows.map { examples[$0].number },
@@ -138,6 +139,8 @@ import Testing
         var options = SearchFixtureTests.options(c.options)
         options.forcedBosTokenId = nil  // from target_lang instead
         let model = try Model.load(path: folder)
+        // The server's language list: the one language token, as the code target_lang takes.
+        #expect(model.targetLanguages == [code])
         let got = try model.generate(c.inputs, options: options, request: RequestOptions(targetLanguage: code))
         #expect(got.map { $0.map(\.ids) } == c.outputs.map(\.sequences), "\(variant) target_lang \(code)")
         #expect(throws: LMCoreError.self) { try model.generate(c.inputs, request: RequestOptions(targetLanguage: "xx")) }
