@@ -46,8 +46,8 @@ def expected_pairs():
     return [(row[0], row[1], b["text"]) for row, b in zip(rows, beam)]
 
 
-def run_mode(mode, clients, duration, api):
-    args = ["--no-batching"] if mode == "no-batching" else []
+def run_mode(mode, clients, duration, api, server_args=()):
+    args = (["--no-batching"] if mode == "no-batching" else []) + list(server_args)
     pairs = expected_pairs()
     with Server(*args) as server:
         # Warm up (first requests touch the model's pages).
@@ -107,22 +107,27 @@ def main():
     ap.add_argument("--duration", type=float, default=30)
     ap.add_argument("--modes", default="batching,no-batching,sequential")
     ap.add_argument("--api", choices=["libretranslate", "native"], default="libretranslate")
+    ap.add_argument("--server-args", default="", help="more lmcore-cli serve flags, e.g. '--batch-wait-ms 0'")
+    ap.add_argument("--reps", type=int, default=1, help="run the modes in turn this many times (interleaved)")
     args = ap.parse_args()
     print(f"CPU flags: {cpu_flags()}; {os.cpu_count()} cores; {args.duration:g} s per mode; API {args.api}")
     print(f"{'mode':<12} {'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'batch':>6} {'errors':>6}")
     results = []
-    for mode in args.modes.split(","):
-        r = run_mode(mode, args.clients, args.duration, args.api)
-        results.append(r)
-        print(f"{r['mode']:<12} {r['clients']:>7} {r['requests']:>9} {r['rps']:>8.1f} {r['p50']:>8.1f} "
-              f"{r['p99']:>8.1f} {r['batch']:>6.1f} {len(r['errors']):>6}", flush=True)
-        for e in r["errors"][:5]:
-            print("   error:", e)
-    base = {r["mode"]: r["rps"] for r in results}
-    if "batching" in base and "no-batching" in base:
-        print(f"batching / no-batching throughput: {base['batching'] / base['no-batching']:.2f}x")
-    if "batching" in base and "sequential" in base:
-        print(f"batching / sequential throughput: {base['batching'] / base['sequential']:.2f}x")
+    for _ in range(args.reps):
+        for mode in args.modes.split(","):
+            r = run_mode(mode, args.clients, args.duration, args.api, args.server_args.split())
+            results.append(r)
+            print(f"{r['mode']:<12} {r['clients']:>7} {r['requests']:>9} {r['rps']:>8.1f} {r['p50']:>8.1f} "
+                  f"{r['p99']:>8.1f} {r['batch']:>6.1f} {len(r['errors']):>6}", flush=True)
+            for e in r["errors"][:5]:
+                print("   error:", e)
+    by_mode = {}
+    for r in results:
+        by_mode.setdefault(r["mode"], []).append(r["rps"])
+    for peer in ("no-batching", "sequential"):
+        if "batching" in by_mode and peer in by_mode:
+            ratios = [a / b for a, b in zip(by_mode["batching"], by_mode[peer])]
+            print(f"batching / {peer} throughput: median {statistics.median(ratios):.2f}x over {len(ratios)} rep(s)")
     sys.exit(1 if any(r["errors"] for r in results) or not all(r["requests"] for r in results) else 0)
 
 

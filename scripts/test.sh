@@ -30,11 +30,14 @@ venv=".venv-test"
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 (cd bindings/python/tests && LMCORE_LIBRARY="$bin/liblmcore.so" "../../../$venv/bin/python" -m pytest -q .)
 
+echo "== CLI tests"
+bash Tests/CLI/run.sh "$bin"
+
 echo "== Server tests (lmcore-cli serve on loopback: libretranslatepy, bad input, limits, shutdown, load)"
 bash Tests/Server/run.sh "$bin" "$venv"
 
-echo "== CLI tests"
-bash Tests/CLI/run.sh "$bin"
+echo "== Spark tests (lmcore.spark on local[2], 10,000 rows against single-process translation)"
+bash Tests/Spark/run.sh "$bin" "$venv"
 
 echo "== Examples (C via pkg-config, Python from a fresh venv)"
 bash Tests/Examples/run.sh "$bin"

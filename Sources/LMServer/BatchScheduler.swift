@@ -8,7 +8,8 @@ import Synchronization
 
 /// Dynamic batching: requests wait in one bounded FIFO queue; one engine thread takes the oldest,
 /// lets compatible requests that arrive within `batchWaitMilliseconds` join it (same operation and
-/// options, up to `maxBatchInputs` inputs), decodes them as one call and hands each request its own
+/// options, up to `maxBatchInputs` inputs; it waits only while another request is being read or
+/// tokenized, so a lone client pays no window), decodes them as one call and hands each request its own
 /// share. lmcore's search is padding-free and per row, so a request's answer is the same alone or
 /// batched; sampled requests still run alone, since their random draws follow the batch row. The
 /// engine runs on its own thread, not Swift's cooperative pool, so a long decode never stalls the
@@ -22,6 +23,8 @@ final class BatchScheduler: Sendable {
         var jobs: [EngineJob] = []
         var stopping = false
         var running = 0
+        /// Requests whose handlers are reading or preparing them: the ones a batch may wait for.
+        var arriving = 0
     }
     private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
@@ -45,9 +48,19 @@ final class BatchScheduler: Sendable {
     /// Requests waiting or running.
     var depth: (queued: Int, running: Int) { queue.withLock { ($0.jobs.count, $0.running) } }
 
+    /// A request is on its way (its handler started); `submit(_:announced: true)` or `withdraw` ends that.
+    func announce() { queue.withLock { $0.arriving += 1 } }
+
+    /// An announced request will not be submitted (it failed validation).
+    func withdraw() {
+        queue.withLock { $0.arriving -= 1 }
+        wake.signal()
+    }
+
     /// Queues `job`, or refuses it when the queue is full or the server is stopping.
-    func submit(_ job: EngineJob) throws(APIError) {
+    func submit(_ job: EngineJob, announced: Bool = false) throws(APIError) {
         let refusal: APIError? = queue.withLock { q in
+            if announced { q.arriving -= 1 }
             if q.stopping { return APIError(.serviceUnavailable, "the server is shutting down") }
             if q.jobs.count >= options.maxQueuedRequests {
                 return APIError(.serviceUnavailable, "Slow down: \(q.jobs.count) requests are waiting "
@@ -98,8 +111,9 @@ final class BatchScheduler: Sendable {
         guard let head else { return nil }
         if options.batching, head.batchable, options.batchWaitMilliseconds > 0 {
             let deadline = DispatchTime.now() + .microseconds(Int(options.batchWaitMilliseconds * 1000))
-            while queue.withLock({ q in compatible(with: head, in: q.jobs).inputs < options.maxBatchInputs }),
-                  DispatchTime.now() < deadline {
+            while queue.withLock({ q in
+                q.arriving > 0 && compatible(with: head, in: q.jobs).inputs < options.maxBatchInputs
+            }), DispatchTime.now() < deadline {
                 _ = wake.wait(timeout: deadline)
             }
         }

@@ -36,7 +36,7 @@ extension TranslationServer {
         let operation = EngineOperation.translate(sources: sources, options: generation.options, request: generation.request)
         // A stream outlives this handler (its body is written after it returns), so it is not
         // watched through the request body: a write failing tells that its client went away.
-        if stream { return streamTranslation(operation, batchable: batchable(generation)) }
+        if stream { return try streamTranslation(operation, batchable: batchable(generation), watch: watch) }
         let job = EngineJob(operation, batchable: batchable(generation))
         guard case .translations(let results) = try await perform(job, watch: watch) else { throw Self.mismatch }
         let encoded = JSONValue.array(results.map { .array($0.map(Self.json)) })
@@ -45,13 +45,15 @@ extension TranslationServer {
 
     /// Server-Sent Events: `event: text` with `{"input", "sequence", "text"}` for each stable piece,
     /// then `event: done` with the whole answer (as the non-streaming one), or `event: error`.
-    func streamTranslation(_ operation: EngineOperation, batchable: Bool) -> Response {
+    func streamTranslation(_ operation: EngineOperation, batchable: Bool, watch: ClientWatch) throws(APIError) -> Response {
         let (pieces, sink) = AsyncStream<TextEvent>.makeStream()
         let job = EngineJob(operation, batchable: batchable, onText: { sink.yield($0) })
+        // Queued before the answer starts, so a full queue is a 503, not an error event.
+        try submit(job, watch: watch)
         let body = ResponseBody { writer in
             let answer = Task { () -> Result<EngineOutcome, any Error> in
                 defer { sink.finish() }
-                do { return .success(try await self.perform(job, watch: ClientWatch())) } catch { return .failure(error) }
+                do { return .success(try await self.outcome(of: job)) } catch { return .failure(error) }
             }
             do {
                 for await piece in pieces {

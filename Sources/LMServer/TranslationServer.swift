@@ -69,9 +69,12 @@ public final class TranslationServer: Sendable {
 
     /// Reads the request body while watching the connection: if the client goes away before the
     /// answer, the job is abandoned (its share of a batch stops, a queued job is skipped).
+    /// The request is announced to the scheduler until it is submitted, so a batch waits for it.
     func watchingClient(_ request: Request,
                         _ body: @escaping (Request, ClientWatch) async throws -> Response) async throws -> Response {
         let watch = ClientWatch()
+        scheduler.announce()
+        defer { if watch.takeAnnouncement() { scheduler.withdraw() } }
         return try await request.body.consumeWithInboundCloseHandler({ inbound in
             var copy = request
             copy.body = inbound
@@ -79,15 +82,26 @@ public final class TranslationServer: Sendable {
         }, onInboundClosed: { watch.close() })
     }
 
+    /// Queues `job` for the request `watch` follows.
+    func submit(_ job: EngineJob, watch: ClientWatch) throws(APIError) {
+        try scheduler.submit(job, announced: watch.takeAnnouncement())
+    }
+
     /// Queues `job` and waits for it, within the request timeout.
     func perform(_ job: EngineJob, watch: ClientWatch) async throws -> EngineOutcome {
-        try scheduler.submit(job)
+        try submit(job, watch: watch)
         watch.attach(job)
+        return try await outcome(of: job)
+    }
+
+    /// Waits for a queued job; past the request timeout it is answered 503 and its work stops.
+    func outcome(of job: EngineJob) async throws -> EngineOutcome {
         let seconds = options.requestTimeoutSeconds
+        let retry = options.retryAfterSeconds
         let timer = Task {
             try await Task.sleep(for: .seconds(seconds))
             job.finish(.failure(APIError(.serviceUnavailable, "the request took longer than the server's "
-                + "timeout (\(ServerMetrics.format(seconds)) s)", retryAfter: options.retryAfterSeconds)))
+                + "timeout (\(ServerMetrics.format(seconds)) s)", retryAfter: retry)))
         }
         defer { timer.cancel() }
         return try await job.outcome()
@@ -134,6 +148,15 @@ public final class TranslationServer: Sendable {
 /// The connection of one request, and the job answering it, so a client going away abandons it.
 final class ClientWatch: Sendable {
     private let state = Mutex<(job: EngineJob?, closed: Bool)>((nil, false))
+    private let announced = Mutex(true)
+
+    /// true once: whether the request still counts as arriving at the scheduler.
+    func takeAnnouncement() -> Bool {
+        announced.withLock { a in
+            defer { a = false }
+            return a
+        }
+    }
 
     func attach(_ job: EngineJob) {
         let closed = state.withLock { s in

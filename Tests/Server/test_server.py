@@ -381,3 +381,35 @@ def test_operator_errors_fail_at_start():
         taken = subprocess.run([cli_path(), "serve", "--model", str(MODEL), "--port", str(s.port)],
                                capture_output=True, text=True, timeout=60)
         assert taken.returncode == 1 and "serve:" in taken.stderr
+
+
+def m2m100_folder(tmp_path):
+    """The tiny M2M100 fixture with a word-level tokenizer whose id 5 is `__fr__` (as
+    TargetLanguageFamilyTests builds it) and a max_length inside its 12 positions."""
+    import shutil
+    source = MODEL.parents[1] / "Tests" / "Fixtures" / "models" / "m2m100-relu-tied"
+    folder = tmp_path / "m2m100"
+    shutil.copytree(source, folder)
+    vocab_size = json.load(open(folder / "config.json"))["vocab_size"]
+    vocab = {("__fr__" if i == 5 else f"t{i}"): i for i in range(vocab_size)}
+    json.dump({"version": "1.0", "truncation": None, "padding": None, "added_tokens": [], "normalizer": None,
+               "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": None, "decoder": None,
+               "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "t3"}}, open(folder / "tokenizer.json", "w"))
+    config = json.load(open(folder / "generation_config.json"))
+    config.pop("forced_bos_token_id")
+    config["max_length"] = 8
+    json.dump(config, open(folder / "generation_config.json", "w"))
+    return folder
+
+
+def test_m2m100_target_is_the_forced_first_token(tmp_path):
+    with Server(model=m2m100_folder(tmp_path)) as s:
+        assert [l["code"] for l in LibreTranslateAPI(s.url).languages()] == ["fr"]
+        status, _, libre = s.post_json("/translate", {"q": "t7 t9 t11", "source": "en", "target": "fr"})
+        assert status == 200
+        status, _, native = s.post_json("/v1/translate", {"text": "t7 t9 t11", "forced_bos_token_id": 5})
+        assert native["translations"][0]["ids"][0] == 5
+        assert libre["translatedText"] == native["translations"][0]["text"]
+        status, _, tagged = s.post_json("/v1/translate", {"text": "t7 t9 t11", "target_lang": "fr"})
+        assert tagged["translations"][0]["ids"] == native["translations"][0]["ids"]
+        assert s.post_json("/translate", {"q": "t7", "source": "en", "target": "de"})[2] == {"error": "de is not supported"}
