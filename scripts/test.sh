@@ -22,6 +22,8 @@ swift test -c release --skip-build 2>&1 | grep -v -E '^(◇|􀟈) .* started\.$'
 echo "== C tests"
 bash Tests/C/run.sh "$bin"
 LMCORE_LIBRARY="$bin/liblmcore.so" bash Tests/Fuzz/run.sh
+echo "== libFuzzer + AddressSanitizer (every parser and tokenizer, ${LMCORE_FUZZ_SECONDS:-5} s each; own build in .build-fuzz)"
+bash Tests/Fuzz/libfuzzer.sh "${LMCORE_FUZZ_SECONDS:-5}"
 
 echo "== Python tests"
 venv=".venv-test"

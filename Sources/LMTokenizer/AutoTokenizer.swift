@@ -124,11 +124,9 @@ package enum AutoTokenizer {
         return try makeTokenizersPipeline(json: json, config: try config.map(readFile), source: file)
     }
 
+    /// Through LMInput's FileBytes (Foundation's whole-file reads leaked 4 KiB per empty file).
     static func readFile(_ path: String) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError.io("\(path): cannot read")
-        }
-        return data
+        Data(try FileBytes.read(path))
     }
 
     /// The tokenizer.json pipeline (HFTokenizer), with the folder's tokenizer_config.json.

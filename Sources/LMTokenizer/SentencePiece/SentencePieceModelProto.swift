@@ -67,13 +67,8 @@ package struct SentencePieceModelProto: Sendable {
 
     /// Reads a model file.
     package init(contentsOf path: String) throws {
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw InputError.io("\(path): cannot read SentencePiece model (\(error))")
-        }
-        try self.init(bytes: bytes, name: path)
+        // FileBytes, not Data(contentsOf:), which leaked 4 KiB per empty file (libFuzzer, LeakSanitizer).
+        try self.init(bytes: try FileBytes.read(path), name: path)
     }
 
     /// Parses a serialized `ModelProto`; `name` (a file path) labels errors.
