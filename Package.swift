@@ -11,6 +11,12 @@ let cpuFlags: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
 ]
 
+// Fail the build, not the user's dlopen, on a symbol left undefined. Not in sanitizer builds
+// (LMCORE_SANITIZER_BUILD=1, scripts/sanitize.sh): there the program that loads the library brings
+// the sanitizer runtime its instrumented code calls.
+let noUndefinedSymbols: [String] = Context.environment["LMCORE_SANITIZER_BUILD"] == nil
+    ? ["-Xlinker", "-z", "-Xlinker", "defs"] : []
+
 let package = Package(
     name: "lmcore",
     products: [
@@ -62,8 +68,7 @@ let package = Package(
                     "-l_FoundationCollections", "-l_FoundationCShims",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/LMCoreC/exports.map",
                     "-Xlinker", "-soname=liblmcore.so.0",
-                    // Fail the build, not the user's dlopen, on a symbol left undefined.
-                    "-Xlinker", "-z", "-Xlinker", "defs",
+                ] + noUndefinedSymbols + [
                     "-Xlinker", "-rpath=$ORIGIN",
                 ]),
             ]),
@@ -72,7 +77,8 @@ let package = Package(
         .target(
             name: "LMServer",
             dependencies: ["LMCore", "LMInput", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "NIOCore", package: "swift-nio")],
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: cpuFlags),
         .executableTarget(
             name: "lmcore-cli",

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 import LMCore
 import LMGeneration
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Dynamic batching: requests wait in one bounded FIFO queue; one engine thread takes the oldest,
 /// lets compatible requests that arrive within `batchWaitMilliseconds` join it (same operation and
@@ -26,7 +26,7 @@ final class BatchScheduler: Sendable {
         /// Requests whose handlers are reading or preparing them: the ones a batch may wait for.
         var arriving = 0
     }
-    private let queue = Mutex(Queue())
+    private let queue = NIOLockedValueBox(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -46,20 +46,20 @@ final class BatchScheduler: Sendable {
     }
 
     /// Requests waiting or running.
-    var depth: (queued: Int, running: Int) { queue.withLock { ($0.jobs.count, $0.running) } }
+    var depth: (queued: Int, running: Int) { queue.withLockedValue { ($0.jobs.count, $0.running) } }
 
     /// A request is on its way (its handler started); `submit(_:announced: true)` or `withdraw` ends that.
-    func announce() { queue.withLock { $0.arriving += 1 } }
+    func announce() { queue.withLockedValue { $0.arriving += 1 } }
 
     /// An announced request will not be submitted (it failed validation).
     func withdraw() {
-        queue.withLock { $0.arriving -= 1 }
+        queue.withLockedValue { $0.arriving -= 1 }
         wake.signal()
     }
 
     /// Queues `job`, or refuses it when the queue is full or the server is stopping.
     func submit(_ job: EngineJob, announced: Bool = false) throws(APIError) {
-        let refusal: APIError? = queue.withLock { q in
+        let refusal: APIError? = queue.withLockedValue { q in
             if announced { q.arriving -= 1 }
             if q.stopping { return APIError(.serviceUnavailable, "the server is shutting down") }
             if q.jobs.count >= options.maxQueuedRequests {
@@ -78,7 +78,7 @@ final class BatchScheduler: Sendable {
 
     /// Lets the queue empty, then ends the engine thread (after the HTTP server has drained).
     func stop() {
-        queue.withLock { $0.stopping = true }
+        queue.withLockedValue { $0.stopping = true }
         wake.signal()
         stopped.wait()
     }
@@ -88,7 +88,7 @@ final class BatchScheduler: Sendable {
     private func run() {
         while let batch = nextBatch() {
             execute(batch)
-            queue.withLock { $0.running = 0 }
+            queue.withLockedValue { $0.running = 0 }
         }
     }
 
@@ -96,7 +96,7 @@ final class BatchScheduler: Sendable {
     private func nextBatch() -> [EngineJob]? {
         var head: EngineJob?
         while head == nil {
-            let state: (EngineJob?, Bool) = queue.withLock { q in
+            let state: (EngineJob?, Bool) = queue.withLockedValue { q in
                 let before = q.jobs.count
                 q.jobs.removeAll { $0.isFinished }
                 for _ in q.jobs.count..<before { metrics.recordAbandoned() }
@@ -111,13 +111,13 @@ final class BatchScheduler: Sendable {
         guard let head else { return nil }
         if options.batching, head.batchable, options.batchWaitMilliseconds > 0 {
             let deadline = DispatchTime.now() + .microseconds(Int(options.batchWaitMilliseconds * 1000))
-            while queue.withLock({ q in
+            while queue.withLockedValue({ q in
                 q.arriving > 0 && compatible(with: head, in: q.jobs).inputs < options.maxBatchInputs
             }), DispatchTime.now() < deadline {
                 _ = wake.wait(timeout: deadline)
             }
         }
-        return queue.withLock { q in
+        return queue.withLockedValue { q in
             let chosen = compatible(with: head, in: q.jobs).jobs
             let ids = Set(chosen.map { ObjectIdentifier($0) })
             q.jobs.removeAll { ids.contains(ObjectIdentifier($0)) }

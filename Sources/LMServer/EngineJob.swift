@@ -1,6 +1,6 @@
 import LMCore
 import LMGeneration
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the engine is asked to do for one request.
 enum EngineOperation: Sendable {
@@ -51,7 +51,7 @@ final class EngineJob: Sendable {
         case waiting(CheckedContinuation<EngineOutcome, any Error>?)
         case finished(Result<EngineOutcome, APIError>)
     }
-    private let state = Mutex<State>(.waiting(nil))
+    private let state = NIOLockedValueBox<State>(.waiting(nil))
 
     init(_ operation: EngineOperation, batchable: Bool, onText: (@Sendable (TextEvent) -> Void)? = nil) {
         self.operation = operation
@@ -60,13 +60,13 @@ final class EngineJob: Sendable {
     }
 
     var isFinished: Bool {
-        state.withLock { if case .finished = $0 { return true } else { return false } }
+        state.withLockedValue { if case .finished = $0 { return true } else { return false } }
     }
 
     /// Sets the outcome if none is set yet; true when this call set it.
     @discardableResult
     func finish(_ result: Result<EngineOutcome, APIError>) -> Bool {
-        let continuation: CheckedContinuation<EngineOutcome, any Error>?? = state.withLock { s in
+        let continuation: CheckedContinuation<EngineOutcome, any Error>?? = state.withLockedValue { s in
             guard case .waiting(let c) = s else { return .none }
             s = .finished(result)
             return .some(c)
@@ -80,7 +80,7 @@ final class EngineJob: Sendable {
     func outcome() async throws -> EngineOutcome {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<EngineOutcome, any Error>) in
-                let ready: Result<EngineOutcome, APIError>? = state.withLock { s in
+                let ready: Result<EngineOutcome, APIError>? = state.withLockedValue { s in
                     if case .finished(let r) = s { return r }
                     s = .waiting(c)
                     return nil

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The server's counters, rendered in Prometheus' text exposition format (version 0.0.4) for
 /// `GET /metrics`: requests by route and status, request latency and batch-size histograms,
@@ -45,11 +45,11 @@ final class ServerMetrics: Sendable {
         /// (end of batch, generated tokens, seconds) for the last minute, for the tokens/s gauge.
         var recent: [(end: ContinuousClock.Instant, tokens: Int)] = []
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     let started = ContinuousClock.now
 
     func recordRequest(route: String, status: Int, seconds: Double) {
-        state.withLock { s in
+        state.withLockedValue { s in
             s.requests["\(route)\u{0}\(status)", default: 0] += 1
             s.latency.observe(seconds)
         }
@@ -57,7 +57,7 @@ final class ServerMetrics: Sendable {
 
     func recordBatch(requests: Int, inputs: Int, generatedTokens: Int, seconds: Double) {
         let now = ContinuousClock.now
-        state.withLock { s in
+        state.withLockedValue { s in
             s.batchRequests.observe(Double(requests))
             s.batchInputs.observe(Double(inputs))
             s.generatedTokens += generatedTokens
@@ -66,15 +66,15 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    func recordRejected() { state.withLock { $0.rejected += 1 } }
+    func recordRejected() { state.withLockedValue { $0.rejected += 1 } }
 
     /// A request answered before the engine finished it (timeout, client gone, cancelled).
-    func recordAbandoned() { state.withLock { $0.abandoned += 1 } }
+    func recordAbandoned() { state.withLockedValue { $0.abandoned += 1 } }
 
     /// The exposition text; `queued`/`running` are read from the scheduler at scrape time.
     func render(queued: Int, running: Int) -> String {
         let now = ContinuousClock.now
-        return state.withLock { s in
+        return state.withLockedValue { s in
             var out = ""
             out += "# HELP lmcore_requests_total HTTP requests answered, by route and status.\n"
             out += "# TYPE lmcore_requests_total counter\n"

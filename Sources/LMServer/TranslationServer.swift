@@ -2,7 +2,7 @@ import Hummingbird
 import LMCore
 import LMInput
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// `lmcore-cli serve`: one loaded model behind HTTP. A LibreTranslate-compatible API
 /// (`POST /translate`, `GET /languages`, LibreTranslate's error shapes) so its clients work
@@ -147,19 +147,19 @@ public final class TranslationServer: Sendable {
 
 /// The connection of one request, and the job answering it, so a client going away abandons it.
 final class ClientWatch: Sendable {
-    private let state = Mutex<(job: EngineJob?, closed: Bool)>((nil, false))
-    private let announced = Mutex(true)
+    private let state = NIOLockedValueBox<(job: EngineJob?, closed: Bool)>((nil, false))
+    private let announced = NIOLockedValueBox(true)
 
     /// true once: whether the request still counts as arriving at the scheduler.
     func takeAnnouncement() -> Bool {
-        announced.withLock { a in
+        announced.withLockedValue { a in
             defer { a = false }
             return a
         }
     }
 
     func attach(_ job: EngineJob) {
-        let closed = state.withLock { s in
+        let closed = state.withLockedValue { s in
             s.job = job
             return s.closed
         }
@@ -167,7 +167,7 @@ final class ClientWatch: Sendable {
     }
 
     func close() {
-        let job = state.withLock { s in
+        let job = state.withLockedValue { s in
             s.closed = true
             return s.job
         }

@@ -180,6 +180,14 @@ import LMInput
             // L = []; T = (L,); L.append(1)
             torchZip(pickle: [0x80, 2, 0x5D, 0x71, 0, 0x85, 0x68, 0, 0x4B, 1, 0x61, 0x2E], storages: [:])
         }, message: "pickle modifies a list after using it at byte 10"),
+        Case(name: "list inside itself", bytes: {
+            // L = []; memo[0] = L; L.append(memo[0]): a cycle no reference count would free
+            torchZip(pickle: [0x80, 2, 0x5D, 0x71, 0, 0x68, 0, 0x61, 0x2E], storages: [:])
+        }, message: "pickle puts a list inside itself at byte 7"),
+        Case(name: "dict inside itself", bytes: {
+            // D = {}; memo[0] = D; D[1] = memo[0]
+            torchZip(pickle: [0x80, 2, 0x7D, 0x71, 0, 0x4B, 1, 0x68, 0, 0x73, 0x2E], storages: [:])
+        }, message: "pickle puts a dict inside itself at byte 9"),
         Case(name: "not a state dict", bytes: {
             var p = PickleBuilder()
             p.int(3); p.stop()

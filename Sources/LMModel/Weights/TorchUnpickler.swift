@@ -263,13 +263,20 @@ struct TorchUnpickler {
     /// exhaust a small thread stack.
     static let maxDepth = 100
 
-    /// Marks `items` as placed in a new container and returns that container's depth.
-    private func place(_ items: [PickleValue], at offset: Int) throws -> Int {
+    /// Marks `items` as placed in a container (`receiver`, or a new one) and returns its depth.
+    /// A container placed in itself is refused: that is the one cycle freezing cannot prevent (a
+    /// frozen container takes no more items), and a cycle of reference-counted containers would
+    /// never be freed (found by the libFuzzer torch-bin harness, LeakSanitizer).
+    private func place(_ items: [PickleValue], into receiver: PickleContainer? = nil, at offset: Int) throws -> Int {
         var deepest = 0
         for item in items {
             switch item {
-            case .list(let list): list.frozen = true
-            case .dict(let dict): dict.frozen = true
+            case .list(let list):
+                guard list !== receiver else { throw fail("pickle puts a list inside itself", at: offset) }
+                list.frozen = true
+            case .dict(let dict):
+                guard dict !== receiver else { throw fail("pickle puts a dict inside itself", at: offset) }
+                dict.frozen = true
             default: break
             }
             deepest = max(deepest, item.depth)
@@ -287,14 +294,14 @@ struct TorchUnpickler {
     private func appendTo(_ target: PickleValue, _ items: [PickleValue], at offset: Int) throws {
         guard case .list(let list) = target else { throw fail("APPEND on \(target.kind)", at: offset) }
         guard !list.frozen else { throw fail("pickle modifies a list after using it", at: offset) }
-        list.depth = max(list.depth, try place(items, at: offset))
+        list.depth = max(list.depth, try place(items, into: list, at: offset))
         list.items.append(contentsOf: items)
     }
 
     private func setItems(_ dict: PickleDict, _ items: [PickleValue], at offset: Int) throws {
         guard items.count % 2 == 0 else { throw fail("odd number of items for a dict", at: offset) }
         guard !dict.frozen else { throw fail("pickle modifies a dict after using it", at: offset) }
-        dict.depth = max(dict.depth, try place(items, at: offset))
+        dict.depth = max(dict.depth, try place(items, into: dict, at: offset))
         for i in stride(from: 0, to: items.count, by: 2) {
             dict.items.append((items[i], items[i + 1]))
         }
