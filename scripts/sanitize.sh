@@ -46,17 +46,7 @@ PY
 IFS='|' read -r source expected <<< "$source $expected"
 export ASAN_OPTIONS=detect_leaks=0
 "$work/abi_test" "$model" "$source" $expected
-python3 - "$root/models/numbers-7lang/eval" "$work" <<'PY'
-import json, sys
-ev, work = sys.argv[1], sys.argv[2]
-with open(work + "/text_cases.tsv", "w") as f:
-    for line in open(ev + "/samples.jsonl", encoding="utf-8"):
-        s = json.loads(line)
-        f.write("\t".join([s["source"], " ".join(map(str, s["input_ids"])), " ".join(map(str, s["ids"][1:])), s["text"]]) + "\n")
-h = json.loads(open(ev + "/hf_scores.jsonl").readline())
-with open(work + "/text_score.tsv", "w") as f:
-    f.write(" ".join(map(str, h["input_ids"])) + "\t" + " ".join(map(str, h["target_ids"])) + "\t" + repr(h["total"]) + "\n")
-PY
+python3 "$root/Tests/C/text_cases.py" "$root/models/numbers-7lang/eval" "$work"
 "$work/text_api_test" "$root/models/numbers-7lang" "$work/text_cases.tsv" "$work/text_score.tsv"
 "$work/thread_test" "$root/models/numbers-7lang" "$root/models/numbers-7lang/samples.txt"
 "$work/thread_test" "$root/Tests/Fixtures/models/bart-gelu-tied" "$root/Tests/CLI/cases/generate-bart-gelu-tied.in"

@@ -45,17 +45,7 @@ echo "C: tokenizer, translate, score and encode on the default model against tra
 gcc -std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include" "$here/text_api_test.c" -o "$work/text_api_test" \
     -L"$work/lib" -llmcore -lm -Wl,-rpath,"$work/lib"
 default_model="$root/models/numbers-7lang"
-python3 - "$default_model/eval" "$work" <<'PY'
-import json, sys
-ev, work = sys.argv[1], sys.argv[2]
-with open(work + "/text_cases.tsv", "w") as f:
-    for line in open(ev + "/samples.jsonl", encoding="utf-8"):
-        s = json.loads(line)
-        f.write("\t".join([s["source"], " ".join(map(str, s["input_ids"])), " ".join(map(str, s["ids"][1:])), s["text"]]) + "\n")
-h = json.loads(open(ev + "/hf_scores.jsonl").readline())
-with open(work + "/text_score.tsv", "w") as f:
-    f.write(" ".join(map(str, h["input_ids"])) + "\t" + " ".join(map(str, h["target_ids"])) + "\t" + repr(h["total"]) + "\n")
-PY
+python3 "$root/Tests/C/text_cases.py" "$default_model/eval" "$work"
 env -i "$work/text_api_test" "$default_model" "$work/text_cases.tsv" "$work/text_score.tsv"
 
 echo "C: lmcore_evaluate against sacrebleu and rouge-score"

@@ -90,22 +90,18 @@ enum Harness: String, CaseIterable {
 
     func run(_ bytes: [UInt8]) {
         let noTokenizer = ModelOptions(threads: 1, loadTokenizer: false)
+        // The model-file harnesses: the fuzzed bytes as one file of an otherwise valid model folder.
+        let modelFiles: [Harness: String] = [.safetensors: "model.safetensors", .torchBin: "pytorch_model.bin",
+                                             .npz: "model.npz", .config: "config.json",
+                                             .generationConfig: "generation_config.json"]
+        if let name = modelFiles[self] {
+            _ = write(bytes, name)
+            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
+            return
+        }
         switch self {
-        case .safetensors:
-            _ = write(bytes, "model.safetensors")
-            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
-        case .torchBin:
-            _ = write(bytes, "pytorch_model.bin")
-            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
-        case .npz:
-            _ = write(bytes, "model.npz")
-            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
-        case .config:
-            _ = write(bytes, "config.json")
-            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
-        case .generationConfig:
-            _ = write(bytes, "generation_config.json")
-            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
+        case .safetensors, .torchBin, .npz, .config, .generationConfig:
+            break
         case .tokenizerJSON:
             let path = write(bytes, "tokenizer.json")
             if let t = try? Tokenizers.load(path: path) { use(t) }
