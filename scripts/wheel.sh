@@ -42,7 +42,7 @@ bash "$root/Tests/C/check_exports.sh" "$root/include/lmcore.h" "$work/liblmcore.
 
 resolve() { # soname -> the real file the dynamic loader would use
     local path
-    path="$(ldconfig -p | awk -v n="$1" '$1 == n && /x86-64/ {print $NF; exit}')"
+    path="$(ldconfig -p | awk -v n="$1" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')"
     [ -n "$path" ] || { echo "wheel.sh: $1 not found (scripts/setup.sh installs it)" >&2; exit 1; }
     readlink -f "$path"
 }

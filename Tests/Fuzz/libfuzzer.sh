@@ -36,7 +36,7 @@ seed() { # target -> corpus folder seeded from fixtures and committed seeds
         sentencepiece) cp "$shared/testdata/marian-spm/opus-mt-en-mg/source.spm" "$corpus/seed-source-spm" ;;
         marian-vocab) python3 -c "import json,sys; v=json.load(open(sys.argv[1])); json.dump(dict(list(v.items())[:300]), open(sys.argv[2],'w'))" \
                           "$shared/testdata/marian-spm/opus-mt-en-mg/vocab.json" "$corpus/seed-vocab300" ;;
-        encode) cut -f3-4 "$root/models/numbers-7lang/eval/heldout.tsv" | head -50 | split -l 10 - "$corpus/seed-heldout-"
+        encode) head -n 51 "$root/models/numbers-7lang/eval/heldout.tsv" | tail -n 50 | cut -f3-4 | split -l 10 - "$corpus/seed-heldout-"
                 printf 'Hello, world! ünïcödé 東京 😀 <s> </s> [CLS] ▁x' > "$corpus/seed-mixed" ;;
         decode) head -c 256 /dev/urandom > "$corpus/seed-random" ;;
     esac

@@ -32,7 +32,8 @@ if [[ "$tags" =~ ^py3-none-manylinux_[0-9]+_[0-9]+_x86_64$ ]]; then ok "WHEEL Ta
 # The system's copies of what the wheel bundles; in the namespace each becomes an empty file.
 hidden=()
 for soname in libopenblas.so.0 libonig.so.5 libgfortran.so.5 libquadmath.so.0; do
-    path="$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ {print $NF; exit}')"
+    # awk reads all of ldconfig's output (an early exit made ldconfig die of SIGPIPE under pipefail).
+    path="$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')"
     [ -n "$path" ] && hidden+=("$(readlink -f "$path")")
 done
 : > "$work/empty"
@@ -74,7 +75,7 @@ ldd_out="$(isolated ldd "$installed/liblmcore.so" "$installed/libopenblas.so.0")
 for lib in libonig libgfortran libquadmath; do
     lines="$(echo "$ldd_out" | grep -E "^\s*${lib}[-.]" || true)"
     if [ -n "$lines" ] && ! echo "$lines" | grep -v -q -F "=> $work/venv/"; then
-        ok "ldd: $(echo "$lines" | head -1 | awk '{print $1, $2, $3}' | sed "s|$work/venv/||")"
+        ok "ldd: $(echo "$lines" | sed -n 1p | awk '{print $1, $2, $3}' | sed "s|$work/venv/||")"
     else fail "ldd: $lib not resolved to the bundled copy: $(echo "${lines:-none}" | tr '\n' ' ')"; fi
 done
 if echo "$ldd_out" | grep -q 'not found'; then fail "ldd: $(echo "$ldd_out" | grep 'not found' | tr '\n' ' ')"; fi
@@ -102,7 +103,7 @@ echo "      OpenBLAS core: $(echo "$out" | sed -n 's/^corename //p') (OPENBLAS_C
 for lib in liblmcore libopenblas libonig libgfortran libquadmath; do
     mapped="$(echo "$out" | grep -E "^mapped [a-zA-Z]+ .*/${lib}[-.]" || true)"
     if [ -n "$mapped" ] && ! echo "$mapped" | grep -q '^mapped SYSTEM'; then
-        ok "/proc/self/maps: $(echo "$mapped" | head -1 | awk '{print $3}' | sed "s|$work/venv/||")"
+        ok "/proc/self/maps: $(echo "$mapped" | sed -n 1p | awk '{print $3}' | sed "s|$work/venv/||")"
     else fail "/proc/self/maps: $lib: ${mapped:-not loaded}"; fi
 done
 
