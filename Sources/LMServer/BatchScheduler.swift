@@ -168,7 +168,6 @@ final class BatchScheduler: Sendable {
         let live = batch.filter { !$0.isFinished }
         for _ in live.count..<batch.count { metrics.recordAbandoned() }
         guard !live.isEmpty else { return }
-        let start = ContinuousClock.now
         do {
             let outcomes = try run(live)
             var generated = 0
@@ -178,7 +177,7 @@ final class BatchScheduler: Sendable {
                 if !job.finish(.success(outcome)) { metrics.recordAbandoned() }
             }
             metrics.recordBatch(requests: live.count, inputs: live.reduce(0) { $0 + $1.operation.inputCount },
-                                generatedTokens: generated, seconds: (ContinuousClock.now - start).seconds)
+                                generatedTokens: generated)
         } catch {
             if live.count > 1 {
                 for job in live { execute([job]) }
@@ -216,34 +215,26 @@ final class BatchScheduler: Sendable {
                 }
                 return true
             } : nil
-            let results = try model.translate(preparedSources: BatchScheduler.sources(jobs), options: options,
+            let results = try model.translate(preparedSources: jobs.flatMap(\.operation.sources), options: options,
                                               request: combined, onTokens: abandoned, onText: onText)
             return split(results).map { .translations($0) }
         case .generate(_, let options, let request):
             var combined = request
             combined.targetPrefixes = BatchScheduler.prefixes(jobs)
-            let results = try model.generate(BatchScheduler.sources(jobs), options: options, request: combined,
+            let results = try model.generate(jobs.flatMap(\.operation.sources), options: options, request: combined,
                                              onTokens: abandoned)
             return split(results).map { .hypotheses($0) }
         case .score:
             var targets: [[Int32]] = []
             for job in jobs { if case .score(_, let t) = job.operation { targets += t } }
-            return split(try model.score(sources: BatchScheduler.sources(jobs), targets: targets)).map { .scores($0) }
+            return split(try model.score(sources: jobs.flatMap(\.operation.sources), targets: targets)).map { .scores($0) }
         case .embed:
-            let all = try model.embed(BatchScheduler.sources(jobs))
+            let all = try model.embed(jobs.flatMap(\.operation.sources))
             return jobs.indices.map { k in
                 let range = offsets[k]..<(offsets[k] + jobs[k].operation.inputCount)
                 return .embeddings(EncoderEmbeddings(tokenStates: Array(all.tokenStates[range]),
                                                      sentenceVectors: Array(all.sentenceVectors[range]),
                                                      dModel: all.dModel))
-            }
-        }
-    }
-
-    private static func sources(_ jobs: [EngineJob]) -> [[Int32]] {
-        jobs.flatMap { job -> [[Int32]] in
-            switch job.operation {
-            case .translate(let s, _, _), .generate(let s, _, _), .score(let s, _), .embed(let s): return s
             }
         }
     }
@@ -262,8 +253,4 @@ final class BatchScheduler: Sendable {
         }
         return all
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

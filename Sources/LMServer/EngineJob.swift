@@ -11,11 +11,14 @@ enum EngineOperation: Sendable {
     case score(sources: [[Int32]], targets: [[Int32]])
     case embed(sources: [[Int32]])
 
-    var inputCount: Int {
+    /// The encoder inputs, one per input of the request.
+    var sources: [[Int32]] {
         switch self {
-        case .translate(let s, _, _), .generate(let s, _, _), .score(let s, _), .embed(let s): return s.count
+        case .translate(let s, _, _), .generate(let s, _, _), .score(let s, _), .embed(let s): return s
         }
     }
+
+    var inputCount: Int { sources.count }
 
     var name: String {
         switch self {

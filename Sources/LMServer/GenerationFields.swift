@@ -11,8 +11,10 @@ struct GenerationFields {
     var options: GenerationOptions
     var request: RequestOptions
 
-    /// Reads (and removes from `fields`) every generation field, then checks the server's limits.
-    static func read(_ fields: inout RequestFields, inputs: Int, limits: ServerOptions) throws(APIError) -> GenerationFields {
+    /// Reads (and removes from `fields`) every generation field, then checks the server's limits and,
+    /// through `Model.check`, the request options (prefix count, target language) before any work.
+    static func read(_ fields: inout RequestFields, inputs: Int, limits: ServerOptions,
+                     model: Model) throws(APIError) -> GenerationFields {
         var hf: [(key: String, value: JSONValue)] = []
         for key in GenerationOptions.knownKeys {
             if let v = fields.value(key) { hf.append((key, v)) }
@@ -73,14 +75,11 @@ struct GenerationFields {
             }
         }
         request.maxInputLength = try fields.int("max_input_length", in: 0...Int(Int32.max))
-        if let prefixes = request.targetPrefixes, prefixes.count != 1, prefixes.count != inputs {
-            throw .badRequest("Invalid request: \(prefixes.count) target prefixes for \(inputs) inputs "
-                + "(give one for all inputs or one per input)")
+        do {
+            try model.check(request, inputs: inputs)
+        } catch {
+            throw .engine(error)
         }
         return GenerationFields(options: options, request: request)
     }
-
-    /// Whether answers depend on what else is in the batch: sampling draws per batch row, so a
-    /// sampled request is decoded alone (its seed then reproduces it exactly).
-    var isBatchable: Bool { options.doSample != true }
 }

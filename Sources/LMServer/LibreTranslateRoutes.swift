@@ -70,7 +70,7 @@ extension TranslationServer {
         }
         let sources = try prepare(texts, request: requestOptions)
         let job = EngineJob(.translate(sources: sources, options: generation, request: requestOptions),
-                            batchable: generation.merged(over: model.generationDefaults).doSample != true)
+                            batchable: batchable(generation))
         let outcome: EngineOutcome
         do {
             outcome = try await perform(job, watch: watch)

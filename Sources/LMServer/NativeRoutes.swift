@@ -30,14 +30,14 @@ extension TranslationServer {
             throw APIError.badRequest("Invalid request: missing text parameter")
         }
         let stream = try fields.bool("stream") ?? false
-        let generation = try GenerationFields.read(&fields, inputs: texts.count, limits: options)
+        let generation = try GenerationFields.read(&fields, inputs: texts.count, limits: options, model: model)
         try fields.rejectUnknown()
         let sources = try prepare(texts, request: generation.request)
         let operation = EngineOperation.translate(sources: sources, options: generation.options, request: generation.request)
         // A stream outlives this handler (its body is written after it returns), so it is not
         // watched through the request body: a write failing tells that its client went away.
-        if stream { return try streamTranslation(operation, batchable: batchable(generation), watch: watch) }
-        let job = EngineJob(operation, batchable: batchable(generation))
+        if stream { return try streamTranslation(operation, batchable: batchable(generation.options), watch: watch) }
+        let job = EngineJob(operation, batchable: batchable(generation.options))
         guard case .translations(let results) = try await perform(job, watch: watch) else { throw Self.mismatch }
         let encoded = JSONValue.array(results.map { .array($0.map(Self.json)) })
         return JSONResponse.make(.object([("translations", isList ? encoded : encoded.items?.first ?? .null)]))
@@ -96,10 +96,10 @@ extension TranslationServer {
         guard let sources = try fields.idLists("ids") else { throw APIError.badRequest("Invalid request: missing ids parameter") }
         try checkInputCount(sources.count)
         try checkTokens(sources)
-        let generation = try GenerationFields.read(&fields, inputs: sources.count, limits: options)
+        let generation = try GenerationFields.read(&fields, inputs: sources.count, limits: options, model: model)
         try fields.rejectUnknown()
         let job = EngineJob(.generate(sources: sources, options: generation.options, request: generation.request),
-                            batchable: batchable(generation))
+                            batchable: batchable(generation.options))
         guard case .hypotheses(let results) = try await perform(job, watch: watch) else { throw Self.mismatch }
         return JSONResponse.make(.object([("results", .array(results.map { hyps in
             .array(hyps.map { h in Self.json(text: nil, ids: h.ids, score: h.score, tokenLogProbs: h.tokenLogProbs) })
@@ -114,22 +114,17 @@ extension TranslationServer {
         let sources: [[Int32]], targets: [[Int32]]
         if let (s, _) = try fields.texts("source") {
             guard let (t, _) = try fields.texts("target") else { throw APIError.badRequest("Invalid request: missing target parameter") }
-            guard s.count == t.count else { throw APIError.badRequest("Invalid request: \(s.count) sources but \(t.count) targets") }
-            try checkInputCount(s.count)
-            let characters = (s + t).reduce(0) { $0 + $1.unicodeScalars.count }
-            guard characters <= options.maxCharactersPerRequest else {
-                throw APIError.badRequest("Invalid request: request (\(characters)) exceeds text limit (\(options.maxCharactersPerRequest))")
-            }
+            try checkPairs(sources: s.count, targets: t.count)
+            try checkCharacters(s + t)
             do { (sources, targets) = try model.tokenizePairs(sources: s, targets: t) } catch { throw APIError.engine(error) }
         } else if let s = try fields.idLists("source_ids") {
             guard let t = try fields.idLists("target_ids") else { throw APIError.badRequest("Invalid request: missing target_ids parameter") }
-            guard s.count == t.count else { throw APIError.badRequest("Invalid request: \(s.count) sources but \(t.count) targets") }
+            try checkPairs(sources: s.count, targets: t.count)
             (sources, targets) = (s, t)
         } else {
             throw APIError.badRequest("Invalid request: missing source (texts) or source_ids parameter")
         }
         try fields.rejectUnknown()
-        try checkInputCount(sources.count)
         try checkTokens(sources)
         try checkTokens(targets)
         let job = EngineJob(.score(sources: sources, targets: targets), batchable: true)
@@ -173,6 +168,11 @@ extension TranslationServer {
             ("source_languages", .array(languages.sources.map { .string($0) })),
             ("batching", .bool(options.batching)), ("max_batch_inputs", .number(Double(options.maxBatchInputs))),
         ]))
+    }
+
+    func checkPairs(sources: Int, targets: Int) throws(APIError) {
+        guard sources == targets else { throw .badRequest("Invalid request: \(sources) sources but \(targets) targets") }
+        try checkInputCount(sources)
     }
 
     static let mismatch = APIError(.internalServerError, "the engine answered another operation")

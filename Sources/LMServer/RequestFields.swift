@@ -101,9 +101,6 @@ struct RequestFields {
     /// Marks `key` as read, for `rejectUnknown`.
     private mutating func take(_ key: String) -> JSONValue? { values.removeValue(forKey: key) }
 
-    /// Whether the field is present (and not JSON null).
-    func has(_ key: String) -> Bool { values[key].map { !$0.isNull } ?? false }
-
     mutating func value(_ key: String) -> JSONValue? {
         guard let v = take(key), !v.isNull else { return nil }
         return v

@@ -42,7 +42,7 @@ final class ServerMetrics: Sendable {
         var generatedTokens = 0
         var rejected = 0
         var abandoned = 0
-        /// (end of batch, generated tokens, seconds) for the last minute, for the tokens/s gauge.
+        /// (end of batch, generated tokens) for the last 10 s, for the tokens/s gauge.
         var recent: [(end: ContinuousClock.Instant, tokens: Int)] = []
     }
     private let state = NIOLockedValueBox(State())
@@ -55,14 +55,14 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    func recordBatch(requests: Int, inputs: Int, generatedTokens: Int, seconds: Double) {
+    func recordBatch(requests: Int, inputs: Int, generatedTokens: Int) {
         let now = ContinuousClock.now
         state.withLockedValue { s in
             s.batchRequests.observe(Double(requests))
             s.batchInputs.observe(Double(inputs))
             s.generatedTokens += generatedTokens
             s.recent.append((now, generatedTokens))
-            s.recent.removeAll { now - $0.end > .seconds(60) }
+            s.recent.removeAll { now - $0.end > .seconds(10) }
         }
     }
 
@@ -83,7 +83,7 @@ final class ServerMetrics: Sendable {
                 out += "lmcore_requests_total{route=\"\(ServerMetrics.escape(String(parts[0])))\",status=\"\(parts[1])\"} "
                     + "\(s.requests[key] ?? 0)\n"
             }
-            out += "# HELP lmcore_request_duration_seconds Time from request to answer (streams: to the last event).\n"
+            out += "# HELP lmcore_request_duration_seconds Time from request to answer (streams: to the start of the stream).\n"
             out += "# TYPE lmcore_request_duration_seconds histogram\n"
             s.latency.render("lmcore_request_duration_seconds", into: &out)
             out += "# HELP lmcore_batch_inputs Inputs decoded together per engine call.\n"
@@ -103,8 +103,7 @@ final class ServerMetrics: Sendable {
             out += "# TYPE lmcore_requests_abandoned_total counter\nlmcore_requests_abandoned_total \(s.abandoned)\n"
             out += "# HELP lmcore_generated_tokens_total Tokens generated (all returned sequences).\n"
             out += "# TYPE lmcore_generated_tokens_total counter\nlmcore_generated_tokens_total \(s.generatedTokens)\n"
-            let window = s.recent.filter { now - $0.end <= .seconds(10) }
-            let rate = Double(window.reduce(0) { $0 + $1.tokens }) / 10
+            let rate = Double(s.recent.filter { now - $0.end <= .seconds(10) }.reduce(0) { $0 + $1.tokens }) / 10
             out += "# HELP lmcore_generated_tokens_per_second Tokens generated per second over the last 10 s.\n"
             out += "# TYPE lmcore_generated_tokens_per_second gauge\n"
             out += "lmcore_generated_tokens_per_second \(ServerMetrics.format(rate))\n"
@@ -123,4 +122,8 @@ final class ServerMetrics: Sendable {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

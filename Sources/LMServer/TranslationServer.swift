@@ -110,10 +110,7 @@ public final class TranslationServer: Sendable {
     /// Sources for text inputs, with the server's per-request limits checked before and after tokenizing.
     func prepare(_ texts: [String], request: RequestOptions) throws(APIError) -> [[Int32]] {
         try checkInputCount(texts.count)
-        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }
-        guard characters <= options.maxCharactersPerRequest else {
-            throw .badRequest("Invalid request: request (\(characters)) exceeds text limit (\(options.maxCharactersPerRequest))")
-        }
+        try checkCharacters(texts)
         let sources: [[Int32]]
         do {
             sources = try model.prepareSources(texts, request: request)
@@ -122,6 +119,14 @@ public final class TranslationServer: Sendable {
         }
         try checkTokens(sources)
         return sources
+    }
+
+    /// LibreTranslate's --char-limit: characters (Unicode scalars, Python's len) of all texts together.
+    func checkCharacters(_ texts: [String]) throws(APIError) {
+        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }
+        guard characters <= options.maxCharactersPerRequest else {
+            throw .badRequest("Invalid request: request (\(characters)) exceeds text limit (\(options.maxCharactersPerRequest))")
+        }
     }
 
     func checkInputCount(_ n: Int) throws(APIError) {
@@ -139,9 +144,11 @@ public final class TranslationServer: Sendable {
         }
     }
 
-    /// Whether a request with these options may share a batch, with the model's defaults applied.
-    func batchable(_ options: GenerationFields) -> Bool {
-        options.options.merged(over: model.generationDefaults).doSample != true
+    /// Whether a request with these options may share a batch, with the model's defaults applied:
+    /// sampling draws per batch row, so a sampled request is decoded alone (its seed then
+    /// reproduces it exactly).
+    func batchable(_ options: GenerationOptions) -> Bool {
+        options.merged(over: model.generationDefaults).doSample != true
     }
 }
 

@@ -120,13 +120,8 @@ package enum AutoTokenizer {
     ]
 
     static func loadTokenizerJSON(file: String, config: String?) throws -> any TextTokenizer {
-        let json = try readFile(file)
-        return try makeTokenizersPipeline(json: json, config: try config.map(readFile), source: file)
-    }
-
-    /// Through LMInput's FileBytes (Foundation's whole-file reads leaked 4 KiB per empty file).
-    static func readFile(_ path: String) throws -> Data {
-        Data(try FileBytes.read(path))
+        let json = try HFTokenizer.readFile(file)
+        return try makeTokenizersPipeline(json: json, config: try config.map(HFTokenizer.readFile), source: file)
     }
 
     /// The tokenizer.json pipeline (HFTokenizer), with the folder's tokenizer_config.json.

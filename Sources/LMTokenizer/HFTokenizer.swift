@@ -81,11 +81,10 @@ package final class HFTokenizer: TextTokenizer, @unchecked Sendable {
         vocabularySize = m.vocabularySize + added.count - overlapping
     }
 
+    /// A tokenizer file's bytes, through LMInput's FileBytes (Foundation's whole-file reads leaked
+    /// 4 KiB per empty file; FileBytes also caps the size before allocating).
     static func readFile(_ path: String) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError.io("cannot read \(path)")
-        }
-        return data
+        Data(try FileBytes.read(path))
     }
 
     // MARK: Vocabulary

@@ -111,7 +111,7 @@ import LMInput
     }
 
     @Test func missingFileIsIOError() {
-        #expect(throws: InputError.io("cannot read /nonexistent/tokenizer.json")) {
+        #expect(throws: InputError.io("/nonexistent/tokenizer.json: cannot read (No such file or directory)")) {
             _ = try HFTokenizer.load(tokenizerJSON: "/nonexistent/tokenizer.json")
         }
     }

@@ -88,13 +88,14 @@ enum Harness: String, CaseIterable {
         return path
     }
 
+    /// The model-file harnesses: the fuzzed bytes as one file of an otherwise valid model folder.
+    static let modelFiles: [Harness: String] = [.safetensors: "model.safetensors", .torchBin: "pytorch_model.bin",
+                                                .npz: "model.npz", .config: "config.json",
+                                                .generationConfig: "generation_config.json"]
+
     func run(_ bytes: [UInt8]) {
         let noTokenizer = ModelOptions(threads: 1, loadTokenizer: false)
-        // The model-file harnesses: the fuzzed bytes as one file of an otherwise valid model folder.
-        let modelFiles: [Harness: String] = [.safetensors: "model.safetensors", .torchBin: "pytorch_model.bin",
-                                             .npz: "model.npz", .config: "config.json",
-                                             .generationConfig: "generation_config.json"]
-        if let name = modelFiles[self] {
+        if let name = Harness.modelFiles[self] {
             _ = write(bytes, name)
             exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
             return
