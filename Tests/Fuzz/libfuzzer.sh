@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every file parser and the tokenizers.
 #   Tests/Fuzz/libfuzzer.sh [SECONDS] [TARGET...]      (default: 5 s each, every target)
-# Builds Tests/Fuzz/libfuzzer (one binary, harness chosen by LMCORE_FUZZ_TARGET) into .build-fuzz,
+# Builds Tests/Fuzz/libfuzzer into .build-fuzz: lmcore-fuzz (file and tokenizer harnesses, chosen by
+# LMCORE_FUZZ_TARGET) and lmcore-fuzz-capi (target capi: C-ABI call sequences on liblmcore.so). It
 # replays the committed regression inputs (Tests/Fuzz/regressions/TARGET/), then fuzzes each target
 # for SECONDS from seeds taken from the repository's fixtures, with a dictionary where one helps.
 # A crash, ASan report, leak, >10 s input or >2 GB RSS fails the script and leaves the input in
-# .build-fuzz/findings/TARGET/. Prints executions and coverage per target.
+# .build-fuzz/findings/TARGET/ (LMCORE_FUZZ_SCRATCH moves .build-fuzz). Prints executions and
+# coverage per target.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,11 +16,19 @@ export PATH="/opt/swift/usr/bin:$PATH"
 seconds="${1:-5}"; shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(safetensors torch-bin npz config generation-config tokenizer-json sentencepiece
-                                     marian-vocab encode decode)
-scratch="$root/.build-fuzz"
-swift build -c release --package-path "$here/libfuzzer" --scratch-path "$scratch" \
+                                     marian-vocab encode decode capi)
+scratch="${LMCORE_FUZZ_SCRATCH:-$root/.build-fuzz}"   # a second scratch lets a long run go on while harnesses are edited
+# LMCORE_SANITIZER_BUILD: liblmcore.so (the capi harness's) links without -z defs, since the
+# sanitizer runtime it calls comes with the fuzzer binary that loads it.
+LMCORE_SANITIZER_BUILD=1 swift build -c release --package-path "$here/libfuzzer" --scratch-path "$scratch" \
     --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address >&2
-binary="$scratch/release/lmcore-fuzz"
+ln -sf liblmcore.so "$scratch/release/liblmcore.so.0"   # its soname, found through the binary's $ORIGIN rpath
+binary_for() { # target -> the binary that runs it
+    case "$1" in
+        capi) echo "$scratch/release/lmcore-fuzz-capi" ;;
+        *) echo "$scratch/release/lmcore-fuzz" ;;
+    esac
+}
 fixtures="$root/Tests/Fixtures/models"
 
 seed() { # target -> corpus folder seeded from fixtures and committed seeds
@@ -39,6 +49,11 @@ seed() { # target -> corpus folder seeded from fixtures and committed seeds
         encode) head -n 51 "$root/models/numbers-7lang/eval/heldout.tsv" | tail -n 50 | cut -f3-4 | split -l 10 - "$corpus/seed-heldout-"
                 printf 'Hello, world! ünïcödé 東京 😀 <s> </s> [CLS] ▁x' > "$corpus/seed-mixed" ;;
         decode) head -c 256 /dev/urandom > "$corpus/seed-random" ;;
+        # Call programs (see CAPISequence/capi_sequence.c): translate "12" then read the result;
+        # tokenize then detokenize; generate from ids with beam 4 on the recurrent model.
+        capi) printf '\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00' > "$corpus/seed-translate"
+              printf '\x07\x00\x01\x00\x10\x01\x00\x07\x01\x01\x03\x05\x07\x09\x40\x00' > "$corpus/seed-tokenize"
+              printf '\x82\x01\x03\x04\x05\x06\x00\x10\x00\x00\x00\x04' > "$corpus/seed-generate" ;;
     esac
     if [ -d "$here/regressions/$t" ]; then cp "$here/regressions/$t"/* "$corpus/" 2>/dev/null || true; fi
     echo "$corpus"
@@ -46,7 +61,7 @@ seed() { # target -> corpus folder seeded from fixtures and committed seeds
 
 max_len_for() { # long enough for a fixture file, short where every byte costs a pass through 7 tokenizers
     case "$1" in
-        encode|decode) echo 4096 ;;
+        encode|decode|capi) echo 4096 ;;
         config|generation-config|marian-vocab) echo 65536 ;;
         *) echo 262144 ;;
     esac
@@ -70,7 +85,7 @@ for t in "${targets[@]}"; do
     # Committed regressions: each replayed once.
     if [ -d "$here/regressions/$t" ] && ls "$here/regressions/$t"/* >/dev/null 2>&1; then
         if ! LMCORE_FUZZ_TARGET="$t" LMCORE_ROOT="$root" LMCORE_SHARED="$shared" \
-            LSAN_OPTIONS="suppressions=$here/lsan.supp" "$binary" "${common[@]}" \
+            LSAN_OPTIONS="suppressions=$here/lsan.supp" "$(binary_for "$t")" "${common[@]}" \
             "$here/regressions/$t"/* >"$log.regressions" 2>&1; then
             echo "$t: a committed regression input fails again (see $log.regressions)"; status=1
         fi
@@ -78,7 +93,7 @@ for t in "${targets[@]}"; do
     result=ok
     # shellcheck disable=SC2046
     if ! LMCORE_FUZZ_TARGET="$t" LMCORE_ROOT="$root" LMCORE_SHARED="$shared" ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$here/lsan.supp" \
-        "$binary" "${common[@]}" $(dict_for "$t") -max_total_time="$seconds" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+        "$(binary_for "$t")" "${common[@]}" $(dict_for "$t") -max_total_time="$seconds" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
         result="FINDING (see $log, input in $findings/)"; status=1
     fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || echo "?")
