@@ -146,5 +146,8 @@ for sub in translate generate score embed bench; do
     check_error "$sub --threads -1" 64 "$cli" "$sub" --model "$default_model" --threads -1
 done
 
+echo "CLI: peak memory against input size (tokenize grows in proportion, translate truncates from prefixes)"
+python3 "$here/memory_limits.py" "$cli" "$default_model" || failures=$((failures + 1))
+
 [ "$failures" -eq 0 ] && echo "CLI: all passed" || echo "CLI: $failures failed"
 exit "$failures"
