@@ -14,8 +14,15 @@ let cpuFlags: [SwiftSetting] = [
 // Fail the build, not the user's dlopen, on a symbol left undefined. Not in sanitizer builds
 // (LMCORE_SANITIZER_BUILD=1, scripts/sanitize.sh): there the program that loads the library brings
 // the sanitizer runtime its instrumented code calls.
-let noUndefinedSymbols: [String] = Context.environment["LMCORE_SANITIZER_BUILD"] == nil
-    ? ["-Xlinker", "-z", "-Xlinker", "defs"] : []
+let sanitizerBuild = Context.environment["LMCORE_SANITIZER_BUILD"] != nil
+let noUndefinedSymbols: [String] = sanitizerBuild ? [] : ["-Xlinker", "-z", "-Xlinker", "defs"]
+// liblmcore.so carries the Swift runtime (static-stdlib) so it loads into any C or Python process.
+// Not in sanitizer builds: a statically linked libdispatch is invisible to ThreadSanitizer's
+// dispatch interceptors, so every DispatchQueue.concurrentPerform join looked like a data race
+// (the Python threads test under TSan); there the toolchain's shared runtime is used instead.
+// (_FoundationCollections and _FoundationCShims are not pulled in by autolinking when the runtime
+// is linked statically.)
+let swiftRuntime: [String] = sanitizerBuild ? [] : ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"]
 
 let package = Package(
     name: "lmcore",
@@ -62,10 +69,8 @@ let package = Package(
             exclude: ["exports.map"],
             swiftSettings: cpuFlags,
             linkerSettings: [
-                .unsafeFlags([
-                    "-static-stdlib", "-use-ld=lld", "-Xlinker", "--gc-sections",
-                    // Not pulled in by autolinking when the runtime is linked statically.
-                    "-l_FoundationCollections", "-l_FoundationCShims",
+                .unsafeFlags(swiftRuntime + [
+                    "-use-ld=lld", "-Xlinker", "--gc-sections",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/LMCoreC/exports.map",
                     "-Xlinker", "-soname=liblmcore.so.0",
                 ] + noUndefinedSymbols + [

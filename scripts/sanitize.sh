@@ -3,14 +3,16 @@
 # and after touching parsers, threading or the server:
 #   1. AddressSanitizer: the whole Swift test suite, and the C tests (ABI, text API, 16 threads on
 #      one model) built with clang -fsanitize=address,undefined against an ASan liblmcore.so.
-#   2. ThreadSanitizer: the Swift concurrency tests, and the server tests (Tests/Server) against
-#      a TSan lmcore-cli (many requests, batching, timeouts, disconnects, SIGTERM).
+#   2. ThreadSanitizer: the Swift concurrency tests; the C 16-thread test and the Python threads
+#      test (bindings/python/tests/test_threads.py) against a TSan liblmcore.so; the server tests
+#      (Tests/Server) against a TSan lmcore-cli (many requests, batching, timeouts, disconnects, SIGTERM).
 # Leaks are checked by Tests/Fuzz/libfuzzer.sh per input. At process exit LeakSanitizer cannot read
 # Swift's multi-payload enums, which keep the enum tag in a pointer's spare bits, so objects that
 # static caches still hold are reported as leaked. For that reason this script runs ASan with
 # detect_leaks=0.
 # Builds go to .build-asan and .build-tsan. LMCORE_SANITIZER_BUILD=1 drops `-z defs` from
-# liblmcore.so's link: the program that loads the library brings the sanitizer runtime.
+# liblmcore.so's link (the program that loads the library brings the sanitizer runtime) and links
+# the toolchain's shared Swift runtime instead of a static one (Package.swift explains why).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="/opt/swift/usr/bin:$PATH" LMCORE_SANITIZER_BUILD=1
@@ -58,8 +60,30 @@ TSAN_OPTIONS=halt_on_error=1 swift test -c release --sanitize=thread --scratch-p
     --filter "storeIsUsableFromManyThreads|parallelChunksCoverEveryIndexOnce|KernelPoolTests|concurrentEncodingMatchesSerial|DefaultModelTests" \
     2>&1 | grep -v -E '^(◇|􀟈) .* started\.$' | tail -3
 
-echo "== ThreadSanitizer: the server tests against a TSan lmcore-cli"
 tsan="$(swift build -c release --sanitize=thread --scratch-path .build-tsan --show-bin-path)"
+echo "== ThreadSanitizer: C threads and Python threads sharing one model (TSan liblmcore.so)"
+# The sanitizer build links the toolchain's shared Swift runtime and libdispatch (Package.swift,
+# swiftRuntime): TSan sees DispatchQueue.concurrentPerform's joins only through its interceptors.
+# Python is not instrumented, so the TSan runtime and the libdispatch it needs are preloaded.
+swift build -c release --sanitize=thread --scratch-path .build-tsan --product lmcore >&2
+ln -sf liblmcore.so "$tsan/liblmcore.so.0"
+toolchain_lib="$(dirname "$(dirname "$(command -v swift)")")/lib"
+tsan_runtime="$(ls "$toolchain_lib"/clang/*/lib/linux/libclang_rt.tsan-x86_64.so | tail -n 1)"
+rm -f "$work"/tsan.*
+# (the static TSan runtime of an instrumented C program calls into libdispatch and BlocksRuntime)
+clang -std=c99 -g -fsanitize=thread -I"$root/include" Tests/C/thread_test.c -o "$work/thread_test_tsan" \
+    -L"$tsan" -llmcore -L"$toolchain_lib/swift/linux" -ldispatch -lBlocksRuntime -lm -lpthread \
+    -Wl,-rpath,"$tsan" -Wl,-rpath,"$toolchain_lib/swift/linux"
+TSAN_OPTIONS="halt_on_error=0 log_path=$work/tsan" \
+    "$work/thread_test_tsan" "$root/models/numbers-7lang" "$root/models/numbers-7lang/samples.txt"
+(cd bindings/python/tests && LD_PRELOAD="$tsan_runtime $toolchain_lib/swift/linux/libBlocksRuntime.so $toolchain_lib/swift/linux/libdispatch.so" \
+    TSAN_OPTIONS="halt_on_error=0 log_path=$work/tsan" LMCORE_LIBRARY="$tsan/liblmcore.so" \
+    "$root/$venv/bin/python" -m pytest -q -p no:cacheprovider test_threads.py)
+if ls "$work"/tsan.* >/dev/null 2>&1; then
+    echo "ThreadSanitizer reports from the C or Python threads:"; grep -h SUMMARY "$work"/tsan.* | sort | uniq -c; exit 1
+fi
+
+echo "== ThreadSanitizer: the server tests against a TSan lmcore-cli"
 rm -f "$work"/tsan.*
 (cd Tests/Server && TSAN_OPTIONS="halt_on_error=0 log_path=$work/tsan" LMCORE_SLOW_INPUTS=8 LMCORE_BUILD="$tsan" \
     LMCORE_LIBRARY="$normal/liblmcore.so" "$root/$venv/bin/python" -m pytest -q -p no:cacheprovider .)
