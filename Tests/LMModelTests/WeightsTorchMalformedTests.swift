@@ -188,6 +188,16 @@ import LMInput
             // D = {}; memo[0] = D; D[1] = memo[0]
             torchZip(pickle: [0x80, 2, 0x7D, 0x71, 0, 0x4B, 1, 0x68, 0, 0x73, 0x2E], storages: [:])
         }, message: "pickle puts a dict inside itself at byte 9"),
+        Case(name: "100,000 nested marks", bytes: {
+            // 100,000 times (MARK, None), then 100,000 times (TUPLE, POP), then an int: each TUPLE once
+            // copied every saved mark (quadratic, ~5 x 10^9 copies; regression safetensors/pickle-many-marks),
+            // now it reads in linear time to the clear error below.
+            var pickle: [UInt8] = [0x80, 2]
+            for _ in 0..<100_000 { pickle += [0x28, 0x4E] }
+            for _ in 0..<100_000 { pickle += [0x74, 0x30] }
+            pickle += [0x4B, 3, 0x2E]
+            return torchZip(pickle: pickle, storages: [:])
+        }, message: "the checkpoint holds an int, not a state dict of tensors"),
         Case(name: "not a state dict", bytes: {
             var p = PickleBuilder()
             p.int(3); p.stop()

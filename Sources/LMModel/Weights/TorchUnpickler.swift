@@ -19,10 +19,17 @@ struct TorchUnpickler {
     /// each stored record, including storages of tensors outside the state dict's top level).
     private(set) var storages: [String: TorchStorageRef] = [:]
 
+    /// One flat stack for every frame: CPython's unpickler saves the stack at each MARK and starts an
+    /// empty one (its metastack); here a MARK only records where its frame begins, so popping a
+    /// mark moves just that frame's items. Mutations must find it uniquely referenced: once an
+    /// opcode's pop ran inside a call's arguments, which copied `self`, and every pop then copied
+    /// the whole stack (quadratic: 17,000 marks took 11 s; found by the libFuzzer safetensors
+    /// harness as a timeout, regression input safetensors/pickle-many-marks).
     private var stack: [PickleValue] = []
-    private var marks: [[PickleValue]] = []
-    /// Items held in the stacks `marks` saved (the current stack not included).
-    private var savedItems = 0
+    /// Where each open MARK's frame begins in `stack`.
+    private var marks: [Int] = []
+    /// The current frame's first index: items below it belong to outer frames.
+    private var frameStart: Int { marks.last ?? 0 }
     private var memo: [Int: PickleValue] = [:]
 
     init(bytes: UnsafeRawBufferPointer, path: String, source: String, start: Int = 0) {
@@ -74,20 +81,19 @@ struct TorchUnpickler {
     // MARK: stack
 
     private mutating func pop() throws -> PickleValue {
-        guard let v = stack.popLast() else { throw fail("pickle stack underflow") }
+        guard stack.count > frameStart, let v = stack.popLast() else { throw fail("pickle stack underflow") }
         return v
     }
 
     private func top() throws -> PickleValue {
-        guard let v = stack.last else { throw fail("pickle stack underflow") }
+        guard stack.count > frameStart, let v = stack.last else { throw fail("pickle stack underflow") }
         return v
     }
 
     private mutating func popMark() throws -> [PickleValue] {
-        guard let outer = marks.popLast() else { throw fail("pickle MARK missing") }
-        let items = stack
-        stack = outer
-        savedItems -= outer.count
+        guard let start = marks.popLast() else { throw fail("pickle MARK missing") }
+        let items = Array(stack[start...])
+        stack.removeSubrange(start...)
         return items
     }
 
@@ -97,13 +103,12 @@ struct TorchUnpickler {
     mutating func load() throws -> PickleValue {
         stack = []
         marks = []
-        savedItems = 0
         memo = [:]
         while true {
             let opOffset = position
             // Every opcode adds at most one stack item, mark or memo entry: bounding them bounds the
             // memory a hostile pickle can make the reader hold (100+ bytes per item, from 1 byte each).
-            guard stack.count + savedItems + marks.count <= TorchUnpickler.maxStackItems else {
+            guard stack.count + marks.count <= TorchUnpickler.maxStackItems else {
                 throw fail("pickle holds more than \(TorchUnpickler.maxStackItems) items on its stack "
                     + "(a state dict needs a few thousand)", at: opOffset)
             }
@@ -120,9 +125,7 @@ struct TorchUnpickler {
             case 0x2E: // STOP
                 return try pop()
             case 0x28: // MARK
-                savedItems += stack.count
-                marks.append(stack)
-                stack = []
+                marks.append(stack.count)
             case 0x30: // POP
                 _ = try pop()
             case 0x31: // POP_MARK
@@ -154,8 +157,15 @@ struct TorchUnpickler {
                 let n = op == 0x42 ? try u32() : try u8()
                 stack.append(.bytes(Array(try take(n))))
             case 0x29: stack.append(try tuple([], at: opOffset))  // EMPTY_TUPLE
-            case 0x74: stack.append(try tuple(try popMark(), at: opOffset))  // TUPLE
-            case 0x85: stack.append(try tuple([try pop()], at: opOffset))  // TUPLE1
+            // Every operand is popped into a local before the call that uses it: as an argument of a
+            // non-mutating method, a mutating pop made Swift copy `self` (stack, marks and memo) for
+            // the call, so the stack was shared when popped and copied whole (see `stack`).
+            case 0x74: // TUPLE
+                let items = try popMark()
+                stack.append(try tuple(items, at: opOffset))
+            case 0x85: // TUPLE1
+                let item = try pop()
+                stack.append(try tuple([item], at: opOffset))
             case 0x86: // TUPLE2
                 let b = try pop(), a = try pop()
                 stack.append(try tuple([a, b], at: opOffset))
@@ -165,7 +175,8 @@ struct TorchUnpickler {
             case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
             case 0x6C: // LIST
                 let list = PickleList()
-                try appendTo(.list(list), try popMark(), at: opOffset)
+                let items = try popMark()
+                try appendTo(.list(list), items, at: opOffset)
                 stack.append(.list(list))
             case 0x61: // APPEND
                 let item = try pop()
@@ -176,7 +187,8 @@ struct TorchUnpickler {
             case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
             case 0x64: // DICT
                 let dict = PickleDict()
-                try setItems(dict, try popMark(), at: opOffset)
+                let items = try popMark()
+                try setItems(dict, items, at: opOffset)
                 stack.append(.dict(dict))
             case 0x73: // SETITEM
                 let value = try pop(), key = try pop()
@@ -206,7 +218,8 @@ struct TorchUnpickler {
                 case let other: throw fail("BUILD on \(other.kind)", at: opOffset)
                 }
             case 0x51: // BINPERSID
-                let storage = try persistentStorage(try pop(), at: opOffset)
+                let pid = try pop()
+                let storage = try persistentStorage(pid, at: opOffset)
                 if storages[storage.key] == nil { storages[storage.key] = storage }
                 stack.append(.storage(storage))
             case 0x68: try get(try u8(), at: opOffset)    // BINGET
