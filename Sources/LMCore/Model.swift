@@ -103,8 +103,10 @@ public final class Model: Sendable {
             Log.message(.info, "loaded \(path): \(network.config.modelType), compute type \(network.computeType.rawValue), "
                 + "\(network.parameterCount) parameters, tokenizer \(tokenizer == nil ? "none" : "yes"), \(threads) threads, "
                 + "\(elapsed)")
-            return Model(network: network, tokenizer: tokenizer, generationDefaults: defaults, path: path,
-                         threads: threads)
+            let model = Model(network: network, tokenizer: tokenizer, generationDefaults: defaults, path: path,
+                              threads: threads)
+            if ProcessInfo.processInfo.environment["LMCORE_NO_WARMUP"] == nil { model.warmUp() }
+            return model
         }
     }
 
