@@ -148,7 +148,7 @@ static void log_callback(int32_t level, const char *message, void *user) {
 
 /* Heap copies the generation parameters point into, released after the call. */
 typedef struct {
-    int32_t *arrays[8];
+    int32_t *arrays[16];  /* id rows: inputs, score targets, prefixes and bad words, MAX_INPUTS each */
     const int32_t *rows[MAX_INPUTS];
     size_t lengths[MAX_INPUTS];
     const int32_t *bad_rows[MAX_INPUTS];
@@ -163,7 +163,10 @@ static int32_t *fuzz_ids(stream *s, int32_t v, size_t *n, param_storage *keep) {
     int32_t *ids = malloc((*n ? *n : 1) * sizeof *ids);
     if (!ids) abort();
     for (size_t i = 0; i < *n; i++) ids[i] = fuzz_id(s, v);
-    if (keep && keep->used < 8) keep->arrays[keep->used++] = ids;
+    if (keep) {
+        if (keep->used == 16) abort();  /* more rows than any call makes: a harness bug */
+        keep->arrays[keep->used++] = ids;
+    }
     return ids;
 }
 
@@ -277,19 +280,27 @@ static void check_result(lmcore_result *r, int32_t v, int texts) {
     }
 }
 
+/* The inputs of one call, into the caller's arrays: n texts (`text`) or n id rows. With `nulls`,
+ * some entries are NULL (a NULL text; a NULL row, allowed only with length 0). */
+static size_t fuzz_inputs(stream *s, int32_t v, int text, int nulls, const int32_t **inputs, size_t *lengths,
+                          char **texts, param_storage *keep) {
+    size_t n = small_count(s, MAX_INPUTS);
+    for (size_t i = 0; i < n; i++) {
+        if (text) texts[i] = (!nulls || u8(s) % 16) ? fuzz_text(s, MAX_TEXT) : NULL;
+        else inputs[i] = fuzz_ids(s, v, &lengths[i], keep);
+        if (!text && nulls && u8(s) % 16 == 0) inputs[i] = NULL;
+    }
+    return n;
+}
+
 static void call_generate_family(stream *s, int which, int op) {
     lmcore_model *m = models[which];
     int32_t v = vocab[which];
     param_storage keep = {0};
-    size_t n = small_count(s, MAX_INPUTS);
     const int32_t *inputs[MAX_INPUTS] = {0};
     size_t lengths[MAX_INPUTS] = {0};
     char *texts[MAX_INPUTS] = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (op == 0) texts[i] = (u8(s) % 16) ? fuzz_text(s, MAX_TEXT) : NULL;
-        else inputs[i] = fuzz_ids(s, v, &lengths[i], &keep);
-        if (op != 0 && u8(s) % 16 == 0) inputs[i] = NULL;  /* a NULL row: allowed only with length 0 */
-    }
+    size_t n = fuzz_inputs(s, v, op == 0, 1, inputs, lengths, texts, &keep);
     uint8_t nulls = u8(s);
     lmcore_model *model = (nulls & 1) && (nulls & 2) ? NULL : m;
     lmcore_result *out = (lmcore_result *)0x1;
@@ -351,14 +362,10 @@ static void call_score_text(stream *s, int which) {
 
 static void call_encode(stream *s, int which, int text) {
     param_storage keep = {0};
-    size_t n = small_count(s, MAX_INPUTS);
     const int32_t *inputs[MAX_INPUTS] = {0};
     size_t lengths[MAX_INPUTS] = {0};
     char *texts[MAX_INPUTS] = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (text) texts[i] = fuzz_text(s, MAX_TEXT);
-        else inputs[i] = fuzz_ids(s, vocab[which], &lengths[i], &keep);
-    }
+    size_t n = fuzz_inputs(s, vocab[which], text, 0, inputs, lengths, texts, &keep);
     int32_t pooled = edge_int(s);
     size_t capacity = (size_t)(u8(s)) * 16;
     float *output = capacity ? malloc(capacity * sizeof *output) : NULL;
