@@ -5,8 +5,8 @@ extension Model {
     /// One short beam search at load, so the user's first call does not pay for what any first
     /// call pays: opening OpenBLAS and starting its threads, starting the kernel thread pool,
     /// faulting in the code, the plain (OpenBLAS) weights, and the scratch and decoder-cache pools.
-    /// Measured on opus-mt-en-de (bench/README.md, "First call"): without it the first batch-1
-    /// beam-4 call took 1.13-1.4x a later one. Costs one 8-id encode and 2 decoder steps of
+    /// Measured (bench/README.md, "First call"): without it the first call took 1.17-1.47x a later
+    /// one on opus-mt-en-de and flan-t5-small, with it 1.01-1.06x. Costs one 8-id encode and 2 decoder steps of
     /// 4 beams (a few ms on the bench models). Errors are ignored: a model that cannot run this
     /// reports its problem on the user's own call, with the user's inputs.
     func warmUp() {

@@ -64,8 +64,9 @@ extension Tokenizers {
     /// `firstCut` (tests) replaces the first prefix's length.
     package static func prefixTruncated(_ text: String, with tokenizer: any TextTokenizer, maxLength: Int,
                                         sourcePrefix: [Int32]?, firstCut: Int? = nil) throws -> [Int32]? {
-        let bytes = Array(text.utf8)
         var cut = firstCut ?? max(4096, maxLength.multipliedReportingOverflow(by: prefixBytesPerToken).partialValue)
+        guard cut < text.utf8.count else { return nil }  // the usual short text: no copy of its bytes
+        let bytes = Array(text.utf8)
         var previous: [Int32]? = nil
         while cut < bytes.count {
             var end = cut

@@ -26,15 +26,17 @@ def text_of(size):
 
 
 def measured(cli, args, text):
-    with tempfile.TemporaryFile("w+") as f:
+    """(peak RSS bytes, exit code, stdout, stderr) of `cli args` with `text` as its one stdin line.
+    Output goes to files, not pipes, so neither stream can fill up while the other is read, and the
+    child is reaped by os.wait4 (whose rusage is the child's own)."""
+    with tempfile.TemporaryFile("w+") as f, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         f.write(text + "\n")
         f.seek(0)
-        p = subprocess.Popen([cli] + args, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        out = p.stdout.read()
-        err = p.stderr.read()
+        p = subprocess.Popen([cli] + args, stdin=f, stdout=out, stderr=err)
         _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss * 1024, p.returncode, out.decode(), err.decode()
+        out.seek(0)
+        err.seek(0)
+        return usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), out.read().decode(), err.read().decode()
 
 
 def main():

@@ -23,10 +23,12 @@ UNIT = "one two three 123 456, ünï 東京 Crème brûlée "
 HF = "import sys\nfrom tokenizers import Tokenizer\nt = Tokenizer.from_file(sys.argv[1])\nt.encode(open(sys.argv[2]).read())\n"
 
 
-def peak(command):
-    p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
+def peak(command, stdin_path=None):
+    """Peak RSS in bytes of `command` (stdin from `stdin_path` when given); exits on its failure."""
+    with open(stdin_path or os.devnull) as stdin:
+        p = subprocess.Popen(command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err = p.stderr.read()
+        _, status, usage = os.wait4(p.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{command[0]} failed: {err.decode()[:300]}")
     return usage.ru_maxrss * 1024
@@ -52,14 +54,7 @@ def main():
                 peaks = []
                 for size in sizes:
                     if tool == "lmcore":
-                        with open(files[size]) as f:
-                            p = subprocess.Popen([args.cli, "tokenize", "--tokenizer", str(tok)], stdin=f,
-                                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                            err = p.stderr.read()
-                            _, status, usage = os.wait4(p.pid, 0)
-                            if os.waitstatus_to_exitcode(status) != 0:
-                                raise SystemExit(err.decode()[:300])
-                            peaks.append(usage.ru_maxrss * 1024)
+                        peaks.append(peak([args.cli, "tokenize", "--tokenizer", str(tok)], stdin_path=files[size]))
                     else:
                         peaks.append(peak([args.python, "-c", HF, str(tok), files[size]]))
                 slopes.append((peaks[1] - peaks[0]) / (sizes[1] - sizes[0]))

@@ -53,8 +53,7 @@ static int32_t edge_int(stream *s) {
     return (int32_t)u32(s);
 }
 
-/* A small count, or (rarely) a size no caller could back with memory, for the calls that must
- * reject it before touching the array. */
+/* A count from 0 to max (one byte's worth). */
 static size_t small_count(stream *s, size_t max) {
     return (size_t)(u8(s) % (max + 1));
 }
