@@ -45,6 +45,25 @@ void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scal
     }
 }
 
+void lmk_pack_i8q_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int32_t *sums, int64_t p0, int64_t p1) {
+    const int64_t groups = lmk_i8q_groups(k);
+    for (int64_t p = p0; p < p1; p++) {
+        int8_t *panel = out + p * LMK_PANEL * groups * 4;
+        memset(panel, 0, (size_t)(LMK_PANEL * groups * 4));
+        for (int64_t j = 0; j < LMK_PANEL; j++) {
+            const int64_t row = p * LMK_PANEL + j;
+            if (row >= n) continue;
+            const int8_t *src = q + row * k;
+            int32_t sum = 0;
+            for (int64_t i = 0; i < k; i++) {
+                panel[(i / 4) * 64 + j * 4 + (i % 4)] = src[i];
+                sum += src[i];
+            }
+            sums[row] = sum;
+        }
+    }
+}
+
 void lmk_i8q_row(const int8_t *packed, const float *scales, int64_t k, int64_t row, float factor, float *out) {
     const int64_t groups = lmk_i8q_groups(k);
     const int8_t *panel = packed + (row / LMK_PANEL) * LMK_PANEL * groups * 4;

@@ -40,6 +40,15 @@ static inline float lmk_abs_max(const float *row, int64_t k) {
 /* 127 / amax, or 0 for an all-zero (or non-finite) row, whose values then quantize to 0. */
 static inline float lmk_i8_inverse(float amax) { return amax > 0 && amax <= 3.4e38f ? 127.0f / amax : 0.0f; }
 
+/* One weight row's symmetric int8 quantization: q[i] = lmk_quantize_i8(src[i]), returns the scale
+ * max|src| / 127. The one definition packing (lmk_pack_i8, lmk_pack_i8q) and the int8 converter
+ * (lmk_quantize_i8_rows) share, so a stored int8 checkpoint packs to the same bytes. */
+static inline float lmk_quantize_row_i8(const float *src, int64_t k, int8_t *q, int64_t q_stride) {
+    const float amax = lmk_abs_max(src, k), inverse = lmk_i8_inverse(amax);
+    for (int64_t i = 0; i < k; i++) q[i * q_stride] = lmk_quantize_i8(src[i], inverse);
+    return amax / 127.0f;
+}
+
 /* y(m, columns of panels [p0, p1)) = bias (or 0): the product when k is 0. */
 static inline void lmk_empty_product(int64_t m, int64_t n, const float *bias, float *y, int64_t ldy, int64_t p0,
                                      int64_t p1) {

@@ -64,10 +64,22 @@ void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scale
                 for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = 0;
                 continue;
             }
-            const float *src = w + row * k;
-            const float amax = lmk_abs_max(src, k), inverse = lmk_i8_inverse(amax);
-            scales[row] = amax / 127.0f;
-            for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = lmk_quantize_i8(src[i], inverse);
+            scales[row] = lmk_quantize_row_i8(w + row * k, k, panel + j, LMK_PANEL);
+        }
+    }
+}
+
+void lmk_quantize_i8_rows(const float *w, int64_t n, int64_t k, int8_t *q, float *scales) {
+    for (int64_t row = 0; row < n; row++) scales[row] = lmk_quantize_row_i8(w + row * k, k, q + row * k, 1);
+}
+
+void lmk_pack_i8_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+        int8_t *panel = out + p * LMK_PANEL * k;
+        for (int64_t j = 0; j < LMK_PANEL; j++) {
+            const int64_t row = p * LMK_PANEL + j;
+            const int8_t *src = q + row * k;
+            for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = row < n ? src[i] : 0;
         }
     }
 }

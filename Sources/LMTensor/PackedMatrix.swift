@@ -92,6 +92,45 @@ package final class PackedMatrix: Sendable {
         }
     }
 
+    /// Packs int8 rows `values` (N, K) row-major with their per-row `scales` (N), as
+    /// `lmk_quantize_i8_rows` makes them (a checkpoint written by `lmcore-cli convert --quantize
+    /// int8`), as `type` (`.int8`, or `.int8Compute` where this CPU has the integer products): the same
+    /// bytes as packing the float original, with no quantization at load. nil when this CPU has no
+    /// packed kernel or `type` is not an int8 type (callers then dequantize and pack floats).
+    package init?(int8Rows values: UnsafePointer<Int8>, scales rowScales: UnsafePointer<Float>, outFeatures n: Int,
+                  inFeatures k: Int, type requested: PackedType) {
+        guard Kernels.packed, n > 0, k > 0, requested == .int8 || requested == .int8Compute else { return nil }
+        let type = requested == .int8Compute && !(Kernels.integerProducts && k <= 65536) ? .int8 : requested
+        self.type = type
+        outFeatures = n
+        inFeatures = k
+        let panelCount = (n + Self.panel - 1) / Self.panel
+        let depth = type == .int8Compute ? Int(lmk_i8q_groups(Int64(k))) * 4 : k
+        panels = FloatBuffer(count: (panelCount * Self.panel * depth + 3) / 4, zeroed: false)
+        tail = nil
+        let scaleBuffer = FloatBuffer(count: n, zeroed: false)
+        scaleBuffer.pointer.update(from: rowScales, count: n)
+        scales = scaleBuffer
+        sums = type == .int8Compute ? FloatBuffer(count: n) : nil
+        let out = UnsafeMutableRawPointer(panels.pointer).assumingMemoryBound(to: Int8.self)
+        let sumPointer = sums.map { UnsafeMutableRawPointer($0.pointer).assumingMemoryBound(to: Int32.self) }
+        Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: 64) { range in
+            let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
+            if let sumPointer {
+                lmk_pack_i8q_rows(values, Int64(n), Int64(k), out, sumPointer, p0, p1)
+            } else {
+                lmk_pack_i8_rows(values, Int64(n), Int64(k), out, p0, p1)
+            }
+        }
+    }
+
+    /// Quantizes w (N, K) row-major to int8 rows `values` (N, K) and per-row `scales` (N) exactly as
+    /// packing as `.int8` does (what `init(int8Rows:...)` reads back).
+    package static func quantizeRows(_ w: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int,
+                                     into values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) {
+        lmk_quantize_i8_rows(w, Int64(n), Int64(k), values, scales)
+    }
+
     /// Packs `buffer`, an (N, K) float32 weight, where it lies (see lmk_pack_in_place): for a table
     /// too large to hold twice even briefly (the lm head). The buffer's plain contents are gone
     /// afterwards, so the caller must own it alone or replace every other use by this matrix. nil

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LMCore
 
-/// `lmcore-cli convert --model DIR --out DIR2`: a safetensors copy of a model folder.
+/// `lmcore-cli convert --model DIR --out DIR2 [--quantize int8]`: a safetensors copy of a model folder.
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
@@ -17,10 +17,18 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .long, help: "Write into --out even if it already exists (its model.safetensors and copied files are replaced).")
     var force = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Store the linear weights quantized: int8 (one scale per output row, as --compute-type int8 packs them; "
+            + "the file is about a quarter of float32 and loads without quantizing).", valueName: "type"))
+    var quantize: String?
+
     func run() throws {
         if !force && FileManager.default.fileExists(atPath: out) {
             CLI.fail("\(out) already exists; pass --force to write into it")
         }
-        print(try CLI.run { try Checkpoints.convert(directory: model, to: out) })
+        if let quantize, quantize != "int8" {
+            CLI.fail("--quantize \(quantize): the supported type is int8")
+        }
+        print(try CLI.run { try Checkpoints.convert(directory: model, to: out, quantizeInt8: quantize != nil) })
     }
 }

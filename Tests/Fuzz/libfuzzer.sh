@@ -5,7 +5,8 @@
 # LMCORE_FUZZ_TARGET) and lmcore-fuzz-capi (target capi: C-ABI call sequences on liblmcore.so). It
 # replays the committed regression inputs (Tests/Fuzz/regressions/TARGET/), then fuzzes each target
 # for SECONDS from seeds taken from the repository's fixtures, with a dictionary where one helps.
-# A crash, ASan report, leak, >10 s input or >2 GB RSS fails the script and leaves the input in
+# A crash, ASan report, leak, >10 s input (LMCORE_FUZZ_TIMEOUT: raise it when more runs than cores
+# share the machine, since libFuzzer's limit is wall-clock time) or >2 GB RSS fails the script and leaves the input in
 # .build-fuzz/findings/TARGET/ (LMCORE_FUZZ_SCRATCH moves .build-fuzz). Prints executions and
 # coverage per target.
 set -euo pipefail
@@ -81,7 +82,7 @@ for t in "${targets[@]}"; do
     corpus="$(seed "$t")"
     findings="$scratch/findings/$t"; mkdir -p "$findings"
     log="$scratch/fuzz-$t.log"
-    common=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len="$(max_len_for "$t")" -artifact_prefix="$findings/")
+    common=(-timeout="${LMCORE_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len="$(max_len_for "$t")" -artifact_prefix="$findings/")
     # Committed regressions: each replayed once.
     if [ -d "$here/regressions/$t" ] && ls "$here/regressions/$t"/* >/dev/null 2>&1; then
         if ! LMCORE_FUZZ_TARGET="$t" LMCORE_ROOT="$root" LMCORE_SHARED="$shared" \

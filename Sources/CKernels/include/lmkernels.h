@@ -50,6 +50,13 @@ int64_t lmk_packed_count(int64_t n, int64_t k);
 void lmk_pack_f16(const float *w, int64_t n, int64_t k, uint16_t *out, int64_t p0, int64_t p1);
 void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int64_t p0, int64_t p1);
 
+/* Stored int8 weights (`lmcore-cli convert --quantize int8`): lmk_quantize_i8_rows quantizes w (n, k)
+ * row-major into q (n, k) and scales (n) exactly as lmk_pack_i8 does; lmk_pack_i8_rows packs such
+ * rows into lmk_pack_i8's panels (the scales are used as they are), so a converted checkpoint packs
+ * to the same bytes as its float original, without quantizing again. */
+void lmk_quantize_i8_rows(const float *w, int64_t n, int64_t k, int8_t *q, float *scales);
+void lmk_pack_i8_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int64_t p0, int64_t p1);
+
 /* Row `row` of a packed matrix of element type (0 float32, 1 float16, 2 int8), dequantized and
  * times `factor`, into out (k floats): an embedding lookup in a tied table, and unpacking. `tail`
  * as for the GEMMs; `scales` only for int8. */
@@ -102,6 +109,8 @@ void lmk_gemm_packed_i8_avx512(const float *x, int64_t ldx, int64_t m, int64_t k
 int64_t lmk_i8q_groups(int64_t k);
 void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int32_t *sums, int64_t p0,
                   int64_t p1);
+/* The same quad panels and sums from int8 rows q (n, k) that lmk_quantize_i8_rows made. */
+void lmk_pack_i8q_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int32_t *sums, int64_t p0, int64_t p1);
 /* Row `row` of W from quad panels, dequantized and times `factor` (k floats). */
 void lmk_i8q_row(const int8_t *packed, const float *scales, int64_t k, int64_t row, float factor, float *out);
 /* AVX-512 (F, BW, VL, VNNI): call only when lmk_cpu_features() has LMK_CPU_AVX512_VNNI. */

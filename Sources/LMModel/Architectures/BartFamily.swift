@@ -57,12 +57,11 @@ enum BartFamily {
     /// (`loaded`) are reused, also under another key when their contents are identical (old
     /// checkpoints store tied tables several times), so a tied 58k×512 table exists once.
     static func firstPresent(_ weights: WeightStore, _ keys: [String], shape: [Int],
-                             loaded: inout [String: FloatBuffer]) throws -> FloatBuffer {
+                             loaded: inout [String: StoredMatrix]) throws -> StoredMatrix {
         for key in keys where weights.contains(key) {
             if let existing = loaded[key] { return existing }
-            let table = try weights.buffer(key, shape: shape)
-            for other in loaded.values where other.count == table.count
-                && memcmp(other.pointer, table.pointer, table.count * MemoryLayout<Float>.stride) == 0 {
+            let table = try weights.matrix(key, shape: shape)
+            for other in loaded.values where other.hasSameContents(as: table) {
                 loaded[key] = other
                 return other
             }
@@ -72,13 +71,20 @@ enum BartFamily {
         throw InputError.format("\(weights.source): tensor '\(keys[0])' is missing")
     }
 
+    /// Notes the keys whose table is the lm head as linear weights (`WeightStore.linearWeightLog`):
+    /// what an int8 load packs.
+    static func recordHead(_ head: StoredMatrix, loaded: [String: StoredMatrix], in weights: WeightStore) {
+        guard let log = weights.linearWeightLog else { return }
+        for (key, table) in loaded.sorted(by: { $0.key < $1.key }) where table.isSame(as: head) { log.record(key) }
+    }
+
     static func attentionScale(_ config: ModelConfig, headDim: Int) -> Float {
         config.scaleAttention ? 1 / Float(headDim).squareRoot() : 1
     }
 
     static func linear(_ scope: WeightScope, _ name: String, in i: Int, out o: Int, _ config: ModelConfig,
-                       packing: PackedType? = nil) throws -> Linear {
-        try Linear(scope, name, in: i, out: o, bias: config.linearBias, packing: packing)
+                       packing: PackedType? = nil, fusing: PackedType? = nil) throws -> Linear {
+        try Linear(scope, name, in: i, out: o, bias: config.linearBias, packing: packing, fusing: fusing)
     }
 
     /// - Parameter packing: the decoder's weight type, or the encoder's (nil: plain weights on OpenBLAS).
@@ -86,9 +92,9 @@ enum BartFamily {
                               packing: PackedType? = nil) throws -> SelfAttention {
         let d = config.dModel, inner = stack.innerDim
         return SelfAttention(
-            q: try linear(scope, "q_proj", in: d, out: inner, config),
-            k: try linear(scope, "k_proj", in: d, out: inner, config),
-            v: try linear(scope, "v_proj", in: d, out: inner, config),
+            q: try linear(scope, "q_proj", in: d, out: inner, config, fusing: packing),
+            k: try linear(scope, "k_proj", in: d, out: inner, config, fusing: packing),
+            v: try linear(scope, "v_proj", in: d, out: inner, config, fusing: packing),
             out: try linear(scope, "out_proj", in: inner, out: d, config, packing: packing),
             heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim),
             packing: packing)
@@ -99,8 +105,8 @@ enum BartFamily {
         let d = config.dModel, inner = stack.innerDim
         return CrossAttention(
             q: try linear(scope, "q_proj", in: d, out: inner, config, packing: packing),
-            k: try linear(scope, "k_proj", in: d, out: inner, config),
-            v: try linear(scope, "v_proj", in: d, out: inner, config),
+            k: try linear(scope, "k_proj", in: d, out: inner, config, fusing: kvPacking),
+            v: try linear(scope, "v_proj", in: d, out: inner, config, fusing: kvPacking),
             out: try linear(scope, "out_proj", in: inner, out: d, config, packing: packing),
             heads: stack.heads, headDim: stack.headDim, scale: attentionScale(config, headDim: stack.headDim),
             kvPacking: kvPacking)
@@ -164,7 +170,7 @@ enum BartFamily {
         // In a closure so the plain float32 tables are released before the layers load (a reduced
         // compute type packs the head into a new buffer; holding both would raise the peak).
         let tables = try { () throws -> (tables: [Linear.Weight], head: Linear.Weight) in
-            var loaded: [String: FloatBuffer] = [:]
+            var loaded: [String: StoredMatrix] = [:]
             let encoderTokens = try firstPresent(
                 weights, [encoderKey] + (tie && config.sharedEmbeddings ? [shared, decoderKey] : []),
                 shape: [config.vocabSize, d], loaded: &loaded)
@@ -173,6 +179,7 @@ enum BartFamily {
                 shape: [config.decoderVocabSize, d], loaded: &loaded)
             let headBuffer = weights.contains("lm_head.weight") || !tie
                 ? try firstPresent(weights, ["lm_head.weight"], shape: [vocab, d], loaded: &loaded) : decoderTokens
+            recordHead(headBuffer, loaded: loaded, in: weights)
             return Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: headBuffer, vocab: vocab, dim: d,
                                              type: weightType)
         }()

@@ -21,7 +21,7 @@ enum T5Loader {
         let weightType = config.computeType.decoderWeights, sequenceType = config.computeType.sequenceWeights
         // In a closure so the plain float32 tables are released before the layers load.
         let tables = try { () throws -> (tables: [Linear.Weight], head: Linear.Weight) in
-            var loaded: [String: FloatBuffer] = [:]
+            var loaded: [String: StoredMatrix] = [:]
             let shape = [config.vocabSize, d]
             let encoderTokens = try BartFamily.firstPresent(
                 weights, ["encoder.embed_tokens.weight", "shared.weight", "decoder.embed_tokens.weight"],
@@ -32,6 +32,7 @@ enum T5Loader {
             let head = try BartFamily.firstPresent(
                 weights, ["lm_head.weight", "shared.weight", "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"],
                 shape: shape, loaded: &loaded)
+            BartFamily.recordHead(head, loaded: loaded, in: weights)
             return Linear.Weight.tokenTables([encoderTokens, decoderTokens], head: head,
                                              vocab: config.decoderVocabSize, dim: d, type: weightType)
         }()
@@ -71,7 +72,7 @@ enum T5Loader {
         let decoderLayers = try (0..<config.decoder.layers).map { i -> DecoderLayer in
             let block = decoderScope.scope("block.\(i).layer")
             let cross = try attentionProjections(block.scope("1.EncDecAttention"), config, config.decoder,
-                                                 packQ: weightType, packO: weightType)
+                                                 packQ: weightType, packO: weightType, fuseKV: sequenceType)
             return DecoderLayer(
                 selfAttention: try selfAttention(block.scope("0.SelfAttention"), config, config.decoder,
                                                  packing: weightType),
@@ -95,14 +96,16 @@ enum T5Loader {
     }
 
     /// q, k, v (inner, D) and o (D, inner), without biases; `packQ` / `packO` pack those two as
-    /// they load (the decoder's per-step projections; k and v are fused, then packed or not, later).
+    /// they load (the decoder's per-step projections); k and v (and q when not packed) are fused
+    /// later and packed as `fuseKV` (`fuseQ`), or not.
     static func attentionProjections(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
-                                     packQ: PackedType? = nil, packO: PackedType? = nil) throws
+                                     packQ: PackedType? = nil, packO: PackedType? = nil, fuseQ: PackedType? = nil,
+                                     fuseKV: PackedType? = nil) throws
         -> (q: Linear, k: Linear, v: Linear, o: Linear) {
         let d = config.dModel, inner = stack.innerDim
-        return (try Linear(scope, "q", in: d, out: inner, bias: false, packing: packQ),
-                try Linear(scope, "k", in: d, out: inner, bias: false),
-                try Linear(scope, "v", in: d, out: inner, bias: false),
+        return (try Linear(scope, "q", in: d, out: inner, bias: false, packing: packQ, fusing: fuseQ),
+                try Linear(scope, "k", in: d, out: inner, bias: false, fusing: fuseKV),
+                try Linear(scope, "v", in: d, out: inner, bias: false, fusing: fuseKV),
                 try Linear(scope, "o", in: inner, out: d, bias: false, packing: packO))
     }
 
@@ -110,7 +113,7 @@ enum T5Loader {
     /// - Parameter packing: the decoder's weight type, or the encoder's (nil: plain weights on OpenBLAS).
     static func selfAttention(_ scope: WeightScope, _ config: ModelConfig, _ stack: ModelConfig.Stack,
                               packing: PackedType? = nil) throws -> SelfAttention {
-        let p = try attentionProjections(scope, config, stack, packO: packing)
+        let p = try attentionProjections(scope, config, stack, packO: packing, fuseQ: packing, fuseKV: packing)
         return SelfAttention(q: p.q, k: p.k, v: p.v, out: p.o, heads: stack.heads, headDim: stack.headDim, scale: 1,
                              packing: packing)
     }

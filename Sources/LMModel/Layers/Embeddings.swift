@@ -69,6 +69,8 @@ package struct Embeddings: Sendable {
             Embedding.gather(table: table.pointer, rows: vocabSize, dim: dim, ids: ids, scale: scale, into: out)
         case .packed(let table):
             table.gatherRows(ids, scale: scale, into: out)
+        case .int8Rows(let table):
+            table.gatherRows(ids, scale: scale, into: out)
         }
         if let table = positions {
             var computed: FloatBuffer? = nil

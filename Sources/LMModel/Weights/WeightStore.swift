@@ -20,6 +20,9 @@ package final class WeightStore: Sendable {
     /// Every tensor key, sorted.
     package let keys: [String]
     private let tensors: [String: StoredTensor]
+    /// When set, the keys the loaders take as linear weights (`lmcore-cli convert --quantize int8`
+    /// quantizes exactly those).
+    package let linearWeightLog: KeyLog?
 
     /// Builds a store from validated tensors; the same key in two files is an error.
     init(source: String, tensors list: [StoredTensor], metadata: [String: String]) throws {
@@ -36,6 +39,20 @@ package final class WeightStore: Sendable {
         self.metadata = metadata
         self.tensors = byKey
         self.keys = byKey.keys.sorted()
+        linearWeightLog = nil
+    }
+
+    private init(copying other: WeightStore, log: KeyLog) {
+        source = other.source
+        metadata = other.metadata
+        tensors = other.tensors
+        keys = other.keys
+        linearWeightLog = log
+    }
+
+    /// The same tensors, with a log of the keys loaded as linear weights.
+    package func recordingLinearWeights() -> WeightStore {
+        WeightStore(copying: self, log: KeyLog())
     }
 
     /// Opens explicit checkpoint files: `.safetensors`, PyTorch `.bin`/`.pt`/`.pth` (zip or legacy format),
@@ -85,12 +102,47 @@ package final class WeightStore: Sendable {
 
     /// The tensor `key` as float32 in a new FloatBuffer, checked to have exactly `shape`: what the
     /// layers keep, decoded straight from the mapped file (no intermediate array: a second copy of
-    /// every weight, in time and in peak memory).
+    /// every weight, in time and in peak memory). An int8 matrix with its scales (`Int8Matrix`) is
+    /// dequantized.
     package func buffer(_ key: String, shape: [Int]) throws -> FloatBuffer {
+        if tensors[key]?.info.dtype == .i8 { return try int8Matrix(key, shape: shape).dequantized() }
         let stored = try readable(key, shape: shape)
         let out = FloatBuffer(count: stored.info.elementCount, zeroed: false)
         decode(stored, into: out.pointer)
         return out
+    }
+
+    /// The matrix `key` (N, K) as stored: int8 rows with their `<key>_scale` tensor, or any float
+    /// dtype decoded to float32.
+    package func matrix(_ key: String, shape: [Int]) throws -> StoredMatrix {
+        tensors[key]?.info.dtype == .i8 ? .int8(try int8Matrix(key, shape: shape)) : .float(try buffer(key, shape: shape))
+    }
+
+    /// The I8 tensor `key` of `shape` (N, K) with its scales, `<key>_scale`: F32/F16/BF16 of shape (N)
+    /// or (N, 1), every value finite and non-negative.
+    private func int8Matrix(_ key: String, shape: [Int]) throws -> Int8Matrix {
+        let stored = try lookup(key)
+        let info = stored.info
+        guard info.shape == shape, shape.count == 2, shape[0] > 0, shape[1] > 0 else {
+            throw InputError.format("\(info.file): tensor '\(key)' has shape \(info.shape), expected \(shape)")
+        }
+        let scaleKey = key + "_scale"
+        guard let scaleInfo = tensors[scaleKey]?.info else {
+            throw InputError.format("\(info.file): tensor '\(key)' is int8 (I8) but '\(scaleKey)' is missing "
+                + "(int8 weights need one scale per row)")
+        }
+        guard scaleInfo.shape == [shape[0]] || scaleInfo.shape == [shape[0], 1] else {
+            throw InputError.format("\(scaleInfo.file): tensor '\(scaleKey)' has shape \(scaleInfo.shape), expected "
+                + "[\(shape[0])] or [\(shape[0]), 1] (one scale per row of '\(key)')")
+        }
+        let scaleStored = try readable(scaleKey)
+        let scales = FloatBuffer(count: shape[0], zeroed: false)
+        decode(scaleStored, into: scales.pointer)
+        for r in 0..<shape[0] where !(scales.pointer[r].isFinite && scales.pointer[r] >= 0) {
+            throw InputError.format("\(scaleInfo.file): tensor '\(scaleKey)' holds \(scales.pointer[r]) at row \(r); "
+                + "int8 scales must be finite and non-negative")
+        }
+        return Int8Matrix(stored: stored, scales: scales)
     }
 
     /// `key`'s stored tensor, checked to be readable as float32 (and to have `shape` when given).
