@@ -49,6 +49,21 @@ default_model="$root/models/numbers-7lang"
 "$cli" translate --model "$default_model" < "$default_model/samples.txt" > /tmp/lmcore-cli-translate-stdout.txt
 expect_same "translate -i/-o" /tmp/lmcore-cli-translate-o.txt /tmp/lmcore-cli-translate-stdout.txt
 
+echo "CLI: convert --quantize int8 gives a file of int8 weights that translates as --compute-type int8 does"
+rm -rf /tmp/lmcore-cli-int8
+"$cli" convert --model "$default_model" --out /tmp/lmcore-cli-int8 --quantize int8 > /dev/null
+tail -n +2 "$default_model/eval/heldout.tsv" | head -n 400 | cut -f3 > /tmp/lmcore-cli-int8.in
+"$cli" translate --model "$default_model" --compute-type int8 < /tmp/lmcore-cli-int8.in > /tmp/lmcore-cli-int8-original.txt
+"$cli" translate --model /tmp/lmcore-cli-int8 --compute-type int8 < /tmp/lmcore-cli-int8.in > /tmp/lmcore-cli-int8-converted.txt
+expect_same "int8 file vs int8 load of the float16 original" /tmp/lmcore-cli-int8-converted.txt /tmp/lmcore-cli-int8-original.txt
+# The bundled model is stored as float16; its int8 file must be close to half of it (scales and the
+# float16 norms and biases, widened to float32, come on top).
+original_bytes=$(stat -c %s "$default_model/model.safetensors"); int8_bytes=$(stat -c %s /tmp/lmcore-cli-int8/model.safetensors)
+if [ $((int8_bytes * 100)) -le $((original_bytes * 55)) ]; then echo "  ok  int8 file is $int8_bytes bytes (float16: $original_bytes)"
+else echo "  FAIL int8 file is $int8_bytes bytes (float16: $original_bytes)"; failures=$((failures + 1)); fi
+if "$cli" inspect --model /tmp/lmcore-cli-int8 | grep -q "I8"; then echo "  ok  inspect shows the I8 tensors"
+else echo "  FAIL inspect does not show I8 tensors"; failures=$((failures + 1)); fi
+
 echo "CLI: file jobs isolate a failing line; target language; batching"
 # Line 3 is too long once truncation is off: it is reported with its line number, the others are
 # translated, and the exit status is 1 (0 with --skip-errors).
@@ -138,6 +153,8 @@ check_error "unknown subcommand" 64 "$cli" frobnicate
 check_error "unknown target language" 1 bash -c "echo 4213 | '$cli' translate --model '$root/models/numbers-7lang' --target-lang xx"
 check_error "bad --batch-type" 64 "$cli" translate --model "$root/models/numbers-7lang" --batch-type lines
 check_error "convert into an existing folder without --force" 1 "$cli" convert --model "$models/bart-gelu-tied" --out /tmp
+check_error "convert --quantize int4" 1 "$cli" convert --model "$models/bart-gelu-tied" --out /tmp/lmcore-cli-int4 --quantize int4
+check_error "convert --quantize int8 of a recurrent model" 1 "$cli" convert --model "$models/rnn-gru-bahdanau-bi" --out /tmp/lmcore-cli-rnn-int8 --force --quantize int8
 check_error "missing tokenizer file" 1 "$cli" tokenize --tokenizer /nonexistent/tokenizer.json
 check_error "not a model folder" 1 "$cli" translate --model "$root/Tests/Fixtures/corpus"
 check_error "bad score line" 1 bash -c "echo 'no tab here' | '$cli' score --model '$default_model'"
