@@ -21,6 +21,9 @@ tokens (min = max = --new-tokens, so every engine runs the same number of decode
   lmcore-int8     (not by default) lmcore with compute_type "int8" (int8 weights and activations,
                   int32 sums, where the CPU has AVX-512 VNNI; int8_float32 elsewhere). Until
                   the commit that added int8, this name ran int8_float32 (bench/README.md's AVX2 table)
+  lmcore-int8-file  (not by default) compute_type "int8" on bench/work/<model>-int8, the checkpoint
+                  `lmcore-cli convert --quantize int8` writes (made here when missing): int8 weights
+                  stored, packed at load without quantizing (same ids as lmcore-int8 on the float file)
   ct2             CTranslate2 Translator(intra_threads=2, inter_threads=1, compute_type="float32")
   ct2-int8        (not by default) the same with compute_type="int8" (quantized at load)
 Each engine lives in its own subprocess (so ru_maxrss is per engine), loads once, runs a warm-up,
@@ -58,13 +61,16 @@ ENGINES = ["lmcore", "lmcore-haswell", "hf", "ct2"]
 # library given by --alt-library (A/B of two builds on the same batch).
 CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX",
              "lmcore-openblas": None, "lmcore-float16": None, "lmcore-int8-float32": None,
-             "lmcore-int8": None,
+             "lmcore-int8": None, "lmcore-int8-file": None,
              "alt": None, "alt-haswell": "Haswell", "alt-skx": "SkylakeX"}
 # Extra environment per lmcore variant: lmcore-openblas turns lmcore's packed decoder kernels off
 # (every product through OpenBLAS), the A/B of the kernels within one build.
 LMCORE_ENV = {"lmcore-openblas": {"LMCORE_PACKED_GEMM": "0"}}
 # lmcore's compute_type per variant (default float32).
-LMCORE_COMPUTE = {"lmcore-float16": "float16", "lmcore-int8-float32": "int8_float32", "lmcore-int8": "int8"}
+LMCORE_COMPUTE = {"lmcore-float16": "float16", "lmcore-int8-float32": "int8_float32", "lmcore-int8": "int8",
+                  "lmcore-int8-file": "int8"}
+# lmcore variants that load another folder than bench/work/<model>: its suffix.
+LMCORE_FOLDER = {"lmcore-int8-file": "-int8"}
 # CTranslate2 variants: compute_type per engine name.
 CT2_TYPES = {"ct2": "float32", "ct2-int8": "int8"}
 
@@ -214,7 +220,7 @@ def worker_main(args):
     config = json.loads((WORK / args.model / "config.json").read_text())
     w = WORKERS[args.worker](args, config)
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    path = WORK / (args.model + "-ct2" if args.worker in CT2_TYPES else args.model)
+    path = WORK / (args.model + ("-ct2" if args.worker in CT2_TYPES else LMCORE_FOLDER.get(args.worker, "")))
     t0 = time.perf_counter()
     info = w.load(str(path))
     load = time.perf_counter() - t0
@@ -340,6 +346,9 @@ def main():
     if not (WORK / args.model / "config.json").exists():
         sys.exit(f"{WORK / args.model} is missing: run bench/make_models.py first")
 
+    if "lmcore-int8-file" in names and not (WORK / (args.model + "-int8") / "model.safetensors").exists():
+        subprocess.run([str(ROOT / ".build" / "release" / "lmcore-cli"), "convert", "--model", str(WORK / args.model),
+                        "--out", str(WORK / (args.model + "-int8")), "--quantize", "int8", "--force"], check=True)
     mode = "greedy" if args.beams == 1 else f"beam {args.beams}"
     print("CPU flags: " + " ".join(machine()["cpu_flags"]))
     print(f"model {args.model}, {mode}, batch {args.batch} x {args.min_len}-{args.max_len} ids, "
