@@ -45,7 +45,8 @@ seed() { # target -> corpus folder seeded from fixtures and committed seeds
         tokenizer-json) cp "$root/models/numbers-7lang/tokenizer.json" "$corpus/seed-numbers"
                         cp "$root/models/numbers-7lang-gru/tokenizer.json" "$corpus/seed-numbers-gru" ;;
         sentencepiece) cp "$shared/testdata/marian-spm/opus-mt-en-mg/source.spm" "$corpus/seed-source-spm" ;;
-        marian-vocab) python3 -c "import json,sys; v=json.load(open(sys.argv[1])); json.dump(dict(list(v.items())[:300]), open(sys.argv[2],'w'))" \
+        marian-vocab) cp "$root/Tests/Fixtures/sentencepiece/marian-joint-codes/vocab.json" "$corpus/seed-marian-joint-codes"
+                      python3 -c "import json,sys; v=json.load(open(sys.argv[1])); json.dump(dict(list(v.items())[:300]), open(sys.argv[2],'w'))" \
                           "$shared/testdata/marian-spm/opus-mt-en-mg/vocab.json" "$corpus/seed-vocab300" ;;
         encode) head -n 51 "$root/models/numbers-7lang/eval/heldout.tsv" | tail -n 50 | cut -f3-4 | split -l 10 - "$corpus/seed-heldout-"
                 printf 'Hello, world! ünïcödé 東京 😀 <s> </s> [CLS] ▁x' > "$corpus/seed-mixed" ;;

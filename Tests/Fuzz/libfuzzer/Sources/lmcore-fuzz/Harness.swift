@@ -35,7 +35,7 @@ enum Harness: String, CaseIterable {
     case generationConfig = "generation-config"
     case tokenizerJSON = "tokenizer-json"
     case sentencepiece          // a SentencePiece .model (protobuf)
-    case marianVocab = "marian-vocab"  // vocab.json beside real source.spm / target.spm
+    case marianVocab = "marian-vocab"  // vocab.json beside small real source.spm / target.spm
     case encode                 // arbitrary bytes as text through every tokenizer fixture
     case decode                 // arbitrary ids through every tokenizer fixture
 
@@ -67,7 +67,9 @@ enum Harness: String, CaseIterable {
         case .npz:
             copy(fixtures + "rnn-lstm-none-npz", ["config.json", "generation_config.json"])
         case .marianVocab:
-            copy(shared + "/testdata/marian-spm/opus-mt-en-mg", ["source.spm", "target.spm", "tokenizer_config.json", "config.json"])
+            // Small real SentencePiece models (8-11 KB): each input loads both, and opus-mt's 800 KB
+            // ones took about a second per input under ASan.
+            copy(root + "/Tests/Fixtures/sentencepiece/marian-joint-codes", ["source.spm", "target.spm", "tokenizer_config.json", "special_tokens_map.json"])
         case .encode, .decode:
             let paths = [root + "/models/numbers-7lang"] + ["gpt2", "bert-base-uncased", "t5-small", "roberta-base",
                                                             "marian-nmt-ortx-test"].map { shared + "/testdata/tokenizers/" + $0 }
