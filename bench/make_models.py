@@ -21,6 +21,7 @@ ModelSpec to MODELS.
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import GenerationConfig, PreTrainedTokenizerFast
 
 WORK = Path(__file__).resolve().parent / "work"
+ROOT = WORK.parent.parent
 INIT_STD = 0.05
 
 
@@ -229,6 +231,16 @@ def make(spec: ModelSpec, force: bool):
             t0 = time.time()
             convert_ct2(out, ct2, spec.ct2_quantization)
             print(f"{spec.name}: wrote {ct2} ({spec.ct2_quantization}) in {time.time() - t0:.1f} s")
+        # The int8 files each engine can load without quantizing (bench/load_memory.py).
+        ct2_int8 = WORK / f"{spec.name}-ct2-int8"
+        if force or not (ct2_int8 / "model.bin").exists():
+            convert_ct2(out, ct2_int8, "int8")
+            print(f"{spec.name}: wrote {ct2_int8} (int8)")
+    cli = ROOT / ".build" / "release" / "lmcore-cli"
+    lm_int8 = WORK / f"{spec.name}-int8"
+    if cli.exists() and (force or not (lm_int8 / "model.safetensors").exists()):
+        subprocess.run([str(cli), "convert", "--model", str(out), "--out", str(lm_int8), "--quantize", "int8",
+                        "--force"], check=True)
 
 
 def main():

@@ -55,11 +55,11 @@ void lmk_pack_i8q_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int32
             if (row >= n) continue;
             const int8_t *src = q + row * k;
             int32_t sum = 0;
-            for (int64_t i = 0; i < k; i++) {
-                panel[(i / 4) * 64 + j * 4 + (i % 4)] = src[i];
-                sum += src[i];
-            }
+            for (int64_t i = 0; i < k; i++) sum += src[i];
             sums[row] = sum;
+            /* Group g of the row is four consecutive values: one 4-byte copy each. */
+            for (int64_t g = 0; g < k / 4; g++) memcpy(panel + g * 64 + j * 4, src + g * 4, 4);
+            for (int64_t i = k / 4 * 4; i < k; i++) panel[(i / 4) * 64 + j * 4 + (i % 4)] = src[i];
         }
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A fixed-size, 64-byte-aligned float32 allocation with a stable address.
 ///
 /// Weights and per-call scratch live in these: kernels take raw pointers, and a class with a
@@ -20,6 +24,26 @@ package final class FloatBuffer: @unchecked Sendable {
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { pointer.update(from: base, count: values.count) }
         }
+    }
+
+    /// Asks the kernel to back the 2 MB-aligned interior of a fresh, large allocation with huge pages.
+    ///
+    /// Loading copies each tensor into newly allocated memory (or packs it into new panels), and on
+    /// first touch every 4 KB page of it faults and is zeroed; with transparent huge pages in
+    /// "madvise" mode (the Debian default) one fault serves 2 MB, which measured ~1.4x faster loading,
+    /// and a decoding step that streams the panels walks 512x fewer pages. Purely advisory: failure
+    /// changes nothing.
+    package static func adviseHugePages(_ start: UnsafeMutableRawPointer, byteCount: Int) {
+        #if os(Linux)
+        let huge = 2 << 20
+        guard byteCount >= 2 * huge else { return }
+        let address = Int(bitPattern: start)
+        let first = (address + huge - 1) & ~(huge - 1)
+        let last = (address + byteCount) & ~(huge - 1)
+        if last > first, let p = UnsafeMutableRawPointer(bitPattern: first) {
+            _ = madvise(p, last - first, MADV_HUGEPAGE)
+        }
+        #endif
     }
 
     deinit {

@@ -71,6 +71,7 @@ package final class PackedMatrix: Sendable {
         let depth = type == .int8Compute ? Int(lmk_i8q_groups(Int64(k))) * 4 : k
         let bytes = panelCount * Self.panel * depth * type.size
         panels = FloatBuffer(count: (bytes + 3) / 4, zeroed: false)
+        FloatBuffer.adviseHugePages(UnsafeMutableRawPointer(panels.pointer), byteCount: bytes)
         tail = nil
         scales = type == .int8 || type == .int8Compute ? FloatBuffer(count: n) : nil
         sums = type == .int8Compute ? FloatBuffer(count: n) : nil
@@ -107,6 +108,7 @@ package final class PackedMatrix: Sendable {
         let panelCount = (n + Self.panel - 1) / Self.panel
         let depth = type == .int8Compute ? Int(lmk_i8q_groups(Int64(k))) * 4 : k
         panels = FloatBuffer(count: (panelCount * Self.panel * depth + 3) / 4, zeroed: false)
+        FloatBuffer.adviseHugePages(UnsafeMutableRawPointer(panels.pointer), byteCount: panelCount * Self.panel * depth)
         tail = nil
         let scaleBuffer = FloatBuffer(count: n, zeroed: false)
         scaleBuffer.pointer.update(from: rowScales, count: n)

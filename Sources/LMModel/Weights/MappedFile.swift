@@ -121,24 +121,6 @@ final class MappedFile: @unchecked Sendable {
         #endif
     }
 
-    /// Asks the kernel to back the 2 MB-aligned interior of a fresh, large allocation with huge pages.
-    ///
-    /// Loading copies each tensor into newly allocated memory, and on first touch every 4 KB page of it
-    /// faults and is zeroed; with transparent huge pages in "madvise" mode (the Debian default) one fault
-    /// serves 2 MB, which measured ~1.4x faster loading. Purely advisory: failure changes nothing.
-    static func adviseHugePages(_ start: UnsafeMutableRawPointer, byteCount: Int) {
-        #if os(Linux)
-        let huge = 2 << 20
-        guard byteCount >= 2 * huge else { return }
-        let address = Int(bitPattern: start)
-        let first = (address + huge - 1) & ~(huge - 1)
-        let last = (address + byteCount) & ~(huge - 1)
-        if last > first, let p = UnsafeMutableRawPointer(bitPattern: first) {
-            _ = madvise(p, last - first, MADV_HUGEPAGE)
-        }
-        #endif
-    }
-
     static func errnoText() -> String {
         if let s = strerror(errno) { return String(cString: s) }
         return "errno \(errno)"

@@ -168,7 +168,7 @@ package final class WeightStore: Sendable {
             dst.initialize(repeating: 0, count: max(0, count))
             return
         }
-        MappedFile.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
+        FloatBuffer.adviseHugePages(UnsafeMutableRawPointer(dst), byteCount: count * 4)
         if stored.isContiguous {
             stored.file.willNeed(stored.byteRange)
             FloatDecoding.convert(info.dtype, from: base + stored.byteOffset, to: dst, count: count)
