@@ -384,6 +384,12 @@ def main():
         if "margins" in hf:
             smallest = min(min(m) for m in hf["margins"])
             check_report.append(f"smallest top-2 logit margin in transformers' greedy run: {smallest:.3g}")
+    if "lmcore-int8-file" in checks and "lmcore-int8" in checks:
+        # The stored int8 weights pack to the bytes int8 packs at load: the ids must be the same.
+        ok, lines = compare("lmcore-int8-file", checks["lmcore-int8-file"]["ids"], "lmcore-int8",
+                            checks["lmcore-int8"]["ids"])
+        check_ok &= ok
+        check_report += lines
     for v in ("", "-haswell", "-skx"):
         if f"alt{v}" in checks and f"lmcore{v}" in checks:
             ok, lines = compare(f"alt{v}", checks[f"alt{v}"]["ids"], f"lmcore{v}", checks[f"lmcore{v}"]["ids"])

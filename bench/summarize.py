@@ -11,11 +11,11 @@ import json
 import sys
 from pathlib import Path
 
-ORDER = ["lmcore", "lmcore-float16", "lmcore-int8-float32", "lmcore-int8", "lmcore-openblas", "lmcore-haswell", "lmcore-skx", "hf",
+ORDER = ["lmcore", "lmcore-float16", "lmcore-int8-float32", "lmcore-int8", "lmcore-int8-file", "lmcore-openblas", "lmcore-haswell", "lmcore-skx", "hf",
          "ct2", "ct2-int8", "alt", "alt-haswell", "alt-skx"]
 TYPES = [("lmcore", "float32"), ("lmcore-float16", "float16"), ("lmcore-int8-float32", "int8_float32"),
-         ("lmcore-int8", "int8")]
-SHORT = {"float32": "f32", "float16": "f16", "int8_float32": "i8f32", "int8": "i8"}
+         ("lmcore-int8", "int8"), ("lmcore-int8-file", "int8 file")]
+SHORT = {"float32": "f32", "float16": "f16", "int8_float32": "i8f32", "int8": "i8", "int8 file": "i8 file"}
 
 
 def median(r, key):
