@@ -22,46 +22,54 @@
 
 int64_t lmk_i8q_groups(int64_t k) { return (k + 3) / 4; }
 
-void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int32_t *sums, int64_t p0,
-                  int64_t p1) {
+/* Values v[0..count) of row j at columns first.. (first a multiple of 4) into a quad panel; returns
+ * their sum. A whole group of four is one 4-byte copy. */
+static int32_t place_quad_values(int8_t *panel, int64_t j, int64_t first, const int8_t *v, int64_t count) {
+    int32_t sum = 0;
+    for (int64_t i = 0; i < count; i++) sum += v[i];
+    int64_t i = 0;
+    for (; i + 4 <= count; i += 4) memcpy(panel + ((first + i) / 4) * 64 + j * 4, v + i, 4);
+    for (; i < count; i++) panel[((first + i) / 4) * 64 + j * 4 + (first + i) % 4] = v[i];
+    return sum;
+}
+
+/* Quad panels [p0, p1) from float rows w (quantized here, as lmk_pack_i8 quantizes) or, when w is
+ * NULL, from int8 rows q whose scales the caller has. */
+static void pack_quad_panels(const float *w, const int8_t *q, int64_t n, int64_t k, int8_t *out, float *scales,
+                             int32_t *sums, int64_t p0, int64_t p1) {
     const int64_t groups = lmk_i8q_groups(k);
+    int8_t piece[256]; /* a multiple of 4: pieces keep the groups whole */
     for (int64_t p = p0; p < p1; p++) {
         int8_t *panel = out + p * LMK_PANEL * groups * 4;
         memset(panel, 0, (size_t)(LMK_PANEL * groups * 4));
         for (int64_t j = 0; j < LMK_PANEL; j++) {
             const int64_t row = p * LMK_PANEL + j;
             if (row >= n) continue;
+            if (!w) {
+                sums[row] = place_quad_values(panel, j, 0, q + row * k, k);
+                continue;
+            }
             const float *src = w + row * k;
             const float amax = lmk_abs_max(src, k), inverse = lmk_i8_inverse(amax);
-            scales[row] = amax / 127.0f; /* as lmk_pack_i8 quantizes */
+            scales[row] = amax / 127.0f; /* as lmk_quantize_row_i8 */
             int32_t sum = 0;
-            for (int64_t i = 0; i < k; i++) {
-                const int8_t q = lmk_quantize_i8(src[i], inverse);
-                panel[(i / 4) * 64 + j * 4 + (i % 4)] = q;
-                sum += q;
+            for (int64_t first = 0; first < k; first += 256) {
+                const int64_t count = k - first < 256 ? k - first : 256;
+                for (int64_t i = 0; i < count; i++) piece[i] = lmk_quantize_i8(src[first + i], inverse);
+                sum += place_quad_values(panel, j, first, piece, count);
             }
             sums[row] = sum;
         }
     }
 }
 
+void lmk_pack_i8q(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int32_t *sums, int64_t p0,
+                  int64_t p1) {
+    pack_quad_panels(w, NULL, n, k, out, scales, sums, p0, p1);
+}
+
 void lmk_pack_i8q_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int32_t *sums, int64_t p0, int64_t p1) {
-    const int64_t groups = lmk_i8q_groups(k);
-    for (int64_t p = p0; p < p1; p++) {
-        int8_t *panel = out + p * LMK_PANEL * groups * 4;
-        memset(panel, 0, (size_t)(LMK_PANEL * groups * 4));
-        for (int64_t j = 0; j < LMK_PANEL; j++) {
-            const int64_t row = p * LMK_PANEL + j;
-            if (row >= n) continue;
-            const int8_t *src = q + row * k;
-            int32_t sum = 0;
-            for (int64_t i = 0; i < k; i++) sum += src[i];
-            sums[row] = sum;
-            /* Group g of the row is four consecutive values: one 4-byte copy each. */
-            for (int64_t g = 0; g < k / 4; g++) memcpy(panel + g * 64 + j * 4, src + g * 4, 4);
-            for (int64_t i = k / 4 * 4; i < k; i++) panel[(i / 4) * 64 + j * 4 + (i % 4)] = src[i];
-        }
-    }
+    pack_quad_panels(NULL, q, n, k, out, NULL, sums, p0, p1);
 }
 
 void lmk_i8q_row(const int8_t *packed, const float *scales, int64_t k, int64_t row, float factor, float *out) {

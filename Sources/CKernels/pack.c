@@ -55,33 +55,34 @@ void lmk_pack_f16(const float *w, int64_t n, int64_t k, uint16_t *out, int64_t p
     }
 }
 
-void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int64_t p0, int64_t p1) {
+/* int8 panels [p0, p1) from float rows w (quantized here) or, when w is NULL, int8 rows q. */
+static void pack_i8_panels(const float *w, const int8_t *q, int64_t n, int64_t k, int8_t *out, float *scales,
+                           int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
         int8_t *panel = out + p * LMK_PANEL * k;
         for (int64_t j = 0; j < LMK_PANEL; j++) {
             const int64_t row = p * LMK_PANEL + j;
             if (row >= n) {
                 for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = 0;
-                continue;
+            } else if (w) {
+                scales[row] = lmk_quantize_row_i8(w + row * k, k, panel + j, LMK_PANEL);
+            } else {
+                for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = q[row * k + i];
             }
-            scales[row] = lmk_quantize_row_i8(w + row * k, k, panel + j, LMK_PANEL);
         }
     }
+}
+
+void lmk_pack_i8(const float *w, int64_t n, int64_t k, int8_t *out, float *scales, int64_t p0, int64_t p1) {
+    pack_i8_panels(w, NULL, n, k, out, scales, p0, p1);
+}
+
+void lmk_pack_i8_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int64_t p0, int64_t p1) {
+    pack_i8_panels(NULL, q, n, k, out, NULL, p0, p1);
 }
 
 void lmk_quantize_i8_rows(const float *w, int64_t n, int64_t k, int8_t *q, float *scales) {
     for (int64_t row = 0; row < n; row++) scales[row] = lmk_quantize_row_i8(w + row * k, k, q + row * k, 1);
-}
-
-void lmk_pack_i8_rows(const int8_t *q, int64_t n, int64_t k, int8_t *out, int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) {
-        int8_t *panel = out + p * LMK_PANEL * k;
-        for (int64_t j = 0; j < LMK_PANEL; j++) {
-            const int64_t row = p * LMK_PANEL + j;
-            const int8_t *src = q + row * k;
-            for (int64_t i = 0; i < k; i++) panel[i * LMK_PANEL + j] = row < n ? src[i] : 0;
-        }
-    }
 }
 
 void lmk_packed_row(int type, const void *packed, const void *tail, const float *scales, int64_t n, int64_t k,

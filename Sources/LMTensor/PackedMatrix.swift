@@ -61,9 +61,53 @@ package final class PackedMatrix: Sendable {
 
     /// Packs `weight` (N, K) as `type` into new buffers, or returns nil when this CPU has no packed
     /// kernel (then callers keep the plain weight and OpenBLAS).
-    package init?(weight: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int, type requested: PackedType = .float32) {
+    package convenience init?(weight: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int,
+                              type requested: PackedType = .float32) {
         guard Kernels.packed, n > 0, k > 0 else { return nil }
-        let type = requested == .int8Compute && !(Kernels.integerProducts && k <= 65536) ? .int8 : requested
+        self.init(type: Self.resolved(requested, inFeatures: k), outFeatures: n, inFeatures: k) { type, out, scales, sums, p0, p1 in
+            switch type {
+            case .float32:
+                lmk_pack(weight, Int64(n), Int64(k), out.assumingMemoryBound(to: Float.self), p0, p1)
+            case .float16:
+                lmk_pack_f16(weight, Int64(n), Int64(k), out.assumingMemoryBound(to: UInt16.self), p0, p1)
+            case .int8:
+                lmk_pack_i8(weight, Int64(n), Int64(k), out.assumingMemoryBound(to: Int8.self), scales, p0, p1)
+            case .int8Compute:
+                lmk_pack_i8q(weight, Int64(n), Int64(k), out.assumingMemoryBound(to: Int8.self), scales, sums, p0, p1)
+            }
+        }
+    }
+
+    /// Packs int8 rows `values` (N, K) row-major with their per-row `scales` (N), as
+    /// `lmk_quantize_i8_rows` makes them (a checkpoint written by `lmcore-cli convert --quantize
+    /// int8`), as `type` (`.int8`, or `.int8Compute` where this CPU has the integer products): the same
+    /// bytes as packing the float original, with no quantization at load. nil when this CPU has no
+    /// packed kernel or `type` is not an int8 type (callers then dequantize and pack floats).
+    package convenience init?(int8Rows values: UnsafePointer<Int8>, scales rowScales: UnsafePointer<Float>,
+                              outFeatures n: Int, inFeatures k: Int, type requested: PackedType) {
+        guard Kernels.packed, n > 0, k > 0, requested == .int8 || requested == .int8Compute else { return nil }
+        self.init(type: Self.resolved(requested, inFeatures: k), outFeatures: n, inFeatures: k) { type, out, scales, sums, p0, p1 in
+            guard let scales else { return }
+            for row in Int(p0) * Self.panel..<min(n, Int(p1) * Self.panel) { scales[row] = rowScales[row] }
+            if type == .int8Compute {
+                lmk_pack_i8q_rows(values, Int64(n), Int64(k), out.assumingMemoryBound(to: Int8.self), sums, p0, p1)
+            } else {
+                lmk_pack_i8_rows(values, Int64(n), Int64(k), out.assumingMemoryBound(to: Int8.self), p0, p1)
+            }
+        }
+    }
+
+    /// The type a request runs as here: int8Compute only where the integer products run (and K <=
+    /// 65536, so the int32 sums cannot overflow), else int8.
+    private static func resolved(_ requested: PackedType, inFeatures k: Int) -> PackedType {
+        requested == .int8Compute && !(Kernels.integerProducts && k <= 65536) ? .int8 : requested
+    }
+
+    /// New panels (with scales and sums for the int8 types), filled panel range by panel range across
+    /// the kernels' threads by `pack(type, panels, scales, sums, p0, p1)`.
+    private init(type: PackedType, outFeatures n: Int, inFeatures k: Int,
+                 pack: (PackedType, UnsafeMutableRawPointer, UnsafeMutablePointer<Float>?,
+                        UnsafeMutablePointer<Int32>?, Int64, Int64) -> Void) {
         self.type = type
         outFeatures = n
         inFeatures = k
@@ -78,51 +122,7 @@ package final class PackedMatrix: Sendable {
         let raw = UnsafeMutableRawPointer(panels.pointer), scalePointer = scales?.pointer
         let sumPointer = sums.map { UnsafeMutableRawPointer($0.pointer).assumingMemoryBound(to: Int32.self) }
         Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: 64) { range in
-            let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
-            switch type {
-            case .float32:
-                lmk_pack(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: Float.self), p0, p1)
-            case .float16:
-                lmk_pack_f16(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: UInt16.self), p0, p1)
-            case .int8:
-                lmk_pack_i8(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: Int8.self), scalePointer, p0, p1)
-            case .int8Compute:
-                lmk_pack_i8q(weight, Int64(n), Int64(k), raw.assumingMemoryBound(to: Int8.self), scalePointer,
-                             sumPointer, p0, p1)
-            }
-        }
-    }
-
-    /// Packs int8 rows `values` (N, K) row-major with their per-row `scales` (N), as
-    /// `lmk_quantize_i8_rows` makes them (a checkpoint written by `lmcore-cli convert --quantize
-    /// int8`), as `type` (`.int8`, or `.int8Compute` where this CPU has the integer products): the same
-    /// bytes as packing the float original, with no quantization at load. nil when this CPU has no
-    /// packed kernel or `type` is not an int8 type (callers then dequantize and pack floats).
-    package init?(int8Rows values: UnsafePointer<Int8>, scales rowScales: UnsafePointer<Float>, outFeatures n: Int,
-                  inFeatures k: Int, type requested: PackedType) {
-        guard Kernels.packed, n > 0, k > 0, requested == .int8 || requested == .int8Compute else { return nil }
-        let type = requested == .int8Compute && !(Kernels.integerProducts && k <= 65536) ? .int8 : requested
-        self.type = type
-        outFeatures = n
-        inFeatures = k
-        let panelCount = (n + Self.panel - 1) / Self.panel
-        let depth = type == .int8Compute ? Int(lmk_i8q_groups(Int64(k))) * 4 : k
-        panels = FloatBuffer(count: (panelCount * Self.panel * depth + 3) / 4, zeroed: false)
-        FloatBuffer.adviseHugePages(UnsafeMutableRawPointer(panels.pointer), byteCount: panelCount * Self.panel * depth)
-        tail = nil
-        let scaleBuffer = FloatBuffer(count: n, zeroed: false)
-        scaleBuffer.pointer.update(from: rowScales, count: n)
-        scales = scaleBuffer
-        sums = type == .int8Compute ? FloatBuffer(count: n) : nil
-        let out = UnsafeMutableRawPointer(panels.pointer).assumingMemoryBound(to: Int8.self)
-        let sumPointer = sums.map { UnsafeMutableRawPointer($0.pointer).assumingMemoryBound(to: Int32.self) }
-        Parallel.chunks(panelCount, threads: Kernels.threads, minimumPerThread: 64) { range in
-            let p0 = Int64(range.lowerBound), p1 = Int64(range.upperBound)
-            if let sumPointer {
-                lmk_pack_i8q_rows(values, Int64(n), Int64(k), out, sumPointer, p0, p1)
-            } else {
-                lmk_pack_i8_rows(values, Int64(n), Int64(k), out, p0, p1)
-            }
+            pack(type, raw, scalePointer, sumPointer, Int64(range.lowerBound), Int64(range.upperBound))
         }
     }
 
