@@ -2,9 +2,9 @@
  * float32, float16 or int8 with one float32 scale per output feature: the same products as
  * gemm_packed_avx2.c, with a panel's 16 columns in one ZMM register.
  *
- * The register tile is up to 12 rows x 16 columns: 12 accumulators, the weight vector and the
- * broadcasts (folded into the FMAs as {1to16} memory operands) use 14 of the 32 ZMM registers, and
- * each weight vector loaded serves 12 FMAs (the AVX2 tile: 6 rows, 2 vectors each). One row splits
+ * The register tile is up to 12 rows x 32 columns (two panels): 24 accumulators and the two weight
+ * vectors use 26 of the 32 ZMM registers, each weight vector loaded serves 12 FMAs and each
+ * broadcast of x two (the AVX2 tile: 6 rows, 2 vectors each). A last odd panel runs the 12 x 16 tile. One row splits
  * k over four accumulators to hide the FMA latency. Weights are widened to float32 in registers, so
  * the arithmetic is float32 and the results equal the AVX2 kernel's up to summation order. */
 #include "kernel_common.h"
@@ -51,6 +51,29 @@ TARGET INLINE void tile(const int type, const int rows, const float *x, int64_t 
     for (int r = 0; r < rows; r++) store_row(y + r * ldy, c[r], scale, bias, mask);
 }
 
+/* rows (1-12, a constant after inlining) x 32 columns: two panels at once, 24 accumulators. Each
+ * broadcast of x now serves two FMAs (13 loads per 12 FMAs in `tile`, 14 per 24 here), which is what
+ * bounds the one-panel tile on a CPU with two 512-bit FMA pipes. Every output is still one
+ * accumulator summed over k in order, so the results are `tile`'s bit for bit. */
+TARGET INLINE void tile2(const int type, const int rows, const float *x, int64_t ldx, int64_t k, const void *pa,
+                         const void *pb, __m512 sa, __m512 sb, __m512 ba, __m512 bb, float *y, int64_t ldy,
+                         __mmask16 mb) {
+    __m512 c[12], d[12];
+    for (int r = 0; r < rows; r++) c[r] = d[r] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < k; i++) {
+        const __m512 wa = load16(type, pa, i), wb = load16(type, pb, i);
+        for (int r = 0; r < rows; r++) {
+            const __m512 xr = _mm512_set1_ps(x[r * ldx + i]);
+            c[r] = _mm512_fmadd_ps(xr, wa, c[r]);
+            d[r] = _mm512_fmadd_ps(xr, wb, d[r]);
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        store_row(y + r * ldy, c[r], sa, ba, (__mmask16)0xFFFF);
+        store_row(y + r * ldy + LMK_PANEL, d[r], sb, bb, mb);
+    }
+}
+
 TARGET INLINE void gemm(const int type, const float *x, int64_t ldx, int64_t m, int64_t k, const void *packed,
                         const void *tail, const float *scales, int64_t n, const float *bias, float *y, int64_t ldy,
                         int64_t p0, int64_t p1) {
@@ -66,7 +89,30 @@ TARGET INLINE void gemm(const int type, const float *x, int64_t ldx, int64_t m, 
     if (block < 12) block = 12;
     for (int64_t r0 = 0; r0 < m; r0 += block) {
         const int64_t r1 = r0 + block < m ? r0 + block : m;
-        for (int64_t p = p0; p < p1; p++) {
+        int64_t p = p0;
+        /* Pairs of panels while the first of a pair is full (the second may be the partial last one). */
+        for (; r1 - r0 > 1 && p + 1 < p1 && p < full; p += 2) {
+            const void *pa = (const char *)packed + p * panel_bytes;
+            const void *pb = (p + 1 >= full && tail) ? tail : (const char *)packed + (p + 1) * panel_bytes;
+            const int64_t c0 = p * LMK_PANEL;
+            const int64_t cols = n - c0 - LMK_PANEL < LMK_PANEL ? n - c0 - LMK_PANEL : LMK_PANEL;
+            const __mmask16 mb = (__mmask16)((1u << cols) - 1u);
+            const __m512 sa = scales ? _mm512_loadu_ps(scales + c0) : _mm512_set1_ps(1.0f);
+            const __m512 sb = scales ? _mm512_maskz_loadu_ps(mb, scales + c0 + LMK_PANEL) : _mm512_set1_ps(1.0f);
+            const __m512 ba = bias ? _mm512_loadu_ps(bias + c0) : _mm512_setzero_ps();
+            const __m512 bb = bias ? _mm512_maskz_loadu_ps(mb, bias + c0 + LMK_PANEL) : _mm512_setzero_ps();
+            float *yp = y + c0;
+            int64_t r = r0;
+            for (; r + 12 <= r1; r += 12)
+                tile2(type, 12, x + r * ldx, ldx, k, pa, pb, sa, sb, ba, bb, yp + r * ldy, ldy, mb);
+#define TAIL2(R) case R: tile2(type, R, x + r * ldx, ldx, k, pa, pb, sa, sb, ba, bb, yp + r * ldy, ldy, mb); break;
+            switch (r1 - r) {
+            TAIL2(11) TAIL2(10) TAIL2(9) TAIL2(8) TAIL2(7) TAIL2(6) TAIL2(5) TAIL2(4) TAIL2(3) TAIL2(2) TAIL2(1)
+            default: break;
+            }
+#undef TAIL2
+        }
+        for (; p < p1; p++) {
             const void *panel = (p >= full && tail) ? tail : (const char *)packed + p * panel_bytes;
             const int64_t c0 = p * LMK_PANEL;
             const int64_t cols = n - c0 < LMK_PANEL ? n - c0 : LMK_PANEL;
