@@ -57,6 +57,7 @@ seed() { # target -> corpus folder seeded from fixtures and committed seeds
               printf '\x07\x00\x01\x00\x10\x01\x00\x07\x01\x01\x03\x05\x07\x09\x40\x00' > "$corpus/seed-tokenize"
               printf '\x82\x01\x03\x04\x05\x06\x00\x10\x00\x00\x00\x04' > "$corpus/seed-generate" ;;
     esac
+    if [ -d "$here/seeds/$t" ]; then cp "$here/seeds/$t"/* "$corpus/"; fi
     if [ -d "$here/regressions/$t" ]; then cp "$here/regressions/$t"/* "$corpus/" 2>/dev/null || true; fi
     echo "$corpus"
 }

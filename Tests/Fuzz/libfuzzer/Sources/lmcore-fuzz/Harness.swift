@@ -99,7 +99,12 @@ enum Harness: String, CaseIterable {
         let noTokenizer = ModelOptions(threads: 1, loadTokenizer: false)
         if let name = Harness.modelFiles[self] {
             _ = write(bytes, name)
-            exercise(try? Model.load(path: Harness.directory, options: noTokenizer))
+            guard let model = try? Model.load(path: Harness.directory, options: noTokenizer) else { return }
+            exercise(model)
+            // A model that loads is loaded again as int8, so stored int8 weights (`convert --quantize
+            // int8`) reach their packing path as well as the dequantizing one float32 takes.
+            exercise(try? Model.load(path: Harness.directory,
+                                     options: ModelOptions(threads: 1, loadTokenizer: false, computeType: .int8)))
             return
         }
         switch self {
