@@ -12,7 +12,8 @@ tokens (min = max = --new-tokens, so every engine runs the same number of decode
                   before: OpenBLAS 0.3.21's own detection, which gives SSE3 "Prescott" on current CPUs)
   lmcore-haswell  the same with OPENBLAS_CORETYPE=Haswell (AVX2 kernels; the environment wins)
   lmcore-skx      (not by default) the same with OPENBLAS_CORETYPE=SkylakeX (AVX-512 kernels)
-  alt, alt-haswell, alt-skx   (not by default) the same three with the library --alt-library, to A/B a change
+  alt, alt-haswell, alt-skx, alt-int8   (not by default) lmcore, lmcore-haswell, lmcore-skx and lmcore-int8
+                  with the library --alt-library, to A/B a change
   hf              transformers' model.generate, torch fp32, torch.set_num_threads(2), inference mode
   lmcore-openblas (not by default) lmcore with LMCORE_PACKED_GEMM=0: every product through OpenBLAS,
                   as before the packed decoder kernels (the kernels' A/B within one build)
@@ -62,13 +63,13 @@ ENGINES = ["lmcore", "lmcore-haswell", "hf", "ct2"]
 CORETYPES = {"lmcore": None, "lmcore-haswell": "Haswell", "lmcore-skx": "SkylakeX",
              "lmcore-openblas": None, "lmcore-float16": None, "lmcore-int8-float32": None,
              "lmcore-int8": None, "lmcore-int8-file": None,
-             "alt": None, "alt-haswell": "Haswell", "alt-skx": "SkylakeX"}
+             "alt": None, "alt-haswell": "Haswell", "alt-skx": "SkylakeX", "alt-int8": None}
 # Extra environment per lmcore variant: lmcore-openblas turns lmcore's packed decoder kernels off
 # (every product through OpenBLAS), the A/B of the kernels within one build.
 LMCORE_ENV = {"lmcore-openblas": {"LMCORE_PACKED_GEMM": "0"}}
 # lmcore's compute_type per variant (default float32).
 LMCORE_COMPUTE = {"lmcore-float16": "float16", "lmcore-int8-float32": "int8_float32", "lmcore-int8": "int8",
-                  "lmcore-int8-file": "int8"}
+                  "lmcore-int8-file": "int8", "alt-int8": "int8"}
 # lmcore variants that load another folder than bench/work/<model>: its suffix.
 LMCORE_FOLDER = {"lmcore-int8-file": "-int8"}
 # CTranslate2 variants: compute_type per engine name.
@@ -329,7 +330,7 @@ def main():
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between runs (idle spinning threads)")
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help=f"comma-separated, from {list(WORKERS)} (default {','.join(ENGINES)})")
-    ap.add_argument("--alt-library", help="another liblmcore.so, run by the engines alt, alt-haswell, alt-skx")
+    ap.add_argument("--alt-library", help="another liblmcore.so, run by the engines alt, alt-haswell, alt-skx, alt-int8")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -390,7 +391,7 @@ def main():
                             checks["lmcore-int8"]["ids"])
         check_ok &= ok
         check_report += lines
-    for v in ("", "-haswell", "-skx"):
+    for v in ("", "-haswell", "-skx", "-int8"):
         if f"alt{v}" in checks and f"lmcore{v}" in checks:
             ok, lines = compare(f"alt{v}", checks[f"alt{v}"]["ids"], f"lmcore{v}", checks[f"lmcore{v}"]["ids"])
             check_ok &= ok
@@ -437,7 +438,7 @@ def main():
     pairs += [("lmcore-haswell", "lmcore"), ("lmcore-skx", "lmcore"), ("lmcore-skx", "lmcore-haswell"),
               ("lmcore", "lmcore-openblas"), ("lmcore-float16", "lmcore"), ("lmcore-int8-float32", "lmcore"),
               ("lmcore-int8", "lmcore")]
-    pairs += [(f"alt{v}", f"lmcore{v}") for v in ("", "-haswell", "-skx")]
+    pairs += [(f"alt{v}", f"lmcore{v}") for v in ("", "-haswell", "-skx", "-int8")]
     for a, b in pairs:
         if a in by and b in by:
             ea, eb = by[a], by[b]
