@@ -5,9 +5,9 @@ import LMTensor
 /// float16 and int8_float32 apply to the products a decoding step runs (self- and cross-attention
 /// projections, feed-forward, the lm head, and a token table tied to the head): with 1-256 rows per
 /// step they are bound by the bytes of weight they stream, so halving or quartering those bytes is
-/// what speeds them up. In those types the encoder and the cross-attention keys/values (hundreds of
-/// rows per call, bound by arithmetic) stay float32 on OpenBLAS; int8 packs them too
-/// (`sequenceWeights`). float16 and int8_float32 widen the
+/// what speeds them up. In those types the encoder and the cross-attention keys/values (a call's
+/// whole source: from a few rows at batch 1 to thousands) stay float32, packed; int8 packs them as
+/// int8 (`sequenceWeights`). float16 and int8_float32 widen the
 /// weights to float32 in registers (the arithmetic is float32); int8 multiplies int8 weights by
 /// activations quantized to int8 at each product, in int32 (AVX-512 VNNI), which is faster where
 /// the products are bound by arithmetic (many rows per step) at the cost of activation rounding.
@@ -29,10 +29,16 @@ package enum ComputeType: String, Sendable, CaseIterable, Equatable {
     }
 
     /// How the products over whole sequences (the encoder's layers and the cross-attention keys and
-    /// values, hundreds of rows per call) are packed: int8 integer products where this CPU has them
-    /// (2-3x OpenBLAS float32 there), else nil: plain float32 weights on OpenBLAS, which is faster
-    /// than any float-arithmetic packed kernel at those sizes.
-    package var sequenceWeights: PackedType? { effective == .int8 ? .int8Compute : nil }
+    /// values) are packed: int8 integer products where this CPU has them, else float32 panels.
+    /// These were plain weights on OpenBLAS, chosen by a kernel microbenchmark at 1,024 rows; in
+    /// generation the packed encoder measured 2.8-3.6x faster at batch 1 (22-id sources: OpenBLAS
+    /// packs its operands on every call, and its spinning threads share the two cores with the
+    /// kernels' pool) and 1.2-1.5x at batch 32 (flan-t5-small, AVX-512, interleaved A/B with niced
+    /// fuzzers running). nil (plain OpenBLAS) only where the packed kernels do not run.
+    package var sequenceWeights: PackedType? {
+        guard Kernels.packed else { return nil }
+        return effective == .int8 ? .int8Compute : .float32
+    }
 
     package var decoderWeights: PackedType {
         switch self {

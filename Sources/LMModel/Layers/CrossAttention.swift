@@ -6,9 +6,8 @@ import LMTensor
 package struct CrossAttention: Sendable {
     /// Per step: packed by the loader for the decoder's compute type.
     package let q: Linear
-    /// k and v fused into one (2·inner, D) layer: it runs once per input over every encoder position
-    /// (hundreds of rows), so it is plain for OpenBLAS unless the compute type has integer products
-    /// (`ComputeType.sequenceWeights`).
+    /// k and v fused into one (2·inner, D) layer: it runs once per input over every encoder position,
+    /// packed as `ComputeType.sequenceWeights` (int8 products in int8, else float32).
     package let kv: Linear
     package let out: Linear
     package let heads: Int

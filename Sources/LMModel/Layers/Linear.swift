@@ -1,10 +1,10 @@
 import LMTensor
 
-/// A linear layer y = x·Wᵀ + b. The weight is either the checkpoint's (out, in) layout, multiplied
-/// by OpenBLAS (the encoder and the cross-attention keys/values: hundreds of rows per call), or
-/// packed once, as it loads (`packing:`), for lmcore's own kernels: the decoder's per-step products
-/// of 1-256 rows, where OpenBLAS's per-call packing costs as much as the arithmetic (and, in int8,
-/// every product: `ComputeType.sequenceWeights`).
+/// A linear layer y = x·Wᵀ + b. The weight is packed once, as it loads (`packing:`), for lmcore's
+/// own kernels wherever they run: the decoder's per-step products of 1-256 rows (where OpenBLAS's
+/// per-call packing costs as much as the arithmetic) in the compute type's decoder weights, the
+/// encoder and cross-attention keys/values in `ComputeType.sequenceWeights`. A plain (out, in)
+/// weight on OpenBLAS remains where the packed kernels do not run (no AVX2+FMA+F16C).
 package struct Linear: Sendable {
     package enum Weight: Sendable {
         case plain(FloatBuffer)

@@ -10,8 +10,8 @@ package struct SelfAttention: Sendable {
     package let scale: Float
 
     /// - Parameter packing: how the fused qkv is packed as it is made (`out` comes packed from the
-    ///   loader): the decoder's weight type, or the encoder's (`ComputeType.sequenceWeights`, nil for
-    ///   OpenBLAS on plain weights).
+    ///   loader): the decoder's weight type, or the encoder's (`ComputeType.sequenceWeights`; nil,
+    ///   plain weights on OpenBLAS, where the packed kernels do not run).
     package init(q: Linear, k: Linear, v: Linear, out: Linear, heads: Int, headDim: Int, scale: Float,
                  packing: PackedType? = nil) {
         self.qkv = Linear.fused([q, k, v], packing: packing)
