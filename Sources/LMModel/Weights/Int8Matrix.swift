@@ -54,8 +54,7 @@ package final class Int8Matrix: @unchecked Sendable {  // immutable after init
         let out = FloatBuffer(count: rows * columns, zeroed: false)
         withValues { q in
             for r in 0..<rows {
-                let s = scales.pointer[r], src = q + r * columns, dst = out.pointer + r * columns
-                for c in 0..<columns { dst[c] = Float(src[c]) * s }
+                Self.dequantize(q + r * columns, scale: scales.pointer[r], count: columns, into: out.pointer + r * columns)
             }
         }
         release()
@@ -66,10 +65,15 @@ package final class Int8Matrix: @unchecked Sendable {  // immutable after init
     package func gatherRows(_ ids: UnsafeBufferPointer<Int32>, scale: Float, into out: UnsafeMutablePointer<Float>) {
         withValues { q in
             for (i, id) in ids.enumerated() {
-                let r = Int(id), s = scales.pointer[r] * scale, src = q + r * columns, dst = out + i * columns
-                for c in 0..<columns { dst[c] = Float(src[c]) * s }
+                let r = Int(id)
+                Self.dequantize(q + r * columns, scale: scales.pointer[r] * scale, count: columns, into: out + i * columns)
             }
         }
+    }
+
+    /// dst[c] = src[c] · scale: one row, dequantized.
+    private static func dequantize(_ src: UnsafePointer<Int8>, scale: Float, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        for c in 0..<count { dst[c] = Float(src[c]) * scale }
     }
 
     /// Drops the mapped pages of the values once they have been packed or copied.
