@@ -78,6 +78,17 @@ LMCORE_FOLDER = {"lmcore-int8-file": "-int8"}
 CT2_TYPES = {"ct2": "float32", "ct2-int8": "int8"}
 
 
+def add_batch_arguments(ap):
+    """The options that define the benchmark batch (make_batch) and its decoding, shared by the
+    scripts that must run the same inputs as this one (bench/accuracy/bench_agreement.py)."""
+    ap.add_argument("--new-tokens", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--min-len", type=int, default=20)
+    ap.add_argument("--max-len", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--threads", type=int, default=2)
+
+
 def make_batch(size, min_len, max_len, vocab, eos, specials, seed):
     """`size` id sequences of min_len..max_len ids: random ordinary tokens, then EOS."""
     rng = random.Random(seed)
@@ -329,12 +340,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="opus-mt-en-de", help="a folder under bench/work (make_models.py)")
     ap.add_argument("--beams", type=int, default=1)
-    ap.add_argument("--new-tokens", type=int, default=32)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--min-len", type=int, default=20)
-    ap.add_argument("--max-len", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--threads", type=int, default=2)
+    add_batch_arguments(ap)
     ap.add_argument("--reps", type=int, default=5, help="timed runs per engine, interleaved")
     ap.add_argument("--tie-margin", type=float, default=0.01,
                     help="a greedy difference where transformers' top-2 logit margin is below this is a "

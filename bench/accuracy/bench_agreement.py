@@ -56,20 +56,14 @@ BENCH = HERE.parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
 sys.path.insert(0, str(BENCH))
-from bench_generate import make_batch, machine  # noqa: E402
+from bench_generate import add_batch_arguments, make_batch, machine  # noqa: E402
+from load_memory import ENGINES as FILE_ENGINES  # noqa: E402
 
 MODELS = ["opus-mt-en-de", "t5-small", "flan-t5-small"]
-# Engine name: (library, folder suffix under bench/work/<model>, compute_type).
-ENGINES = {
-    "lmcore-float32": ("lmcore", "", "float32"),
-    "lmcore-float16": ("lmcore", "", "float16"),
-    "lmcore-int8-float32": ("lmcore", "", "int8_float32"),
-    "lmcore-int8": ("lmcore", "", "int8"),
-    "lmcore-int8-file": ("lmcore", "-int8", "int8"),
-    "ct2-float32": ("ct2", "-ct2", "float32"),
-    "ct2-int8": ("ct2", "-ct2", "int8"),
-    "ct2-int8-file": ("ct2", "-ct2-int8", "int8"),
-}
+# Engine name: (library, folder suffix under bench/work/<model>, compute_type): load_memory.py's
+# engines (the files each engine loads) plus lmcore's other two compute types on the float file.
+ENGINES = {**FILE_ENGINES, "lmcore-float16": ("lmcore", "", "float16"),
+           "lmcore-int8-float32": ("lmcore", "", "int8_float32")}
 # The float32 engines: lmcore's log-probs must match transformers' as closely as CTranslate2's do.
 FLOAT32 = ("lmcore-float32", "ct2-float32")
 
@@ -229,12 +223,7 @@ def main():
     ap.add_argument("--models", default=",".join(MODELS), help=f"comma-separated folders under bench/work "
                     f"(default {','.join(MODELS)})")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, from {', '.join(ENGINES)} (default all)")
-    ap.add_argument("--new-tokens", type=int, default=32)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--min-len", type=int, default=20)
-    ap.add_argument("--max-len", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--threads", type=int, default=2)
+    add_batch_arguments(ap)
     ap.add_argument("--alignment-tolerance", type=float, default=1e-4,
                     help="mean |d log p| below which lmcore float32 always passes (default 1e-4)")
     ap.add_argument("--json", help="also write the results here")
